@@ -1,0 +1,64 @@
+"""Typed readers for settings that come from the environment.
+
+Every reader fails loudly on a value it cannot understand (``DEBUG=maybe`` is an
+error, not False), and every one also accepts ``NAME_FILE`` pointing at a file that
+holds the value, so secrets can come from Docker or systemd credentials.
+"""
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def raw(name: str) -> str | None:
+    """The value of NAME, or the contents of the file named by NAME_FILE, or None."""
+    if name in os.environ:
+        return os.environ[name]
+    path = os.environ.get(f"{name}_FILE")
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {exc.strerror}") from exc
+
+
+def string(name: str, default: str | None = None) -> str | None:
+    value = raw(name)
+    return default if value is None or value == "" else value
+
+
+def boolean(name: str, default: bool) -> bool:
+    value = raw(name)
+    if value is None or value == "":
+        return default
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of true/false/1/0/yes/no/on/off, not {value!r}")
+
+
+def integer(name: str, default: int, minimum: int | None = None) -> int:
+    value = raw(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def strings(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list; blanks around items are ignored."""
+    value = raw(name)
+    if value is None or value.strip() == "":
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]

@@ -1,0 +1,203 @@
+"""Ephedra settings: one module, read from the environment.
+
+With no environment at all, a fresh checkout runs on the embedded default: a SQLite
+file, Celery tasks run inline, files on local disk, e-mail printed to the console.
+Production differences are environment variables (see README, "Configuration").
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from ephedra import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+
+DEBUG = env.boolean("DEBUG", default=False)
+ALLOWED_HOSTS = env.strings("ALLOWED_HOSTS", default=LOCAL_HOSTS)
+SERVES_ONLY_LOCALHOST = set(ALLOWED_HOSTS) <= set(LOCAL_HOSTS)
+if DEBUG and not SERVES_ONLY_LOCALHOST:
+    raise ImproperlyConfigured("DEBUG must be off when ALLOWED_HOSTS names a non-local host.")
+
+SECRET_KEY = env.string("SECRET_KEY")
+if SECRET_KEY is None:
+    if not SERVES_ONLY_LOCALHOST:
+        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required in production.")
+    # Good enough for a laptop that only ever serves 127.0.0.1; never used in production.
+    SECRET_KEY = "django-insecure-local-only-" + "ephedra" * 6  # noqa: S105
+
+INSTALLED_APPS = [
+    "ephedra.apps.EphedraAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "guardian",
+    "accounts",
+    "partners",
+    "patrols",
+    "referrals",
+    "reporting",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ephedra.urls"
+WSGI_APPLICATION = "ephedra.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite file unless DATABASE_URL says otherwise (PostgreSQL via psycopg 3).
+DATABASE_URL = env.string("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'ephedra.sqlite3'}")
+try:
+    DATABASES = {"default": environ.Env.db_url_config(DATABASE_URL)}
+except (ValueError, KeyError) as exc:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL Django understands: {exc}"
+    ) from None
+DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DB_CONN_MAX_AGE", default=0, minimum=0)
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: Celery broker + results and the cache; without it tasks run inline.
+REDIS_URL = env.string("REDIS_URL")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_TASK_EAGER_PROPAGATES = True
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "Europe/London"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Users and permissions.
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+# No guardian "AnonymousUser" row: anonymous visitors never hold object permissions.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = False
+GUARDIAN_RENDER_403 = False
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Internationalisation: one borough-based operation in London.
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+# --- Files.
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.string("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env.string("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env.boolean("STATIC_MANIFEST", default=not DEBUG)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- E-mail: printed to the console unless an SMTP URL (smtp+tls://user:pass@host:587) is given.
+EMAIL_URL = env.string("EMAIL_URL")
+if EMAIL_URL:
+    _smtp = environ.Env.email_url_config(EMAIL_URL)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _smtp["EMAIL_HOST"],
+                "port": _smtp.get("EMAIL_PORT"),
+                "username": _smtp.get("EMAIL_HOST_USER"),
+                "password": _smtp.get("EMAIL_HOST_PASSWORD"),
+                "use_tls": _smtp.get("EMAIL_USE_TLS", False),
+                "use_ssl": _smtp.get("EMAIL_USE_SSL", False),
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", default="ephedra@localhost")
+
+# --- Security: cookies and headers that hold in production (DEBUG off).
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", default=0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.boolean("BEHIND_TLS_PROXY", default=False) else None
+)
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = env.strings("CSRF_TRUSTED_ORIGINS", default=[])
+
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+}
+
+# Personal data must never reach a log line: log levels and structure only here.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", default="INFO")},
+}
+
+# Demo logins (seed_demo) get passwords only when this is true; see README.
+DEMO_PASSWORDS = DEBUG
