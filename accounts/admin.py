@@ -1,0 +1,76 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+
+from ephedra.admin import RoleInline, RoleModelAdmin, RolePermissionsMixin
+
+from .models import Area, OfficerProfile, User, Ward
+
+
+class WardInline(RoleInline):
+    model = Ward
+    fields = ["name", "code"]
+
+
+@admin.register(Area)
+class AreaAdmin(RoleModelAdmin):
+    list_display = ["name", "code", "overtime_threshold_hours"]
+    search_fields = ["name", "code"]
+    inlines = [WardInline]
+
+
+@admin.register(Ward)
+class WardAdmin(RoleModelAdmin):
+    list_display = ["name", "code", "area"]
+    list_filter = ["area"]
+    list_select_related = ["area"]
+    search_fields = ["name", "code"]
+
+
+class OfficerProfileInline(RolePermissionsMixin, admin.StackedInline):
+    model = OfficerProfile
+    fk_name = "user"
+    max_num = 1
+    autocomplete_fields = ["home_ward", "ephedra_trainer"]
+
+
+class EphedraUserCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "role", "agency"]
+
+
+class EphedraUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+@admin.register(User)
+class EphedraUserAdmin(RoleModelAdmin, UserAdmin):
+    form = EphedraUserChangeForm
+    add_form = EphedraUserCreationForm
+    list_display = ["username", "get_full_name", "role", "agency", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "agency", "areas"]
+    list_select_related = ["agency"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    filter_horizontal = ["areas"]
+    inlines = [OfficerProfileInline]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Person", {"fields": ["first_name", "last_name", "email", "phone"]}),
+        ("Role", {"fields": ["role", "agency", "areas"]}),
+        ("Access", {"fields": ["is_active", "is_superuser", "last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "role", "agency", "password1", "password2"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(OfficerProfile)
+class OfficerProfileAdmin(RoleModelAdmin):
+    list_display = ["collar_number", "user", "home_ward", "ephedra_trained_on"]
+    list_filter = ["home_ward__area", ("ephedra_trained_on", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "home_ward"]
+    search_fields = ["collar_number", "user__username", "user__last_name"]
+    autocomplete_fields = ["user", "home_ward", "ephedra_trainer"]

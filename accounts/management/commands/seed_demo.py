@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from ephedra import demo
+from patrols.models import Arrest, Patrol
+from referrals.models import Referral
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the synthetic demo world and one login per role. Idempotent."
+
+    def handle(self, *args, **options):
+        world = demo.seed()
+        self.stdout.write(
+            f"Demo world ready: {Patrol.objects.count()} patrols, "
+            f"{Arrest.objects.count()} arrests, {Referral.objects.count()} referrals."
+        )
+        if settings.DEMO_PASSWORDS:
+            names = ", ".join(user.username for user in world.logins.values())
+            self.stdout.write(f"Demo logins ({names}) use the password {demo.DEMO_PASSWORD!r}.")
+        else:
+            self.stdout.write(
+                self.style.WARNING("DEBUG is off: demo logins were given no usable password.")
+            )

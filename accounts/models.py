@@ -1,0 +1,169 @@
+"""Who uses Ephedra and where they work: areas (boroughs), wards, users and officers."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class Area(models.Model):
+    """A borough running the operation (Lambeth, Southwark, ...)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    code = models.CharField("ONS local authority code", max_length=9, unique=True)
+    overtime_threshold_hours = models.PositiveSmallIntegerField(
+        default=48,
+        help_text="Extended-shift hours per officer per month above which planning warns.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ward(models.Model):
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="wards")
+    name = models.CharField(max_length=100)
+    code = models.CharField("ONS ward code", max_length=9, blank=True)
+
+    class Meta:
+        ordering = ["area__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="ward_name_unique_in_area"),
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="ward_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    PROJECT_LEAD = "project_lead", "Project lead"
+    SERGEANT = "sergeant", "Ward sergeant"
+    PC = "pc", "Police constable"
+    PARTNER = "partner", "Partner agency user"
+    ADMIN = "admin", "System administrator"
+
+
+POLICE_ROLES = (Role.PROJECT_LEAD, Role.SERGEANT, Role.PC)
+
+
+class EphedraUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in: a police officer, a partner agency's worker or an administrator.
+
+    ``is_staff`` follows the role (everyone but partner users may open the admin, where
+    each role's rights are decided in ``accounts.permissions``); the database refuses a
+    partner user without exactly one agency, or with staff or superuser rights.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(
+        "partners.PartnerAgency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="Partner users only: the one agency they work for.",
+    )
+    areas = models.ManyToManyField(
+        Area, blank=True, related_name="users", help_text="Police users: the areas they work in."
+    )
+    phone = models.CharField(max_length=30, blank=True)
+
+    objects = EphedraUserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+            models.CheckConstraint(
+                condition=(Q(role=Role.PARTNER) & Q(agency__isnull=False))
+                | (~Q(role=Role.PARTNER) & Q(agency__isnull=True)),
+                name="user_agency_iff_partner",
+                violation_error_message="A partner user belongs to exactly one agency; "
+                "police and administrators belong to none.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.PARTNER) | Q(is_staff=False, is_superuser=False),
+                name="user_partner_never_staff",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_superuser=False) | Q(role=Role.ADMIN), name="user_superuser_is_admin"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        self.is_staff = self.role != Role.PARTNER
+        if self.role == Role.PARTNER and self.agency_id is None:
+            raise ValidationError({"agency": "Choose the agency this partner user works for."})
+        if self.role != Role.PARTNER and self.agency_id is not None:
+            raise ValidationError({"agency": "Only partner users belong to an agency."})
+        if self.is_superuser and self.role != Role.ADMIN:
+            raise ValidationError(
+                {"is_superuser": "Only a system administrator can be a superuser."}
+            )
+
+    def save(self, *args, **kwargs):
+        self.is_staff = self.role != Role.PARTNER
+        if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_police(self) -> bool:
+        return self.role in POLICE_ROLES
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == Role.PARTNER
+
+
+class OfficerProfile(models.Model):
+    """What the operation needs to know about a police officer."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="officer_profile")
+    collar_number = models.CharField(max_length=20, unique=True)
+    home_ward = models.ForeignKey(
+        Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="officers"
+    )
+    ephedra_trained_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Date of the in-house Ephedra training; blank if untrained.",
+    )
+    ephedra_trainer = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["collar_number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ephedra_trainer__isnull=True) | Q(ephedra_trained_on__isnull=False),
+                name="officer_trainer_needs_training_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collar_number} {self.user}"
+
+    @property
+    def is_ephedra_trained(self) -> bool:
+        return self.ephedra_trained_on is not None

@@ -1,0 +1,447 @@
+"""Hotspots, patrols and everything a patrol records: risk assessment, work return,
+encounters, arrests, conditional cautions and intelligence (police only)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+USER = settings.AUTH_USER_MODEL
+
+
+def _valid(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Hotspot(models.Model):
+    """A named place in a ward where patrols go, and why it was chosen."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ward = models.ForeignKey("accounts.Ward", on_delete=models.PROTECT, related_name="hotspots")
+    name = models.CharField(max_length=150)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    reason = models.TextField("why identified")
+    identified_on = models.DateField()
+    active = models.BooleanField(default=True)
+    retired_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["ward__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["ward", "name"], name="hotspot_name_unique_in_ward"),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="hotspot_coordinates_on_earth",
+            ),
+            models.CheckConstraint(
+                condition=Q(active=True, retired_on__isnull=True)
+                | Q(active=False, retired_on__isnull=False),
+                name="hotspot_retired_iff_inactive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PatrolStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    RISK_ASSESSED = "risk_assessed", "Risk assessed"
+    DEPLOYED = "deployed", "Deployed"
+    RETURNED = "returned", "Return filed"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Patrol(models.Model):
+    """One deployment on one night: planned, risk-assessed, deployed, returned, closed."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    area = models.ForeignKey("accounts.Area", on_delete=models.PROTECT, related_name="patrols")
+    ward = models.ForeignKey(
+        "accounts.Ward",
+        on_delete=models.PROTECT,
+        related_name="patrols",
+        help_text="The ward whose local policing team provides the local PC.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    meeting_point = models.CharField(max_length=200, blank=True)
+    hotspots = models.ManyToManyField(Hotspot, blank=True, related_name="patrols")
+    status = models.CharField(
+        max_length=20, choices=PatrolStatus.choices, default=PatrolStatus.PLANNED
+    )
+    cancel_reason = models.TextField(blank=True)
+    planned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="patrols_planned")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["area", "starts_at"])]
+        constraints = [
+            _valid("status", PatrolStatus, "patrol_status_valid"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="patrol_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PatrolStatus.CANCELLED, cancel_reason__gt="")
+                | (~Q(status=PatrolStatus.CANCELLED) & Q(cancel_reason="")),
+                name="patrol_cancel_reason_iff_cancelled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} patrol {self.starts_at:%a %d %b %Y}"
+
+
+class OfficerRole(models.TextChoices):
+    EPHEDRA_PC = "ephedra_pc", "Ephedra PC"
+    LOCAL_PC = "local_pc", "Local PC"
+    SERGEANT = "sergeant", "Sergeant"
+
+
+class PatrolOfficer(models.Model):
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="officers")
+    officer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="patrol_duties")
+    role = models.CharField(max_length=20, choices=OfficerRole.choices)
+
+    class Meta:
+        ordering = ["patrol", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["patrol", "officer"], name="patrol_officer_once"),
+            _valid("role", OfficerRole, "patrol_officer_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} ({self.get_role_display()})"
+
+
+class EngagementActivity(models.TextChoices):
+    SOUP_KITCHEN = "soup_kitchen", "Soup kitchen"
+    OUTREACH = "outreach", "Street outreach"
+    HEALTH_CHECK = "health_check", "Health checks"
+    OTHER = "other", "Other engagement"
+
+
+class PartnerInvitation(models.Model):
+    """A partner agency invited to a patrol, for engagement only."""
+
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="invitations")
+    agency = models.ForeignKey(
+        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="invitations"
+    )
+    activity = models.CharField(max_length=20, choices=EngagementActivity.choices)
+    notes = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["patrol", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["patrol", "agency"], name="invitation_once_per_agency"),
+            _valid("activity", EngagementActivity, "invitation_activity_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.get_activity_display()}"
+
+
+class RiskAssessment(models.Model):
+    """Completed by an officer before deployment; approved by a sergeant."""
+
+    patrol = models.OneToOneField(Patrol, on_delete=models.CASCADE, related_name="risk_assessment")
+    hazards = models.TextField()
+    controls = models.TextField()
+    assessed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True, approved_at__isnull=True)
+                | Q(
+                    approved_by__isnull=False,
+                    approved_at__isnull=False,
+                    approved_at__gte=F("assessed_at"),
+                ),
+                name="risk_approval_complete_and_after_assessment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Risk assessment for {self.patrol}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class Weather(models.TextChoices):
+    DRY = "dry", "Dry"
+    RAIN = "rain", "Rain"
+    HEAVY_RAIN = "heavy_rain", "Heavy rain"
+    COLD = "cold", "Cold"
+    SNOW = "snow", "Snow or ice"
+    HOT = "hot", "Hot"
+
+
+class ReturnStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class WorkReturn(models.Model):
+    """What one patrol did, filed after the shift. A night with no one seen is still a return."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patrol = models.OneToOneField(Patrol, on_delete=models.PROTECT, related_name="work_return")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    weather = models.CharField(max_length=20, choices=Weather.choices)
+    hotspots_visited = models.ManyToManyField(Hotspot, blank=True, related_name="visits")
+    women_seen = models.PositiveSmallIntegerField(
+        default=0, help_text="Women seen in street sex work, whether or not engaged."
+    )
+    kerb_crawlers_seen = models.PositiveSmallIntegerField(default=0)
+    engagement_count = models.PositiveSmallIntegerField(
+        default=0, help_text="People served at the soup kitchen or other engagement."
+    )
+    summary = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT
+    )
+    filed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="returns_filed")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            _valid("weather", Weather, "return_weather_valid"),
+            _valid("status", ReturnStatus, "return_status_valid"),
+            models.CheckConstraint(
+                condition=Q(ended_at__gt=F("started_at")), name="return_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ReturnStatus.DRAFT, submitted_at__isnull=True)
+                | Q(status=ReturnStatus.SUBMITTED, submitted_at__isnull=False),
+                name="return_submitted_at_iff_submitted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Return for {self.patrol}"
+
+
+class OfficerHours(models.Model):
+    """Hours one officer worked on one patrol; the basis of wellbeing warnings."""
+
+    work_return = models.ForeignKey(WorkReturn, on_delete=models.CASCADE, related_name="hours")
+    officer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="hours_worked")
+    hours = models.DecimalField(max_digits=4, decimal_places=2)
+
+    class Meta:
+        verbose_name_plural = "officer hours"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work_return", "officer"], name="hours_once_per_officer"
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0, hours__lte=24), name="hours_within_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer}: {self.hours} h"
+
+
+class Encounter(models.Model):
+    """A person seen or engaged on a patrol."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patrol = models.ForeignKey(Patrol, on_delete=models.PROTECT, related_name="encounters")
+    person = models.ForeignKey(
+        "referrals.Person", on_delete=models.PROTECT, related_name="encounters"
+    )
+    hotspot = models.ForeignKey(
+        Hotspot, on_delete=models.PROTECT, null=True, blank=True, related_name="encounters"
+    )
+    location = models.CharField(max_length=200, blank=True, help_text="Where, if not at a hotspot.")
+    occurred_at = models.DateTimeField()
+    engaged = models.BooleanField(default=True, help_text="Spoken with, not only seen.")
+    new_to_area = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["person", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"Encounter {self.occurred_at:%d %b %Y}"
+
+
+class Offence(models.TextChoices):
+    KERB_CRAWLING = "kerb_crawling", "Kerb crawling / soliciting (s.51A SOA 2003)"
+    CONTROLLING = "controlling", "Controlling prostitution for gain (s.53 SOA 2003)"
+    CAUSING_INCITING = (
+        "causing_inciting",
+        "Causing or inciting prostitution for gain (s.52 SOA 2003)",
+    )
+    PAYING_FOR_EXPLOITED = (
+        "paying_exploited",
+        "Paying for sex with a person subjected to force (s.53A)",
+    )
+    BROTHEL_KEEPING = "brothel_keeping", "Keeping a brothel used for prostitution"
+    OTHER = "other", "Other offence"
+
+
+class ArrestOutcome(models.TextChoices):
+    PENDING = "pending", "Outcome pending"
+    CHARGED = "charged", "Charged"
+    CONDITIONAL_CAUTION = "conditional_caution", "Conditional caution"
+    CAUTION = "caution", "Simple caution"
+    RUI = "rui", "Released under investigation"
+    BAIL = "bail", "Bailed"
+    NFA = "nfa", "No further action"
+
+
+class Arrest(models.Model):
+    """An arrest of a man soliciting or exploiting. Police only."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patrol = models.ForeignKey(Patrol, on_delete=models.PROTECT, related_name="arrests")
+    arrested_at = models.DateTimeField()
+    offence = models.CharField(max_length=30, choices=Offence.choices)
+    offence_detail = models.CharField(max_length=200, blank=True)
+    suspect_description = models.CharField(
+        max_length=200,
+        help_text="A reference the custody record can be found by; no full identity.",
+    )
+    custody_reference = models.CharField(max_length=50, blank=True)
+    arresting_officer = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="arrests_made"
+    )
+    outcome = models.CharField(
+        max_length=30, choices=ArrestOutcome.choices, default=ArrestOutcome.PENDING
+    )
+
+    class Meta:
+        ordering = ["-arrested_at"]
+        constraints = [
+            _valid("offence", Offence, "arrest_offence_valid"),
+            _valid("outcome", ArrestOutcome, "arrest_outcome_valid"),
+            models.CheckConstraint(
+                condition=~Q(offence=Offence.OTHER) | Q(offence_detail__gt=""),
+                name="arrest_other_offence_described",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Arrest {self.arrested_at:%d %b %Y}: {self.get_offence_display()}"
+
+
+class CautionCondition(models.TextChoices):
+    DIVERSION_COURSE = "diversion_course", 'Attend the diversion course ("you choose")'
+
+
+class CautionStatus(models.TextChoices):
+    ISSUED = "issued", "Issued"
+    BOOKED = "booked", "Course booked"
+    ATTENDED = "attended", "Attended"
+    COMPLETED = "completed", "Completed"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    BREACHED = "breached", "Breached"
+
+
+class ConditionalCaution(models.Model):
+    """A conditional caution whose condition is a diversion course run by a provider agency."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    arrest = models.OneToOneField(Arrest, on_delete=models.PROTECT, related_name="caution")
+    given_on = models.DateField()
+    condition = models.CharField(
+        max_length=30, choices=CautionCondition.choices, default=CautionCondition.DIVERSION_COURSE
+    )
+    provider = models.ForeignKey(
+        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="cautions"
+    )
+    deadline = models.DateField(help_text="The course must be completed by this date.")
+    # Shared with the course provider, which needs them to book the course.
+    booking_name = models.CharField(max_length=150)
+    booking_contact = models.CharField(max_length=150)
+    status = models.CharField(
+        max_length=20, choices=CautionStatus.choices, default=CautionStatus.ISSUED
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_on"]
+        constraints = [
+            _valid("condition", CautionCondition, "caution_condition_valid"),
+            _valid("status", CautionStatus, "caution_status_valid"),
+            models.CheckConstraint(
+                condition=Q(deadline__gt=F("given_on")), name="caution_deadline_after_given"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conditional caution {self.given_on:%d %b %Y}"
+
+
+class SourceEvaluation(models.TextChoices):
+    RELIABLE = "1", "1 – Reliable"
+    UNTESTED = "2", "2 – Untested"
+    NOT_RELIABLE = "3", "3 – Not reliable"
+
+
+class IntelligenceAssessment(models.TextChoices):
+    KNOWN_TRUE = "A", "A – Known to be true without reservation"
+    KNOWN_TO_SOURCE = "B", "B – Known personally to source, not to officer"
+    NOT_KNOWN_CORROBORATED = "C", "C – Not known personally to source, corroborated"
+    CANNOT_BE_JUDGED = "D", "D – Cannot be judged"
+    SUSPECTED_FALSE = "E", "E – Suspected to be false or malicious"
+
+
+class HandlingCode(models.TextChoices):
+    LAWFUL_SHARING = "P", "P – Lawful sharing permitted"
+    CONDITIONS = "C", "C – Lawful sharing permitted with conditions"
+
+
+class IntelligenceReport(models.Model):
+    """Intelligence gathered on a patrol (e.g. on potential pimps). Police only, always."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patrol = models.ForeignKey(
+        Patrol, on_delete=models.PROTECT, null=True, blank=True, related_name="intelligence"
+    )
+    submitted_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="intelligence_submitted"
+    )
+    submitted_at = models.DateTimeField()
+    subject_description = models.CharField(max_length=200)
+    details = models.TextField()
+    source_evaluation = models.CharField(max_length=1, choices=SourceEvaluation.choices)
+    intelligence_assessment = models.CharField(max_length=1, choices=IntelligenceAssessment.choices)
+    handling_code = models.CharField(max_length=1, choices=HandlingCode.choices)
+    handling_conditions = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            _valid("source_evaluation", SourceEvaluation, "intel_source_evaluation_valid"),
+            _valid("intelligence_assessment", IntelligenceAssessment, "intel_assessment_valid"),
+            _valid("handling_code", HandlingCode, "intel_handling_code_valid"),
+            models.CheckConstraint(
+                condition=~Q(handling_code=HandlingCode.CONDITIONS) | Q(handling_conditions__gt=""),
+                name="intel_conditions_stated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intelligence {self.submitted_at:%d %b %Y}"

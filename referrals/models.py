@@ -1,0 +1,216 @@
+"""People the operation supports (pseudonymous) and the referrals made for them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from partners.models import ServiceType
+
+USER = settings.AUTH_USER_MODEL
+
+
+class AgeBand(models.TextChoices):
+    UNDER_18 = "under_18", "Under 18"
+    AGE_18_24 = "18_24", "18–24"
+    AGE_25_34 = "25_34", "25–34"
+    AGE_35_44 = "35_44", "35–44"
+    AGE_45_54 = "45_54", "45–54"
+    AGE_55_PLUS = "55_plus", "55 or over"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Person(models.Model):
+    """A service user known by a working name, nickname or description; no legal identity.
+
+    ``working_name``, ``description`` and ``age_band`` are the fields a partner agency
+    may see once a referral for this person is made to it; ``police_notes`` never leaves
+    the police side.
+    """
+
+    SHAREABLE_FIELDS = ("uuid", "working_name", "description", "age_band")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    working_name = models.CharField(
+        max_length=100, help_text="First name, nickname or street name."
+    )
+    description = models.TextField(blank=True, help_text="How to recognise her; no legal identity.")
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
+    first_seen = models.DateField()
+    area = models.ForeignKey("accounts.Area", on_delete=models.PROTECT, related_name="people")
+    police_notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["working_name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(age_band__in=AgeBand.values), name="person_age_band_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.working_name
+
+
+class ReferralStatus(models.TextChoices):
+    MADE = "made", "Made"
+    RECEIVED = "received", "Received"
+    CONTACTED = "contacted", "Contacted"
+    ENGAGED = "engaged", "Engaged"
+    CLOSED = "closed", "Closed"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ConsentMethod(models.TextChoices):
+    VERBAL = "verbal", "Verbal, recorded by the officer"
+    WRITTEN = "written", "Written"
+    BODY_WORN_VIDEO = "bwv", "Verbal, on body-worn video"
+
+
+class ClosedOutcome(models.TextChoices):
+    SUPPORT_COMPLETED = "support_completed", "Support completed"
+    ONGOING_ELSEWHERE = "ongoing_elsewhere", "Support continuing with another service"
+    EXITED = "exited", "Exited street sex work"
+    COURSE_COMPLETED = "course_completed", "Diversion course completed"
+    LOST_CONTACT = "lost_contact", "Lost contact"
+    MOVED_AWAY = "moved_away", "Moved out of the area"
+
+
+class DeclineReason(models.TextChoices):
+    NO_CAPACITY = "no_capacity", "No capacity"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+    PERSON_DECLINED = "person_declined", "Person declined support"
+    UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
+    ALREADY_SUPPORTED = "already_supported", "Already supported"
+    OTHER = "other", "Other"
+
+
+class Referral(models.Model):
+    """A referral of one person to one agency for one service.
+
+    Made only with consent recorded (how, when, by whom), except a diversion-course
+    referral of a cautioned man, whose basis is the conditional caution.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    caution = models.OneToOneField(
+        "patrols.ConditionalCaution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referral",
+    )
+    patrol = models.ForeignKey(
+        "patrols.Patrol", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    encounter = models.ForeignKey(
+        "patrols.Encounter",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    agency = models.ForeignKey(
+        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="referrals"
+    )
+    service = models.CharField(max_length=30, choices=ServiceType.choices)
+    consent_method = models.CharField(max_length=20, choices=ConsentMethod.choices, blank=True)
+    consent_given_at = models.DateTimeField(null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.MADE
+    )
+    closed_outcome = models.CharField(max_length=30, choices=ClosedOutcome.choices, blank=True)
+    decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
+    decline_detail = models.TextField(blank=True)
+    referred_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="referrals_made")
+    made_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-made_at"]
+        indexes = [models.Index(fields=["agency", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service__in=ServiceType.values), name="referral_service_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_method__in=["", *ConsentMethod.values])
+                & Q(closed_outcome__in=["", *ClosedOutcome.values])
+                & Q(decline_reason__in=["", *DeclineReason.values]),
+                name="referral_choices_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False)
+                | Q(service=ServiceType.DIVERSION_COURSE, caution__isnull=False),
+                name="referral_has_a_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    consent_method__gt="",
+                    consent_given_at__isnull=False,
+                    consent_recorded_by__isnull=False,
+                )
+                | Q(service=ServiceType.DIVERSION_COURSE, caution__isnull=False),
+                name="referral_consent_or_caution",
+            ),
+            models.CheckConstraint(
+                condition=Q(caution__isnull=True) | Q(service=ServiceType.DIVERSION_COURSE),
+                name="referral_caution_only_for_diversion",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ReferralStatus.CLOSED, closed_outcome__gt="")
+                | (~Q(status=ReferralStatus.CLOSED) & Q(closed_outcome="")),
+                name="referral_outcome_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ReferralStatus.DECLINED, decline_reason__gt="")
+                | (~Q(status=ReferralStatus.DECLINED) & Q(decline_reason="")),
+                name="referral_decline_reason_iff_declined",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral to {self.agency} ({self.get_service_display()})"
+
+
+class ReferralStatusChange(models.Model):
+    """One step of a referral's history: who moved it, when, from what to what."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
+    changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["referral", "changed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_status=F("to_status")), name="status_change_changes"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    from_status__in=["", *ReferralStatus.values],
+                    to_status__in=ReferralStatus.values,
+                ),
+                name="status_change_statuses_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from ephedra.admin import RoleModelAdmin
+
+from .models import CrimeRecord, GeneratedReport, ImportBatch
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(RoleModelAdmin):
+    list_display = ["filename", "kind", "force", "month", "row_count", "status", "imported_at"]
+    list_filter = ["kind", "status", "force"]
+    search_fields = ["filename"]
+
+
+@admin.register(CrimeRecord)
+class CrimeRecordAdmin(RoleModelAdmin):
+    list_display = ["month", "crime_type", "location", "lsoa_name", "last_outcome", "area"]
+    list_filter = ["crime_type", "area", "month"]
+    list_select_related = ["area"]
+    search_fields = ["crime_id", "lsoa_code", "lsoa_name", "location"]
+    raw_id_fields = ["batch"]
+
+
+@admin.register(GeneratedReport)
+class GeneratedReportAdmin(RoleModelAdmin):
+    list_display = [
+        "kind",
+        "area",
+        "period_start",
+        "period_end",
+        "status",
+        "superseded",
+        "created_at",
+    ]
+    list_filter = ["kind", "status", "area", "superseded"]
+    list_select_related = ["area"]

@@ -1,0 +1,174 @@
+"""Imported crime data and the reports Ephedra generates from it."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+USER = settings.AUTH_USER_MODEL
+
+
+class CrimeFileKind(models.TextChoices):
+    STREET = "street", "data.police.uk street-level crimes"
+    OUTCOMES = "outcomes", "data.police.uk outcomes"
+    WEEKLY = "weekly", "Local weekly extract"
+
+
+class ImportStatus(models.TextChoices):
+    IMPORTED = "imported", "Imported"
+    REPLACED = "replaced", "Replaced by a later import"
+    FAILED = "failed", "Refused"
+
+
+class ImportBatch(models.Model):
+    """One file's import of one force-month; a re-import replaces the earlier batch."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=CrimeFileKind.choices)
+    force = models.CharField(max_length=100, blank=True)
+    month = models.DateField(null=True, blank=True, help_text="First day of the month covered.")
+    row_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices)
+    error = models.TextField(blank=True)
+    imported_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name_plural = "import batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CrimeFileKind.values), name="batch_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="batch_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ImportStatus.FAILED) | Q(error__gt=""),
+                name="batch_failure_explained",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ImportStatus.IMPORTED) | Q(month__isnull=False, force__gt=""),
+                name="batch_imported_names_force_month",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "force", "month"],
+                condition=Q(status=ImportStatus.IMPORTED),
+                name="batch_one_current_per_force_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class CrimeRecord(models.Model):
+    """One row of police.uk street-level crime data (or a local extract with an exact date)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="crimes")
+    area = models.ForeignKey(
+        "accounts.Area", on_delete=models.SET_NULL, null=True, blank=True, related_name="crimes"
+    )
+    crime_id = models.CharField(max_length=64, blank=True)  # blank for anti-social behaviour
+    month = models.DateField(help_text="First day of the month of the crime.")
+    date = models.DateField(
+        null=True, blank=True, help_text="Exact date, from local extracts only."
+    )
+    reported_by = models.CharField(max_length=100)
+    falls_within = models.CharField(max_length=100)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    location = models.CharField(max_length=255, blank=True)
+    lsoa_code = models.CharField(max_length=9, blank=True)
+    lsoa_name = models.CharField(max_length=100, blank=True)
+    crime_type = models.CharField(max_length=60)
+    last_outcome = models.CharField(max_length=120, blank=True)
+    context = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        indexes = [
+            models.Index(fields=["area", "month", "crime_type"]),
+            models.Index(fields=["lsoa_code", "month"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="crime_coordinates_both_or_neither",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.crime_type}, {self.month:%b %Y}"
+
+
+class ReportKind(models.TextChoices):
+    WEEKLY_DEPLOYMENT = "weekly_deployment", "Weekly deployment sheet"
+    MONTHLY_TREND = "monthly_trend", "Monthly trend report"
+    MONTHLY_TREND_PARTNER = "monthly_trend_partner", "Monthly trend report (partner-safe edition)"
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to start"
+    RUNNING = "running", "Being built"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class GeneratedReport(models.Model):
+    """A PDF built by a Celery job; the page polls ``status``."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=30, choices=ReportKind.choices)
+    area = models.ForeignKey("accounts.Area", on_delete=models.PROTECT, related_name="reports")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    )
+    superseded = models.BooleanField(
+        default=False, help_text="A newer report covers the same period."
+    )
+    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    last_error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReportKind.values), name="report_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values), name="report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="report_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.FAILED) | Q(last_error__gt=""),
+                name="report_failure_explained",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.READY) | ~Q(file=""), name="report_ready_has_file"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "area", "period_start", "period_end"],
+                condition=Q(superseded=False),
+                name="report_one_current_per_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.area}, {self.period_start:%d %b %Y}"
