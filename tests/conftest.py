@@ -1,0 +1,148 @@
+"""Shared fixtures: one user per role, an outsider agency, fast passwords, Celery modes."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from accounts.models import Role
+from ephedra.celery import app as celery_app
+
+from .factories import AgencyFactory, AreaFactory, OfficerFactory, PartnerUserFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Django 6.1's PBKDF2 costs ~0.65 s a check; tests need speed, not strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # The manifest storage needs collectstatic first; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request):
+    """Tasks run inline, except in tests marked celery_worker, which use the real worker."""
+    eager = request.node.get_closest_marker("celery_worker") is None
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def area():
+    return AreaFactory(name="Lambeth", code="E09000022")
+
+
+@pytest.fixture
+def other_area():
+    return AreaFactory(name="Southwark", code="E09000028")
+
+
+@pytest.fixture
+def project_lead(area):
+    return OfficerFactory(role=Role.PROJECT_LEAD, areas=[area])
+
+
+@pytest.fixture
+def sergeant(area):
+    return OfficerFactory(role=Role.SERGEANT, areas=[area])
+
+
+@pytest.fixture
+def pc(area):
+    return OfficerFactory(role=Role.PC, areas=[area])
+
+
+@pytest.fixture
+def admin_user():
+    return UserFactory(role=Role.ADMIN, is_superuser=True, areas=[])
+
+
+@pytest.fixture
+def agency_a():
+    return AgencyFactory(name="Agency A (test)")
+
+
+@pytest.fixture
+def agency_b():
+    return AgencyFactory(name="Agency B (test)")
+
+
+@pytest.fixture
+def partner_a(agency_a):
+    return PartnerUserFactory(agency=agency_a)
+
+
+@pytest.fixture
+def partner_b(agency_b):
+    return PartnerUserFactory(agency=agency_b)
+
+
+# --- A real Celery worker on Redis, for tests marked celery_worker. ------------------
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Start `celery worker` as its own process against the test database and Redis."""
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL: a real Celery worker runs on Redis (CI sets it)")
+    from django.db import connection
+
+    env = dict(os.environ)
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("postgresql"):
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    pidfile = tmp_path_factory.mktemp("celery") / "worker.pid"
+    worker = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ephedra",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            f"--pidfile={pidfile}",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    _wait_for_worker(worker)
+    yield worker
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+
+
+def _wait_for_worker(worker: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(f"the Celery worker exited at start with code {worker.returncode}")
+        if celery_app.control.ping(timeout=0.5):
+            return
+    worker.kill()
+    pytest.fail(f"the Celery worker did not answer a ping within {timeout} s")

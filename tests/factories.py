@@ -1,0 +1,134 @@
+"""factory-boy factories: synthetic records only, never real personal data."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Area, OfficerProfile, Role, User, Ward
+from partners.models import AgencyKind, AgencyService, PartnerAgency, ServiceType
+from patrols import models as patrols
+from referrals.models import ConsentMethod, Person, Referral
+
+
+class Base(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+
+class AreaFactory(Base):
+    class Meta:
+        model = Area
+        django_get_or_create = ["name"]
+
+    name = "Lambeth"
+    code = factory.Sequence(lambda n: f"E09{n:06d}")
+
+
+class WardFactory(Base):
+    class Meta:
+        model = Ward
+
+    area = factory.SubFactory(AreaFactory)
+    name = factory.Sequence(lambda n: f"Test Ward {n}")
+
+
+class AgencyFactory(Base):
+    class Meta:
+        model = PartnerAgency
+
+    name = factory.Sequence(lambda n: f"Test Agency {n}")
+    kind = AgencyKind.CHARITY
+
+    @factory.post_generation
+    def services(self, create, extracted, **kwargs):
+        for service in extracted or [ServiceType.EXIT_SUPPORT]:
+            AgencyService.objects.create(agency=self, service=service)
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"User{n}")
+    role = Role.PC
+    password = factory.django.Password("correct-horse-battery-staple")
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if self.role != Role.PARTNER:
+            self.areas.set(extracted if extracted is not None else [AreaFactory()])
+
+
+class PartnerUserFactory(UserFactory):
+    role = Role.PARTNER
+    agency = factory.SubFactory(AgencyFactory)
+
+
+class OfficerFactory(UserFactory):
+    profile = factory.RelatedFactory(
+        "tests.factories.OfficerProfileFactory", factory_related_name="user"
+    )
+
+
+class OfficerProfileFactory(Base):
+    class Meta:
+        model = OfficerProfile
+
+    user = factory.SubFactory(UserFactory)
+    collar_number = factory.Sequence(lambda n: f"{n:04d}LX")
+    ephedra_trained_on = dt.date(2024, 1, 15)
+
+
+class HotspotFactory(Base):
+    class Meta:
+        model = patrols.Hotspot
+
+    ward = factory.SubFactory(WardFactory)
+    name = factory.Sequence(lambda n: f"Test Street {n}")
+    latitude = Decimal("51.460000")
+    longitude = Decimal("-0.115000")
+    reason = "Repeated reports of kerb crawling (synthetic)."
+    identified_on = dt.date(2024, 2, 1)
+
+
+class PatrolFactory(Base):
+    class Meta:
+        model = patrols.Patrol
+
+    ward = factory.SubFactory(WardFactory)
+    area = factory.SelfAttribute("ward.area")
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(hour=20, minute=0, second=0, microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=8))
+    planned_by = factory.SubFactory(UserFactory, role=Role.SERGEANT)
+
+
+class PersonFactory(Base):
+    class Meta:
+        model = Person
+
+    working_name = factory.Sequence(lambda n: f"Testname{n}")
+    description = "Synthetic description for tests."
+    first_seen = dt.date(2025, 1, 10)
+    area = factory.SubFactory(AreaFactory)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ReferralFactory(Base):
+    class Meta:
+        model = Referral
+
+    person = factory.SubFactory(PersonFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    service = ServiceType.EXIT_SUPPORT
+    consent_method = ConsentMethod.VERBAL
+    consent_given_at = factory.LazyFunction(timezone.now)
+    consent_recorded_by = factory.SelfAttribute("referred_by")
+    referred_by = factory.SubFactory(UserFactory)
+    made_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,124 @@
+"""Sign-in works for every role; the admin is police staff's back office, and partner
+users cannot even tell it exists."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+
+from .factories import PatrolFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery-staple"
+ROLES = ["project_lead", "sergeant", "pc", "admin_user", "partner_a"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_signs_in_and_lands_on_home(client, request, role):
+    user = request.getfixturevalue(role)
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    assert user.get_role_display().lower() in home.content.decode()
+
+
+def test_wrong_password_re_renders_with_an_error(client, pc):
+    response = client.post(reverse("login"), {"username": pc.username, "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_home_needs_sign_in(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_home_refuses_post(client, pc):
+    client.force_login(pc)
+    assert client.post(reverse("home")).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:index",
+        "admin:patrols_patrol_changelist",
+        "admin:patrols_intelligencereport_changelist",
+        "admin:login",
+    ],
+)
+def test_partner_user_gets_404_from_the_admin(client, partner_a, url):
+    client.force_login(partner_a)
+    assert client.get(reverse(url)).status_code == 404
+
+
+def test_partner_user_gets_404_for_an_admin_object_page(client, partner_a):
+    patrol = PatrolFactory()
+    client.force_login(partner_a)
+    assert client.get(reverse("admin:patrols_patrol_change", args=[patrol.pk])).status_code == 404
+
+
+def test_anonymous_user_is_sent_to_admin_sign_in(client):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response.url
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "status"),
+    [
+        ("pc", "admin:patrols_patrol_changelist", 200),
+        ("pc", "admin:patrols_patrol_add", 403),
+        ("sergeant", "admin:patrols_patrol_add", 200),
+        ("sergeant", "admin:partners_partneragency_add", 403),
+        ("project_lead", "admin:partners_partneragency_add", 200),
+        ("project_lead", "admin:accounts_user_add", 403),
+        ("admin_user", "admin:accounts_user_add", 200),
+    ],
+)
+def test_admin_rights_follow_the_role(client, request, role, url, status):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse(url)).status_code == status
+
+
+def test_every_admin_page_works_on_the_demo_data(client, admin_user, settings):
+    call_command("seed_demo")
+    client.force_login(admin_user)
+    for model in admin.site._registry:
+        if model._meta.app_label not in {
+            "accounts",
+            "partners",
+            "patrols",
+            "referrals",
+            "reporting",
+        }:
+            continue
+        info = (model._meta.app_label, model._meta.model_name)
+        assert client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200, info
+        assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, info
+        obj = model.objects.first()
+        if obj is not None:
+            change = client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+            assert change.status_code == 200, info
+
+
+def test_every_domain_model_is_in_the_admin():
+    domain = {
+        model
+        for app in ("accounts", "partners", "patrols", "referrals", "reporting")
+        for model in apps.get_app_config(app).get_models()
+    }
+    through_models = {model for model in domain if model._meta.auto_created}
+    inline_only = {
+        apps.get_model("partners", "AgencyService"),
+        apps.get_model("patrols", "PatrolOfficer"),
+        apps.get_model("patrols", "PartnerInvitation"),
+        apps.get_model("patrols", "OfficerHours"),
+        apps.get_model("referrals", "ReferralStatusChange"),
+    }
+    assert domain - through_models - inline_only <= set(admin.site._registry)
