@@ -122,3 +122,27 @@ def test_every_domain_model_is_in_the_admin():
         apps.get_model("referrals", "ReferralStatusChange"),
     }
     assert domain - through_models - inline_only <= set(admin.site._registry)
+
+
+def test_admin_lists_run_a_constant_number_of_queries(
+    client, admin_user, django_assert_max_num_queries
+):
+    """Each changelist shows up to 50 demo rows; a query per row would blow the budget.
+
+    Budget: session + user, count, page of rows (with list_select_related), filter
+    choices, savepoints: 6-9 today, whatever the row count.
+    """
+    call_command("seed_demo")
+    client.force_login(admin_user)
+    for model in admin.site._registry:
+        if model._meta.app_label not in {
+            "accounts",
+            "partners",
+            "patrols",
+            "referrals",
+            "reporting",
+        }:
+            continue
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        with django_assert_max_num_queries(12, info=url):
+            assert client.get(url).status_code == 200
