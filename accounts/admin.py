@@ -4,7 +4,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from ephedra.admin import RoleInline, RoleModelAdmin, RolePermissionsMixin
 
-from .models import Area, OfficerProfile, User, Ward
+from .models import POLICE_ROLES, Area, OfficerProfile, User, Ward
 
 
 class WardInline(RoleInline):
@@ -43,6 +43,15 @@ class EphedraUserCreationForm(UserCreationForm):
 class EphedraUserChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
+
+    def clean(self):
+        cleaned = super().clean()
+        police = cleaned.get("role") in POLICE_ROLES
+        if police and not cleaned.get("areas"):
+            self.add_error("areas", "A police user works in at least one area.")
+        if not police and cleaned.get("areas"):
+            self.add_error("areas", "Only police users belong to areas.")
+        return cleaned
 
 
 @admin.register(User)

@@ -146,3 +146,31 @@ def test_admin_lists_run_a_constant_number_of_queries(
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         with django_assert_max_num_queries(12, info=url):
             assert client.get(url).status_code == 200
+
+
+def test_admin_refuses_a_police_user_without_an_area(client, admin_user, pc):
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_change", args=[pc.pk])
+    form = {
+        "username": pc.username,
+        "role": pc.role,
+        "first_name": "Changed",
+        "is_active": "on",
+        "officer_profile-TOTAL_FORMS": "1",
+        "officer_profile-INITIAL_FORMS": "1",
+        "officer_profile-MIN_NUM_FORMS": "0",
+        "officer_profile-MAX_NUM_FORMS": "1",
+        "officer_profile-0-id": pc.officer_profile.pk,
+        "officer_profile-0-user": pc.pk,
+        "officer_profile-0-collar_number": pc.officer_profile.collar_number,
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "A police user works in at least one area." in response.content.decode()
+    pc.refresh_from_db()
+    assert pc.first_name != "Changed"
+
+    form["areas"] = [pc.areas.get().pk]
+    assert client.post(url, form).status_code == 302
+    pc.refresh_from_db()
+    assert pc.first_name == "Changed"
