@@ -2,17 +2,21 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-NPM_STAMP := node_modules/.installed
+ASSETS := static/build/.built
 
 .PHONY: run test lint format migrate clean
 
-run: $(VENV)/.installed-run
+run: $(VENV)/.installed-run $(ASSETS)
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.installed-dev
-	$(PY) -m pytest
+# The unit suite, then the browser tests (tests/e2e/: Playwright + Debian's Chromium on
+# live_server, axe-core checks, screenshots in test-artifacts/) as their own run, since
+# Playwright's sync API needs DJANGO_ALLOW_ASYNC_UNSAFE. Both must pass.
+test: $(VENV)/.installed-dev $(ASSETS)
+	$(PY) -m pytest --ignore=tests/e2e
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest tests/e2e
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
@@ -39,5 +43,16 @@ $(VENV)/.installed-dev: $(VENV)/.python pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed-run
 
+# Front-end assets: GOV.UK/MOJ Frontend, htmx, Leaflet from npm (package-lock.json),
+# compiled and copied into static/build/ by assets/build.mjs. No CDN at run time.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Ephedra needs Node.js and npm to build its assets." >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS): node_modules/.installed $(shell find assets -type f)
+	npm run --silent build
+	touch $@
+
 clean:
-	rm -rf $(VENV) ephedra.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) ephedra.sqlite3 staticfiles static/build node_modules .pytest_cache

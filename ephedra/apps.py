@@ -1,7 +1,16 @@
-from django.contrib.admin.apps import AdminConfig
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
-class EphedraAdminConfig(AdminConfig):
+class EphedraConfig(AppConfig):
+    """The project package as an app: shared templatetags, the demo and its command."""
+
+    name = "ephedra"
+    default = True
+
+
+class EphedraAdminConfig(admin_apps.AdminConfig):
     """The Django admin, on a site that hides itself from partner users."""
 
+    default = False
     default_site = "ephedra.admin.EphedraAdminSite"

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # widget templates for the TemplatesSetting form renderer
+    "django_htmx",
     "rest_framework",
     "django_filters",
     "guardian",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "patrols",
     "referrals",
     "reporting",
+    "ephedra",
 ]
 
 MIDDLEWARE = [
@@ -53,10 +56,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "ephedra.urls"
+# Forms render as GOV.UK Design System markup (templates/forms/), the admin keeps its own.
+FORM_RENDERER = "ephedra.forms.GovukFormRenderer"
 WSGI_APPLICATION = "ephedra.wsgi.application"
 
 TEMPLATES = [
@@ -69,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ephedra.context_processors.navigation",
             ],
         },
     },
