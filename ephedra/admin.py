@@ -61,3 +61,16 @@ class RoleModelAdmin(RolePermissionsMixin, admin.ModelAdmin):
 
 class RoleInline(RolePermissionsMixin, admin.TabularInline):
     extra = 0
+
+
+class ReadOnlyInline(RoleInline):
+    """History written by the application (status changes, amendments): shown, never edited."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -564,12 +564,12 @@ def _seed_patrols(world: World, today: dt.date) -> None:
     for night in _patrol_nights(today):
         n = night.toordinal()
         rng = random.Random(n)  # noqa: S311 - synthetic data, not security
-        southwark = night > today - dt.timedelta(weeks=8) and n % 4 == 3
+        southwark = today - dt.timedelta(weeks=8) < night <= today and n % 4 == 3
         pool = southwark_hotspots if southwark else lambeth_hotspots
         hotspots = rng.sample(pool, k=min(len(pool), rng.randint(2, 3)))
         patrol = _plan_patrol(world, n, night, hotspots, rng)
         if night > today:
-            _upcoming(world, patrol, n)
+            _upcoming(world, patrol, night, today)
         elif n % 12 == 7:
             _cancel(patrol, rng)
         else:
@@ -635,11 +635,14 @@ def _risk_assessment(world, patrol, approved: bool) -> None:
     )
 
 
-def _upcoming(world, patrol, n) -> None:
-    # This week's first night is risk-assessed and approved; later ones still need it.
-    if n % 2 == 0:
+def _upcoming(world, patrol, night, today) -> None:
+    """The next few nights are approved; later ones wait for an assessment or approval."""
+    days_ahead = (night - today).days
+    if days_ahead <= 6:
         _risk_assessment(world, patrol, approved=True)
         _set_status(patrol, p.PatrolStatus.RISK_ASSESSED)
+    elif days_ahead <= 10:
+        _risk_assessment(world, patrol, approved=False)
 
 
 def _cancel(patrol, rng) -> None:

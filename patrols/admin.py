@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ephedra.admin import RoleInline, RoleModelAdmin
+from ephedra.admin import ReadOnlyInline, RoleInline, RoleModelAdmin
 
 from . import models
 
@@ -46,13 +46,25 @@ class OfficerHoursInline(RoleInline):
     autocomplete_fields = ["officer"]
 
 
+class ReturnAmendmentInline(ReadOnlyInline):
+    model = models.ReturnAmendment
+    readonly_fields = ["amended_by", "amended_at", "reason", "changes"]
+
+
+@admin.register(models.ReturnDraft)
+class ReturnDraftAdmin(RoleModelAdmin):
+    list_display = ["patrol", "saved_by", "saved_at"]
+    list_select_related = ["patrol__area", "saved_by"]
+    readonly_fields = ["patrol", "saved_by", "saved_at", "data"]
+
+
 @admin.register(models.WorkReturn)
 class WorkReturnAdmin(RoleModelAdmin):
     list_display = ["patrol", "status", "weather", "women_seen", "engagement_count", "filed_by"]
     list_filter = ["status", "weather", "patrol__area"]
     list_select_related = ["patrol__area", "filed_by"]
     autocomplete_fields = ["patrol", "filed_by", "hotspots_visited"]
-    inlines = [OfficerHoursInline]
+    inlines = [OfficerHoursInline, ReturnAmendmentInline]
 
 
 @admin.register(models.Encounter)

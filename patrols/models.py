@@ -1,17 +1,28 @@
 """Hotspots, patrols and everything a patrol records: risk assessment, work return,
 encounters, arrests, conditional cautions and intelligence (police only)."""
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 USER = settings.AUTH_USER_MODEL
 
 
 def _valid(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class HotspotQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Hotspots in the areas the user works in."""
+        return self.filter(ward__area__in=user.areas.all())
+
+    def active(self):
+        return self.filter(active=True)
 
 
 class Hotspot(models.Model):
@@ -26,6 +37,8 @@ class Hotspot(models.Model):
     identified_on = models.DateField()
     active = models.BooleanField(default=True)
     retired_on = models.DateField(null=True, blank=True)
+
+    objects = HotspotQuerySet.as_manager()
 
     class Meta:
         ordering = ["ward__name", "name"]
@@ -56,6 +69,34 @@ class PatrolStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class PatrolQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Patrols in the areas the user works in."""
+        return self.filter(area__in=user.areas.all())
+
+    def live(self):
+        return self.exclude(status=PatrolStatus.CANCELLED)
+
+    def starting_between(self, first: "datetime.date", last: "datetime.date"):
+        return self.filter(starts_at__date__gte=first, starts_at__date__lte=last)
+
+    def upcoming(self):
+        return self.live().filter(ends_at__gte=timezone.now()).order_by("starts_at")
+
+    def awaiting_risk_approval(self):
+        """Patrols still to go out whose risk assessment is missing or not yet approved."""
+        return self.upcoming().filter(status=PatrolStatus.PLANNED)
+
+    def returns_owed(self):
+        """Patrols that went out and ended, with no return filed yet."""
+        return self.filter(status=PatrolStatus.DEPLOYED, ends_at__lt=timezone.now()).order_by(
+            "starts_at"
+        )
+
+    def with_officer(self, user):
+        return self.filter(officers__officer=user)
+
+
 class Patrol(models.Model):
     """One deployment on one night: planned, risk-assessed, deployed, returned, closed."""
 
@@ -78,6 +119,8 @@ class Patrol(models.Model):
     planned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="patrols_planned")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatrolQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at"]
@@ -237,6 +280,41 @@ class WorkReturn(models.Model):
 
     def __str__(self) -> str:
         return f"Return for {self.patrol}"
+
+
+class ReturnDraft(models.Model):
+    """What an officer has typed into a work return so far, saved as they go.
+
+    Kept as the raw form data, valid or not, so nothing typed is lost to a dropped
+    connection or a validation error; the WorkReturn is written on submission.
+    """
+
+    patrol = models.OneToOneField(Patrol, on_delete=models.CASCADE, related_name="return_draft")
+    data = models.JSONField(default=dict)
+    saved_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Draft return for {self.patrol}"
+
+
+class ReturnAmendment(models.Model):
+    """A supervisor's change to a submitted return: who, when, why, and what changed."""
+
+    work_return = models.ForeignKey(WorkReturn, on_delete=models.CASCADE, related_name="amendments")
+    amended_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    amended_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField()
+    changes = models.JSONField(default=dict, help_text="Field name: [before, after].")
+
+    class Meta:
+        ordering = ["work_return", "amended_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(reason__gt=""), name="amendment_reason_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Amendment to {self.work_return}"
 
 
 class OfficerHours(models.Model):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ephedra.admin import RoleInline, RoleModelAdmin
+from ephedra.admin import ReadOnlyInline, RoleModelAdmin
 
 from .models import Person, Referral, ReferralStatusChange
 
@@ -14,19 +14,9 @@ class PersonAdmin(RoleModelAdmin):
     readonly_fields = ["uuid", "created_by", "created_at"]
 
 
-class StatusChangeInline(RoleInline):
+class StatusChangeInline(ReadOnlyInline):
     model = ReferralStatusChange
     readonly_fields = ["from_status", "to_status", "changed_by", "changed_at", "note"]
-
-    # History is written by the referral service, never edited by hand.
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Referral)

@@ -23,7 +23,7 @@ def test_each_role_signs_in_and_lands_on_home(client, request, role):
     assert response.url == reverse("home")
     home = client.get(reverse("home"))
     assert home.status_code == 200
-    assert user.get_role_display().lower() in home.content.decode()
+    assert user.get_full_name() in home.content.decode()
 
 
 def test_wrong_password_re_renders_with_an_error(client, pc):
@@ -120,6 +120,7 @@ def test_every_domain_model_is_in_the_admin():
         apps.get_model("patrols", "PartnerInvitation"),
         apps.get_model("patrols", "OfficerHours"),
         apps.get_model("referrals", "ReferralStatusChange"),
+        apps.get_model("patrols", "ReturnAmendment"),
     }
     assert domain - through_models - inline_only <= set(admin.site._registry)
 

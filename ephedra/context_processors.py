@@ -1,0 +1,40 @@
+from django.urls import reverse
+
+from accounts.permissions import can_use_admin
+from patrols.permissions import has_permission
+
+
+def navigation(request) -> dict:
+    """The service navigation for the signed-in user's role, with the current section marked."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    items = [("Home", "home", "home")]
+    if user.is_police:
+        items += [
+            ("Patrols", "patrols:list", "patrols"),
+            ("This week", "patrols:week", "week"),
+            ("Hotspots", "patrols:hotspots", "hotspots"),
+        ]
+        if has_permission(user, "patrols.plan"):
+            items.append(("Wellbeing", "patrols:wellbeing", "wellbeing"))
+    if can_use_admin(user):
+        items.append(("Records", "admin:index", "admin"))
+    section = _section(getattr(request, "resolver_match", None))
+    return {
+        "navigation": [
+            {"label": label, "url": reverse(name), "current": key == section}
+            for label, name, key in items
+        ]
+    }
+
+
+def _section(match) -> str:
+    if match is None:
+        return ""
+    name = match.view_name
+    if name.startswith("patrols:hotspot"):
+        return "hotspots"
+    if name in {"patrols:week", "patrols:wellbeing"}:
+        return name.removeprefix("patrols:")
+    return name.split(":")[0]

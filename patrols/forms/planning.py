@@ -1,0 +1,174 @@
+"""Forms for planning patrols. The rules they check live in patrols.services."""
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.utils import timezone
+
+from accounts.models import Role, User, Ward
+from ephedra.forms import DateInput, TimeInput
+from partners.models import PartnerAgency
+
+from .. import services
+from ..models import (
+    EngagementActivity,
+    Hotspot,
+    OfficerRole,
+    PartnerInvitation,
+    Patrol,
+    PatrolStatus,
+)
+
+MAX_PATROL_HOURS = 14
+
+
+class PatrolFilter(django_filters.FilterSet):
+    ward = django_filters.ModelChoiceFilter(queryset=Ward.objects.none(), empty_label="Any ward")
+    status = django_filters.ChoiceFilter(choices=PatrolStatus.choices, empty_label="Any status")
+    date_from = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__gte", label="From", widget=DateInput
+    )
+    date_to = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__lte", label="To", widget=DateInput
+    )
+
+    class Meta:
+        model = Patrol
+        fields = ["area", "ward", "status", "date_from", "date_to"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["area"].queryset = user.areas.all()
+        self.filters["area"].extra["empty_label"] = "Any area"
+        self.filters["ward"].queryset = Ward.objects.filter(area__in=user.areas.all())
+
+
+class OfficerChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, officer: User) -> str:
+        profile = getattr(officer, "officer_profile", None)
+        ward = f", {profile.home_ward}" if profile and profile.home_ward else ""
+        return f"{officer} ({profile.collar_number if profile else 'no collar number'}{ward})"
+
+
+class PatrolForm(forms.ModelForm):
+    """Where and when, which hotspots, and which officers: the pairing rule is checked here
+    (through services.crew_problems) so the planner sees why a crew is refused."""
+
+    date = forms.DateField(widget=DateInput)
+    start_time = forms.TimeField(widget=TimeInput, initial=dt.time(20, 0))
+    end_time = forms.TimeField(
+        widget=TimeInput,
+        initial=dt.time(4, 0),
+        help_text="If the end time is earlier than the start, the patrol ends the next morning.",
+    )
+    ephedra_pcs = OfficerChoiceField(queryset=User.objects.none(), label="Ephedra PCs")
+    local_pcs = OfficerChoiceField(
+        queryset=User.objects.none(),
+        label="Local PCs",
+        help_text="At least one PC from the ward's local policing team.",
+    )
+
+    class Meta:
+        model = Patrol
+        fields = ["ward", "hotspots", "meeting_point"]
+        widgets = {"hotspots": forms.CheckboxSelectMultiple}
+        help_texts = {"meeting_point": "Shown to invited partners; no tactical detail."}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = user.areas.all()
+        self.fields["ward"].queryset = Ward.objects.filter(area__in=areas).select_related("area")
+        self.fields["hotspots"].queryset = Hotspot.objects.visible_to(user).active()
+        self.fields["hotspots"].required = False
+        officers = User.objects.filter(
+            role__in=[Role.PC, Role.SERGEANT], areas__in=areas
+        ).distinct()
+        officers = officers.select_related("officer_profile__home_ward")
+        self.fields["ephedra_pcs"].queryset = officers.filter(
+            officer_profile__ephedra_trained_on__isnull=False
+        )
+        # Local PCs come from a ward's local policing team; trained officers go above.
+        self.fields["local_pcs"].queryset = officers.filter(
+            officer_profile__home_ward__isnull=False,
+            officer_profile__ephedra_trained_on__isnull=True,
+        ).order_by("officer_profile__home_ward__name", "last_name")
+        if self.instance.pk:
+            self._initial_from_instance()
+
+    def _initial_from_instance(self) -> None:
+        starts = timezone.localtime(self.instance.starts_at)
+        ends = timezone.localtime(self.instance.ends_at)
+        self.initial.update(
+            {"date": starts.date(), "start_time": starts.time(), "end_time": ends.time()}
+        )
+        duties = self.instance.officers.all()
+        self.initial["ephedra_pcs"] = [
+            d.officer_id for d in duties if d.role == OfficerRole.EPHEDRA_PC
+        ]
+        self.initial["local_pcs"] = [d.officer_id for d in duties if d.role == OfficerRole.LOCAL_PC]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        starts_at = _aware(cleaned["date"], cleaned["start_time"])
+        ends_at = _aware(cleaned["date"], cleaned["end_time"])
+        if ends_at <= starts_at:
+            ends_at += dt.timedelta(days=1)
+        if ends_at - starts_at > dt.timedelta(hours=MAX_PATROL_HOURS):
+            self.add_error("end_time", f"A patrol cannot last more than {MAX_PATROL_HOURS} hours.")
+            return cleaned
+        both = set(cleaned["ephedra_pcs"]) & set(cleaned["local_pcs"])
+        if both:
+            names = ", ".join(str(o) for o in both)
+            self.add_error("local_pcs", f"{names} cannot be both an Ephedra PC and the local PC.")
+            return cleaned
+        self.instance.starts_at, self.instance.ends_at = starts_at, ends_at
+        self.instance.ward = cleaned["ward"]
+        self.instance.area = cleaned["ward"].area
+        for problem in services.crew_problems(self.instance, self.crew()):
+            self.add_error(None, problem)
+        return cleaned
+
+    def crew(self) -> list[tuple[User, str]]:
+        return [(o, OfficerRole.EPHEDRA_PC) for o in self.cleaned_data["ephedra_pcs"]] + [
+            (o, OfficerRole.LOCAL_PC) for o in self.cleaned_data["local_pcs"]
+        ]
+
+
+def _aware(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = PartnerInvitation
+        fields = ["agency", "activity", "notes"]
+        labels = {"activity": "Engagement activity"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = PartnerAgency.objects.active()
+        self.fields["activity"].choices = [("", "Choose an activity"), *EngagementActivity.choices]
+
+
+InvitationFormSet = forms.inlineformset_factory(
+    Patrol, PartnerInvitation, form=InvitationForm, extra=1, can_delete=True
+)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: officers abstracted, severe weather warning.",
+    )
+
+
+class RiskAssessmentForm(forms.Form):
+    hazards = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    controls = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), help_text="How each hazard is reduced."
+    )

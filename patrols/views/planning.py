@@ -1,0 +1,359 @@
+"""Planning pages: the patrol list and week, a patrol's page, planning and cancelling,
+risk assessment, deployment, and officer wellbeing. Rules live in patrols.services."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import DateField, Prefetch, Sum
+from django.db.models.functions import TruncMonth
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from accounts.models import User
+
+from .. import services
+from ..forms.planning import (
+    CancelForm,
+    InvitationFormSet,
+    PatrolFilter,
+    PatrolForm,
+    RiskAssessmentForm,
+)
+from ..models import OfficerHours, Patrol, PatrolOfficer, PatrolStatus
+from ..permissions import PolicePermissionMixin, get_patrol_for_user, has_permission
+
+
+def patrol_rows(queryset):
+    """What every patrol table shows, fetched in a fixed number of queries."""
+    return queryset.select_related(
+        "area", "ward", "risk_assessment", "work_return"
+    ).prefetch_related(
+        "hotspots",
+        Prefetch(
+            "officers", queryset=PatrolOfficer.objects.select_related("officer").order_by("role")
+        ),
+    )
+
+
+class PatrolListView(PolicePermissionMixin, ListView):
+    permission_required = "patrols.view"
+    template_name = "patrols/patrol_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter = PatrolFilter(
+            self.request.GET or None,
+            queryset=Patrol.objects.visible_to(self.request.user),
+            user=self.request.user,
+        )
+        return patrol_rows(self.filter.qs)
+
+    def get_context_data(self, **kwargs):
+        can_plan = has_permission(self.request.user, "patrols.plan")
+        return super().get_context_data(filter=self.filter, can_plan=can_plan, **kwargs)
+
+
+def week_start(value: str | None) -> dt.date:
+    """The Monday of the week asked for (YYYY-MM-DD), or of this week."""
+    try:
+        day = dt.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return day - dt.timedelta(days=day.weekday())
+
+
+class WeekView(PolicePermissionMixin, TemplateView):
+    permission_required = "patrols.view"
+    template_name = "patrols/week.html"
+
+    def get_context_data(self, **kwargs):
+        monday = week_start(self.request.GET.get("week"))
+        patrols = patrol_rows(
+            Patrol.objects.visible_to(self.request.user).filter(
+                starts_at__date__gte=monday, starts_at__date__lt=monday + dt.timedelta(days=7)
+            )
+        ).order_by("starts_at")
+        by_day = {monday + dt.timedelta(days=n): [] for n in range(7)}
+        for patrol in patrols:
+            by_day[timezone.localtime(patrol.starts_at).date()].append(patrol)
+        return super().get_context_data(
+            monday=monday,
+            days=by_day.items(),
+            today=timezone.localdate(),
+            previous_week=monday - dt.timedelta(days=7),
+            next_week=monday + dt.timedelta(days=7),
+            can_plan=has_permission(self.request.user, "patrols.plan"),
+            **kwargs,
+        )
+
+
+class CopyLastWeekView(PolicePermissionMixin, View):
+    """Copy the previous week's live patrols into an empty week, as planned patrols."""
+
+    permission_required = "patrols.plan"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        monday = week_start(request.POST.get("week"))
+        week_url = f"{reverse('patrols:week')}?week={monday.isoformat()}"
+        mine = Patrol.objects.visible_to(request.user).live()
+        this_week = mine.filter(
+            starts_at__date__gte=monday, starts_at__date__lt=monday + dt.timedelta(days=7)
+        )
+        if this_week.exists():
+            messages.error(
+                request,
+                "This week already has patrols. Copy last week's plan only into an empty week.",
+            )
+            return redirect(week_url)
+        last_week = mine.filter(
+            starts_at__date__gte=monday - dt.timedelta(days=7), starts_at__date__lt=monday
+        )
+        copies = services.duplicate_week(last_week, dt.timedelta(days=7), request.user)
+        if not copies:
+            messages.error(request, "Last week had no patrols to copy.")
+        else:
+            messages.success(
+                request,
+                f"Copied {len(copies)} patrols from last week. "
+                "Check each crew and risk assessment.",
+            )
+        return redirect(week_url)
+
+
+class PatrolDetailView(PolicePermissionMixin, View):
+    permission_required = "patrols.view"
+
+    def get(self, request, uuid):
+        patrol = get_patrol_for_user(request.user, uuid)
+        duties = list(patrol.officers.select_related("officer__officer_profile"))
+        user = request.user
+        return render(
+            request,
+            "patrols/patrol_detail.html",
+            {
+                "patrol": patrol,
+                "duties": duties,
+                "invitations": patrol.invitations.select_related("agency"),
+                "assessment": getattr(patrol, "risk_assessment", None),
+                "work_return": getattr(patrol, "work_return", None),
+                "warnings": _warnings(patrol, duties),
+                "can_plan": has_permission(user, "patrols.plan"),
+                "can_approve": has_permission(user, "patrols.approve_risk"),
+                "can_deploy": has_permission(user, "patrols.deploy"),
+                "editable": patrol.status in {PatrolStatus.PLANNED, PatrolStatus.RISK_ASSESSED},
+            },
+        )
+
+
+def _warnings(patrol: Patrol, duties) -> list:
+    if (
+        patrol.status in {PatrolStatus.CANCELLED, PatrolStatus.CLOSED}
+        or patrol.ends_at < timezone.now()
+    ):
+        return []
+    return services.wellbeing_warnings(patrol, [duty.officer for duty in duties])
+
+
+class PatrolFormMixin(PolicePermissionMixin):
+    permission_required = "patrols.plan"
+    template_name = "patrols/patrol_form.html"
+
+    def render_form(self, request, form, invitations, patrol=None):
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "invitations": invitations, "patrol": patrol},
+        )
+
+    def save(self, request, form, invitations, created: bool):
+        with transaction.atomic():
+            patrol = form.save()
+            services.save_crew(patrol, form.crew())
+            invitations.instance = patrol
+            invitations.save()
+        duties = list(patrol.officers.select_related("officer"))
+        for warning in services.wellbeing_warnings(patrol, [duty.officer for duty in duties]):
+            messages.warning(request, f"Wellbeing: {warning.message}")
+        messages.success(request, "Patrol planned." if created else "Patrol updated.")
+        return HttpResponseRedirect(reverse("patrols:detail", args=[patrol.uuid]))
+
+
+class PatrolCreateView(PatrolFormMixin, View):
+    def get(self, request):
+        initial = {}
+        if "date" in request.GET:
+            initial["date"] = request.GET["date"]
+        form = PatrolForm(
+            user=request.user, initial=initial, instance=Patrol(planned_by=request.user)
+        )
+        return self.render_form(request, form, InvitationFormSet(prefix="invitations"))
+
+    def post(self, request):
+        form = PatrolForm(request.POST, user=request.user, instance=Patrol(planned_by=request.user))
+        invitations = InvitationFormSet(request.POST, prefix="invitations")
+        if form.is_valid() and invitations.is_valid():
+            return self.save(request, form, invitations, created=True)
+        return self.render_form(request, form, invitations)
+
+
+class PatrolEditView(PatrolFormMixin, View):
+    def get_patrol(self, request, uuid) -> Patrol | None:
+        patrol = get_patrol_for_user(request.user, uuid)
+        if patrol.status not in {PatrolStatus.PLANNED, PatrolStatus.RISK_ASSESSED}:
+            messages.error(
+                request, f"A {patrol.get_status_display().lower()} patrol can no longer be changed."
+            )
+            return None
+        return patrol
+
+    def get(self, request, uuid):
+        patrol = self.get_patrol(request, uuid)
+        if patrol is None:
+            return redirect("patrols:detail", uuid=uuid)
+        form = PatrolForm(user=request.user, instance=patrol)
+        return self.render_form(
+            request, form, InvitationFormSet(instance=patrol, prefix="invitations"), patrol
+        )
+
+    def post(self, request, uuid):
+        patrol = self.get_patrol(request, uuid)
+        if patrol is None:
+            return redirect("patrols:detail", uuid=uuid)
+        form = PatrolForm(request.POST, user=request.user, instance=patrol)
+        invitations = InvitationFormSet(request.POST, instance=patrol, prefix="invitations")
+        if form.is_valid() and invitations.is_valid():
+            return self.save(request, form, invitations, created=False)
+        return self.render_form(request, form, invitations, patrol)
+
+
+class PatrolCancelView(PolicePermissionMixin, View):
+    permission_required = "patrols.plan"
+
+    def get(self, request, uuid):
+        patrol = get_patrol_for_user(request.user, uuid)
+        return render(
+            request, "patrols/patrol_cancel.html", {"patrol": patrol, "form": CancelForm()}
+        )
+
+    def post(self, request, uuid):
+        patrol = get_patrol_for_user(request.user, uuid)
+        form = CancelForm(request.POST)
+        if form.is_valid():
+            try:
+                services.cancel(patrol, form.cleaned_data["reason"])
+            except services.PatrolRuleError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Patrol cancelled.")
+                return redirect("patrols:detail", uuid=patrol.uuid)
+        return render(request, "patrols/patrol_cancel.html", {"patrol": patrol, "form": form})
+
+
+class RiskAssessmentView(PolicePermissionMixin, View):
+    permission_required = "patrols.assess_risk"
+
+    def get(self, request, uuid):
+        patrol = get_patrol_for_user(request.user, uuid)
+        assessment = getattr(patrol, "risk_assessment", None)
+        initial = (
+            {"hazards": assessment.hazards, "controls": assessment.controls} if assessment else {}
+        )
+        return self.render_form(request, patrol, RiskAssessmentForm(initial=initial))
+
+    def post(self, request, uuid):
+        patrol = get_patrol_for_user(request.user, uuid)
+        form = RiskAssessmentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_risk_assessment(patrol, by=request.user, **form.cleaned_data)
+            except services.PatrolRuleError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request, "Risk assessment saved. A sergeant must approve it before deployment."
+                )
+                return redirect("patrols:detail", uuid=patrol.uuid)
+        return self.render_form(request, patrol, form)
+
+    def render_form(self, request, patrol, form):
+        return render(
+            request, "patrols/risk_assessment_form.html", {"patrol": patrol, "form": form}
+        )
+
+
+class PatrolActionView(PolicePermissionMixin, View):
+    """A one-button step (approve, deploy): POST only; a refused step says why."""
+
+    http_method_names = ["post"]
+    success_message = ""
+
+    def act(self, patrol: Patrol, user: User) -> None:
+        raise NotImplementedError
+
+    def post(self, request, uuid):
+        patrol = get_patrol_for_user(request.user, uuid)
+        try:
+            self.act(patrol, request.user)
+        except services.PatrolRuleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, self.success_message)
+        return redirect("patrols:detail", uuid=patrol.uuid)
+
+
+class ApproveRiskAssessmentView(PatrolActionView):
+    permission_required = "patrols.approve_risk"
+    success_message = "Risk assessment approved."
+
+    def act(self, patrol, user):
+        services.approve_risk_assessment(patrol, by=user)
+
+
+class DeployView(PatrolActionView):
+    permission_required = "patrols.deploy"
+    success_message = "Patrol marked as deployed."
+
+    def act(self, patrol, user):
+        services.mark_deployed(patrol)
+
+
+class WellbeingView(PolicePermissionMixin, TemplateView):
+    """Hours each officer in the user's areas worked per month, from filed returns."""
+
+    permission_required = "patrols.plan"
+    template_name = "patrols/wellbeing.html"
+    months = 6
+
+    def get_context_data(self, **kwargs):
+        this_month = timezone.localdate().replace(day=1)
+        first = (this_month - dt.timedelta(days=31 * (self.months - 1))).replace(day=1)
+        areas = self.request.user.areas.all()
+        totals = (
+            OfficerHours.objects.filter(
+                officer__areas__in=areas, work_return__started_at__date__gte=first
+            )
+            .annotate(month=TruncMonth("work_return__started_at", output_field=DateField()))
+            .values_list("officer", "month")
+            .annotate(total=Sum("hours"))
+            .order_by()
+        )
+        table: dict[int, dict[dt.date, object]] = {}
+        for officer_id, month, total in totals:
+            table.setdefault(officer_id, {})[month] = total
+        months = sorted({month for per_officer in table.values() for month in per_officer})
+        officers = User.objects.filter(pk__in=table).select_related("officer_profile")
+        return super().get_context_data(
+            months=months,
+            rows=[
+                (officer, [table[officer.pk].get(month) for month in months])
+                for officer in officers
+            ],
+            threshold=min((area.overtime_threshold_hours for area in areas), default=0),
+            **kwargs,
+        )

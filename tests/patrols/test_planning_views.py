@@ -1,0 +1,359 @@
+"""Planning pages: list, week, plan/edit, cancel, risk assessment, deploy, copy a week."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from patrols.models import OfficerRole, Patrol, PatrolOfficer, PatrolStatus, RiskAssessment
+from tests.factories import HotspotFactory, OfficerFactory, PatrolFactory, WardFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ward(area):
+    return WardFactory(area=area, name="Brixton North")
+
+
+@pytest.fixture
+def ephedra_pc(area):
+    return OfficerFactory(role=Role.PC, areas=[area])
+
+
+@pytest.fixture
+def local_pc(area, ward):
+    return OfficerFactory(
+        role=Role.PC, areas=[area], profile__home_ward=ward, profile__ephedra_trained_on=None
+    )
+
+
+def next_friday() -> dt.date:
+    today = timezone.localdate()
+    return today + dt.timedelta(days=(4 - today.weekday()) % 7 or 7)
+
+
+def plan_form(ward, ephedra_pc, local_pc, **overrides) -> dict:
+    data = {
+        "ward": ward.pk,
+        "date": next_friday().isoformat(),
+        "start_time": "20:00",
+        "end_time": "04:00",
+        "meeting_point": "Brixton police office",
+        "ephedra_pcs": [ephedra_pc.pk],
+        "local_pcs": [local_pc.pk],
+        "invitations-TOTAL_FORMS": "1",
+        "invitations-INITIAL_FORMS": "0",
+        "invitations-MIN_NUM_FORMS": "0",
+        "invitations-MAX_NUM_FORMS": "1000",
+        "invitations-0-agency": "",
+        "invitations-0-activity": "",
+        "invitations-0-notes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def crewed_patrol(ward, ephedra_pc, local_pc, **fields) -> Patrol:
+    patrol = PatrolFactory(ward=ward, **fields)
+    PatrolOfficer.objects.create(patrol=patrol, officer=ephedra_pc, role=OfficerRole.EPHEDRA_PC)
+    PatrolOfficer.objects.create(patrol=patrol, officer=local_pc, role=OfficerRole.LOCAL_PC)
+    return patrol
+
+
+# --- Who may see what --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["patrols:list", "patrols:week", "patrols:create", "patrols:wellbeing"]
+)
+def test_partner_users_get_404(client, partner_a, name):
+    client.force_login(partner_a)
+    assert client.get(reverse(name)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["patrols:list", "patrols:week"])
+def test_pc_may_read_the_plan(client, pc, name):
+    client.force_login(pc)
+    assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["patrols:create", "patrols:wellbeing"])
+def test_pc_may_not_plan(client, pc, name):
+    client.force_login(pc)
+    assert client.get(reverse(name)).status_code == 403
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(reverse("patrols:list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_patrol_in_another_area_is_404(client, sergeant, other_area):
+    patrol = PatrolFactory(ward=WardFactory(area=other_area))
+    client.force_login(sergeant)
+    for name in ["patrols:detail", "patrols:edit", "patrols:cancel", "patrols:risk_assessment"]:
+        assert client.get(reverse(name, args=[patrol.uuid])).status_code == 404, name
+
+
+@pytest.mark.parametrize("name", ["patrols:deploy", "patrols:approve_risk_assessment"])
+def test_one_button_steps_refuse_get(client, sergeant, ward, name):
+    patrol = PatrolFactory(ward=ward)
+    client.force_login(sergeant)
+    assert client.get(reverse(name, args=[patrol.uuid])).status_code == 405
+
+
+# --- Lists -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_patrol_list_runs_constant_queries(
+    client, sergeant, ward, ephedra_pc, local_pc, count, django_assert_num_queries
+):
+    for n in range(count):
+        patrol = crewed_patrol(
+            ward, ephedra_pc, local_pc, starts_at=timezone.now() - dt.timedelta(days=2 * n + 30)
+        )
+        patrol.hotspots.add(HotspotFactory(ward=ward))
+    client.force_login(sergeant)
+    # savepoint, session, user, count, release; filter choices: areas, wards; the page of
+    # patrols (with area, ward, risk assessment, return), their hotspots, their officers
+    with django_assert_num_queries(10):
+        response = client.get(reverse("patrols:list"))
+    assert response.status_code == 200
+    assert len(response.context["page_obj"]) == count
+
+
+def test_patrol_list_filters_by_status(client, sergeant, ward):
+    PatrolFactory(ward=ward, status=PatrolStatus.CANCELLED, cancel_reason="Weather")
+    planned = PatrolFactory(ward=ward)
+    client.force_login(sergeant)
+    response = client.get(reverse("patrols:list"), {"status": "planned"})
+    assert list(response.context["page_obj"]) == [planned]
+
+
+def test_patrol_list_bad_filter_input_is_not_a_500(client, sergeant):
+    client.force_login(sergeant)
+    response = client.get(reverse("patrols:list"), {"date_from": "not-a-date", "ward": "999"})
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
+
+
+def test_week_view_places_patrols_on_their_day(client, sergeant, ward):
+    friday = next_friday()
+    PatrolFactory(
+        ward=ward, starts_at=timezone.make_aware(dt.datetime.combine(friday, dt.time(20)))
+    )
+    client.force_login(sergeant)
+    response = client.get(reverse("patrols:week"), {"week": friday.isoformat()})
+    days = dict(response.context["days"])
+    assert len(days[friday]) == 1
+    assert sum(len(patrols) for patrols in days.values()) == 1
+
+
+def test_week_view_ignores_a_bad_week(client, sergeant):
+    client.force_login(sergeant)
+    assert client.get(reverse("patrols:week"), {"week": "2025-13-45"}).status_code == 200
+
+
+# --- Planning ----------------------------------------------------------------------
+
+
+def test_sergeant_plans_a_patrol(client, sergeant, ward, ephedra_pc, local_pc):
+    hotspot = HotspotFactory(ward=ward)
+    client.force_login(sergeant)
+    response = client.post(
+        reverse("patrols:create"), plan_form(ward, ephedra_pc, local_pc, hotspots=[hotspot.pk])
+    )
+    patrol = Patrol.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("patrols:detail", args=[patrol.uuid])
+    assert patrol.status == PatrolStatus.PLANNED
+    assert timezone.localtime(patrol.ends_at).date() == next_friday() + dt.timedelta(days=1)
+    assert set(patrol.officers.values_list("officer", "role")) == {
+        (ephedra_pc.pk, OfficerRole.EPHEDRA_PC),
+        (local_pc.pk, OfficerRole.LOCAL_PC),
+    }
+    assert list(patrol.hotspots.all()) == [hotspot]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"local_pcs": []}, "This field is required."),
+        ({"end_time": "12:00"}, "A patrol cannot last more than 14 hours."),
+        ({"date": "not a date"}, "Enter a valid date."),
+    ],
+)
+def test_bad_plan_re_renders_with_errors_and_writes_nothing(
+    client, sergeant, ward, ephedra_pc, local_pc, change, message
+):
+    client.force_login(sergeant)
+    response = client.post(
+        reverse("patrols:create"), plan_form(ward, ephedra_pc, local_pc, **change)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert 'value="Brixton police office"' in response.content.decode()
+    assert not Patrol.objects.exists()
+
+
+def test_crew_needs_a_local_pc_from_the_ward(client, sergeant, area, ward, ephedra_pc):
+    elsewhere = OfficerFactory(
+        role=Role.PC,
+        areas=[area],
+        profile__home_ward=WardFactory(area=area),
+        profile__ephedra_trained_on=None,
+    )
+    client.force_login(sergeant)
+    response = client.post(reverse("patrols:create"), plan_form(ward, ephedra_pc, elsewhere))
+    assert f"A patrol needs at least one local PC from {ward}." in response.content.decode()
+    assert not Patrol.objects.exists()
+
+
+def test_untrained_officer_cannot_be_the_ephedra_pc(client, sergeant, ward, local_pc):
+    client.force_login(sergeant)
+    response = client.post(reverse("patrols:create"), plan_form(ward, local_pc, local_pc))
+    assert response.status_code == 200
+    assert not Patrol.objects.exists()
+
+
+def test_officer_cannot_be_on_two_patrols_at_once(client, sergeant, ward, ephedra_pc, local_pc):
+    friday = next_friday()
+    crewed_patrol(
+        ward,
+        ephedra_pc,
+        local_pc,
+        starts_at=timezone.make_aware(dt.datetime.combine(friday, dt.time(22))),
+    )
+    client.force_login(sergeant)
+    response = client.post(reverse("patrols:create"), plan_form(ward, ephedra_pc, local_pc))
+    assert "is already on another patrol at that time." in response.content.decode()
+    assert Patrol.objects.count() == 1
+
+
+def test_edit_keeps_the_crew_rules(client, sergeant, ward, ephedra_pc, local_pc):
+    patrol = crewed_patrol(ward, ephedra_pc, local_pc)
+    client.force_login(sergeant)
+    page = client.get(reverse("patrols:edit", args=[patrol.uuid]))
+    assert page.status_code == 200
+    response = client.post(
+        reverse("patrols:edit", args=[patrol.uuid]),
+        plan_form(ward, ephedra_pc, local_pc, meeting_point="Stockwell office"),
+    )
+    assert response.status_code == 302
+    patrol.refresh_from_db()
+    assert patrol.meeting_point == "Stockwell office"
+
+
+def test_planning_a_third_shift_in_a_week_warns(client, sergeant, ward, ephedra_pc, local_pc):
+    friday = timezone.make_aware(dt.datetime.combine(next_friday(), dt.time(20)))
+    for days_before in (1, 3):
+        other_local = OfficerFactory(
+            role=Role.PC, areas=[ephedra_pc.areas.get()], profile__home_ward=ward,
+            profile__ephedra_trained_on=None,
+        )  # fmt: skip
+        crewed_patrol(
+            ward, ephedra_pc, other_local, starts_at=friday - dt.timedelta(days=days_before)
+        )
+    client.force_login(sergeant)
+    response = client.post(
+        reverse("patrols:create"), plan_form(ward, ephedra_pc, local_pc), follow=True
+    )
+    assert "would work a third extended shift within seven days" in response.content.decode()
+
+
+# --- Cancel, risk assessment, deploy -----------------------------------------------
+
+
+def test_cancel_needs_a_reason(client, sergeant, ward):
+    patrol = PatrolFactory(ward=ward)
+    client.force_login(sergeant)
+    response = client.post(reverse("patrols:cancel", args=[patrol.uuid]), {"reason": "  "})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    patrol.refresh_from_db()
+    assert patrol.status == PatrolStatus.PLANNED
+
+
+def test_cancelled_patrol_keeps_its_reason_and_cannot_be_edited(client, sergeant, ward):
+    patrol = PatrolFactory(ward=ward)
+    client.force_login(sergeant)
+    client.post(reverse("patrols:cancel", args=[patrol.uuid]), {"reason": "Severe weather warning"})
+    patrol.refresh_from_db()
+    assert (patrol.status, patrol.cancel_reason) == (
+        PatrolStatus.CANCELLED,
+        "Severe weather warning",
+    )
+    response = client.get(reverse("patrols:edit", args=[patrol.uuid]))
+    assert response.status_code == 302
+
+
+def test_risk_assessment_approval_and_deployment(client, sergeant, pc, ward):
+    patrol = PatrolFactory(ward=ward)
+    client.force_login(pc)
+    client.post(
+        reverse("patrols:risk_assessment", args=[patrol.uuid]),
+        {"hazards": "Poor lighting", "controls": "Work in pairs"},
+    )
+    assert RiskAssessment.objects.get(patrol=patrol).assessed_by == pc
+    assert (
+        client.post(reverse("patrols:approve_risk_assessment", args=[patrol.uuid])).status_code
+        == 403
+    )
+
+    client.force_login(sergeant)
+    client.post(reverse("patrols:approve_risk_assessment", args=[patrol.uuid]))
+    patrol.refresh_from_db()
+    assert patrol.status == PatrolStatus.RISK_ASSESSED
+    client.post(reverse("patrols:deploy", args=[patrol.uuid]))
+    patrol.refresh_from_db()
+    assert patrol.status == PatrolStatus.DEPLOYED
+
+
+def test_patrol_without_approved_assessment_cannot_deploy(client, sergeant, ward):
+    patrol = PatrolFactory(ward=ward)
+    client.force_login(sergeant)
+    response = client.post(reverse("patrols:deploy", args=[patrol.uuid]), follow=True)
+    assert "cannot deploy until its risk assessment is approved" in response.content.decode()
+    patrol.refresh_from_db()
+    assert patrol.status == PatrolStatus.PLANNED
+
+
+def test_revising_an_approved_assessment_withdraws_approval(client, sergeant, ward):
+    patrol = PatrolFactory(ward=ward)
+    client.force_login(sergeant)
+    form = {"hazards": "Traffic", "controls": "Hi-vis in the van"}
+    client.post(reverse("patrols:risk_assessment", args=[patrol.uuid]), form)
+    client.post(reverse("patrols:approve_risk_assessment", args=[patrol.uuid]))
+    client.post(
+        reverse("patrols:risk_assessment", args=[patrol.uuid]), {**form, "hazards": "Traffic, dogs"}
+    )
+    patrol.refresh_from_db()
+    assert patrol.status == PatrolStatus.PLANNED
+    assert not patrol.risk_assessment.is_approved
+
+
+# --- Copy last week ----------------------------------------------------------------
+
+
+def test_copy_last_week_into_an_empty_week(client, sergeant, ward, ephedra_pc, local_pc):
+    friday = timezone.make_aware(dt.datetime.combine(next_friday(), dt.time(20)))
+    crewed_patrol(ward, ephedra_pc, local_pc, starts_at=friday - dt.timedelta(days=7))
+    client.force_login(sergeant)
+    week = (next_friday() - dt.timedelta(days=4)).isoformat()
+    client.post(reverse("patrols:copy_last_week"), {"week": week})
+    copy = Patrol.objects.get(starts_at=friday)
+    assert copy.status == PatrolStatus.PLANNED
+    assert copy.officers.count() == 2
+
+    client.post(reverse("patrols:copy_last_week"), {"week": week})
+    assert Patrol.objects.filter(starts_at=friday).count() == 1, "a second copy is refused"
+
+
+def test_pc_cannot_copy_a_week(client, pc):
+    client.force_login(pc)
+    assert client.post(reverse("patrols:copy_last_week"), {"week": "2026-01-05"}).status_code == 403

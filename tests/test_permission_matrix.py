@@ -1,0 +1,89 @@
+"""Every page × every role → the status it must answer. Adding a URL without an entry
+here fails `test_every_url_is_in_the_matrix`, so no page escapes the wall by accident.
+
+Partner users get 404 from every police page (they must not learn it exists); police
+roles without the right get 403; anonymous visitors are sent to sign in (302).
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from patrols.models import OfficerRole, PatrolOfficer
+from tests.factories import HotspotFactory, PatrolFactory, WardFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "partner_a", "pc", "sergeant", "project_lead", "admin_user"]
+
+
+def row(anonymous, partner, pc, sergeant, lead, admin):
+    return dict(zip(ROLES, [anonymous, partner, pc, sergeant, lead, admin], strict=True))
+
+
+# One entry per named URL: (kind of object in the URL or None, expected statuses for GET).
+POLICE_READ = row(302, 404, 200, 200, 200, 403)
+SUPERVISOR_PAGE = row(302, 404, 403, 200, 200, 403)
+SUPERVISOR_POST_ONLY = row(302, 404, 403, 405, 405, 403)
+MATRIX = {
+    "home": (None, row(302, 200, 200, 200, 200, 200)),
+    "login": (None, row(200, 302, 302, 302, 302, 302)),
+    "logout": (None, row(405, 405, 405, 405, 405, 405)),
+    "patrols:list": (None, POLICE_READ),
+    "patrols:week": (None, POLICE_READ),
+    "patrols:create": (None, SUPERVISOR_PAGE),
+    "patrols:copy_last_week": (None, SUPERVISOR_POST_ONLY),
+    "patrols:detail": ("patrol", POLICE_READ),
+    "patrols:edit": ("patrol", SUPERVISOR_PAGE),
+    "patrols:cancel": ("patrol", SUPERVISOR_PAGE),
+    "patrols:risk_assessment": ("patrol", POLICE_READ),
+    "patrols:approve_risk_assessment": ("patrol", SUPERVISOR_POST_ONLY),
+    "patrols:deploy": ("patrol", SUPERVISOR_POST_ONLY),
+    "patrols:wellbeing": (None, SUPERVISOR_PAGE),
+    # The patrol is deployed and the PC is on it: the return form is theirs to fill.
+    "patrols:work_return": ("deployed", POLICE_READ),
+    "patrols:save_draft": ("deployed", row(302, 404, 405, 405, 405, 403)),
+    # No return filed yet, so there is nothing to amend: supervisors are sent back.
+    "patrols:amend_return": ("deployed", row(302, 404, 403, 302, 302, 403)),
+    "patrols:hotspots": (None, POLICE_READ),
+    "patrols:hotspot_create": (None, SUPERVISOR_PAGE),
+    "patrols:hotspot_edit": ("hotspot", SUPERVISOR_PAGE),
+    "patrols:hotspot_retire": ("hotspot", SUPERVISOR_PAGE),
+    "admin:index": (None, row(302, 404, 200, 200, 200, 200)),
+}
+
+
+def named_urls(resolver=None, namespace="") -> set[str]:
+    names = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                names.add("admin:index")  # the admin is covered by its own tests
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= named_urls(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    assert named_urls() == set(MATRIX), "add new URLs to MATRIX with their expected statuses"
+
+
+@pytest.fixture
+def objects(area, pc):
+    ward = WardFactory(area=area)
+    planned, deployed = PatrolFactory(ward=ward), PatrolFactory(ward=ward, status="deployed")
+    for patrol in (planned, deployed):
+        PatrolOfficer.objects.create(patrol=patrol, officer=pc, role=OfficerRole.EPHEDRA_PC)
+    return {"patrol": planned, "deployed": deployed, "hotspot": HotspotFactory(ward=ward)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_status_for_each_role(client, request, objects, name, role):
+    kind, expected = MATRIX[name]
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    url = reverse(name, args=[objects[kind].uuid] if kind else [])
+    assert client.get(url).status_code == expected[role]
