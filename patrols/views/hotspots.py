@@ -1,0 +1,124 @@
+"""Hotspot pages: the list with its map, create, edit and retire.
+
+Everyone in the police may read the list; only supervisors add, change or retire a
+hotspot. Hotspots are only ever fetched through the user's areas.
+"""
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.generic import CreateView, ListView, TemplateView, UpdateView
+
+from ..forms.hotspots import HotspotFilter, HotspotForm, duplicate_name_message
+from ..models import Hotspot
+from ..permissions import PolicePermissionMixin, get_hotspot_for_user, has_permission
+
+LIST_URL = reverse_lazy("patrols:hotspots")
+
+
+class HotspotListView(PolicePermissionMixin, ListView):
+    permission_required = "patrols.view"
+    template_name = "patrols/hotspots/list.html"
+    context_object_name = "hotspots"
+
+    def get_queryset(self):
+        hotspots = Hotspot.objects.visible_to(self.request.user).select_related("ward__area")
+        self.filter = HotspotFilter(self.request.GET, queryset=hotspots, user=self.request.user)
+        return self.filter.qs.order_by("-active", "ward__area__name", "ward__name", "name")
+
+    def get_context_data(self, **kwargs):
+        hotspots = list(self.object_list)  # one query, shared by the table and the map
+        context = super().get_context_data(**kwargs)
+        context.update(
+            hotspots=hotspots,
+            filter=self.filter,
+            map_data=[_marker(h) for h in hotspots if h.active],
+            can_manage=has_permission(self.request.user, "patrols.manage_hotspots"),
+            # Only asked when nothing matched: "none yet" and "none match" differ.
+            any_hotspots=bool(hotspots) or self._has_any(),
+        )
+        return context
+
+    def _has_any(self) -> bool:
+        return Hotspot.objects.visible_to(self.request.user).exists()
+
+
+def _marker(hotspot: Hotspot) -> dict:
+    """What the map needs for one marker, and nothing more."""
+    return {
+        "name": hotspot.name,
+        "ward": hotspot.ward.name,
+        "lat": float(hotspot.latitude),
+        "lng": float(hotspot.longitude),
+    }
+
+
+class _HotspotFormMixin(PolicePermissionMixin):
+    permission_required = "patrols.manage_hotspots"
+    form_class = HotspotForm
+    template_name = "patrols/hotspots/form.html"
+    success_url = LIST_URL
+    success_message = ""
+    http_method_names = ["get", "post", "head", "options"]  # FormView would take PUT as POST
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():  # a savepoint: the request's transaction survives
+                self.object = form.save()
+        except IntegrityError:
+            # Another supervisor saved the same name in the ward since the form was checked.
+            ward, name = form.cleaned_data["ward"], form.cleaned_data["name"]
+            form.add_error("name", duplicate_name_message(ward, name))
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message.format(hotspot=self.object))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class HotspotCreateView(_HotspotFormMixin, CreateView):
+    success_message = "Hotspot {hotspot.name} added."
+
+
+class HotspotEditView(_HotspotFormMixin, UpdateView):
+    success_message = "Hotspot {hotspot.name} updated."
+
+    def get_object(self, queryset=None) -> Hotspot:
+        return get_hotspot_for_user(self.request.user, self.kwargs["uuid"])
+
+
+class HotspotRetireView(PolicePermissionMixin, TemplateView):
+    """GET asks for confirmation; POST retires. Patrols stop being planned there."""
+
+    permission_required = "patrols.manage_hotspots"
+    template_name = "patrols/hotspots/retire.html"
+
+    def get(self, request, *args, **kwargs):
+        hotspot = get_hotspot_for_user(request.user, kwargs["uuid"])
+        if not hotspot.active:
+            return _already_retired(request, hotspot)
+        return self.render_to_response(self.get_context_data(hotspot=hotspot))
+
+    def post(self, request, *args, **kwargs):
+        hotspot = get_hotspot_for_user(request.user, kwargs["uuid"])
+        # One conditional UPDATE: both fields change together (the database insists),
+        # and of two supervisors retiring at once only the first succeeds.
+        retired = Hotspot.objects.filter(pk=hotspot.pk, active=True).update(
+            active=False, retired_on=timezone.localdate()
+        )
+        if not retired:
+            hotspot.refresh_from_db()
+            return _already_retired(request, hotspot)
+        messages.success(request, f"Hotspot {hotspot.name} retired.")
+        return redirect(LIST_URL)
+
+
+def _already_retired(request, hotspot: Hotspot):
+    retired_on = f" on {date_format(hotspot.retired_on, 'j F Y')}" if hotspot.retired_on else ""
+    messages.error(request, f"Hotspot {hotspot.name} was already retired{retired_on}.")
+    return redirect(LIST_URL)
