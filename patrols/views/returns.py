@@ -1,0 +1,232 @@
+"""Work return pages: the form (saved as a draft as it is typed), its submission, the
+submitted return, and a supervisor's amendment. Rules live in patrols.services.
+
+Officers on the patrol file its return, and supervisors may; the return holds personal
+data and intelligence, so only they see it once submitted. Outsiders get 404.
+"""
+
+from django.contrib import messages
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+
+from .. import services
+from ..forms.returns import AmendReturnForm, ReturnForms, ReturnOptions
+from ..models import Patrol, ReturnDraft, ReturnStatus, WorkReturn
+from ..permissions import (
+    PolicePermissionMixin,
+    get_patrol_for_user,
+    has_permission,
+    require_return_filer,
+)
+
+# How the amendment history names each field it records.
+FIELD_LABELS = {
+    "started_at": "Start",
+    "ended_at": "Finish",
+    "weather": "Weather",
+    "hotspots_visited": "Hotspots visited",
+    "women_seen": "Women seen",
+    "kerb_crawlers_seen": "Kerb crawlers seen",
+    "engagement_count": "People served at engagement",
+    "summary": "Summary",
+}
+
+
+def get_patrol_for_filer(user, uuid) -> Patrol:
+    """404 outside the user's areas; 403 unless the user was on the patrol or supervises."""
+    patrol = get_patrol_for_user(user, uuid)
+    require_return_filer(user, patrol)
+    return patrol
+
+
+def submitted_return(patrol: Patrol) -> WorkReturn | None:
+    return (
+        WorkReturn.objects.filter(patrol=patrol, status=ReturnStatus.SUBMITTED)
+        .select_related("filed_by")
+        .first()
+    )
+
+
+class WorkReturnView(PolicePermissionMixin, View):
+    """The return form while the patrol is deployed; the submitted return afterwards."""
+
+    permission_required = "patrols.file_return"
+
+    def get(self, request, uuid):
+        patrol = get_patrol_for_filer(request.user, uuid)
+        work_return = submitted_return(patrol)
+        if work_return is not None:
+            return render(
+                request,
+                "patrols/returns/submitted.html",
+                submitted_context(request, patrol, work_return),
+            )
+        refusal = services.return_refusal(patrol)
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("patrols:detail", uuid=patrol.uuid)
+        draft = ReturnDraft.objects.filter(patrol=patrol).first()
+        options = ReturnOptions(patrol, request.user)
+        if draft is None:
+            return render_form(request, patrol, ReturnForms(options))
+        return render_form(request, patrol, ReturnForms(options, restore=draft_data(draft)), draft)
+
+    def post(self, request, uuid):
+        patrol = get_patrol_for_filer(request.user, uuid)
+        refusal = services.return_refusal(patrol)
+        if refusal:
+            messages.error(request, refusal)
+            target = "patrols:work_return" if submitted_return(patrol) else "patrols:detail"
+            return redirect(target, uuid=patrol.uuid)
+        options = ReturnOptions(patrol, request.user)
+        add = request.POST.get("add", "")
+        if add:  # "Add another": show one more row; validate nothing, save nothing
+            return render_form(request, patrol, ReturnForms(options, restore=request.POST, add=add))
+        forms = ReturnForms(options, data=request.POST)
+        if forms.is_valid():
+            try:
+                services.submit_return(patrol, request.user, **forms.submission())
+            except services.PatrolRuleError as error:
+                forms.form.add_error(None, str(error))
+            else:
+                messages.success(request, "Work return submitted")
+                return redirect("patrols:detail", uuid=patrol.uuid)
+        return render_form(request, patrol, forms)
+
+
+def render_form(request, patrol: Patrol, forms: ReturnForms, draft: ReturnDraft | None = None):
+    return render(
+        request,
+        "patrols/returns/form.html",
+        {
+            "patrol": patrol,
+            "forms": forms,
+            "draft": draft,
+            "has_errors": any(_has_errors(part) for part in forms.all()),
+        },
+    )
+
+
+def _has_errors(part) -> bool:
+    if hasattr(part, "forms"):
+        return part.is_bound and part.total_error_count() > 0
+    return part.is_bound and bool(part.errors)
+
+
+def draft_data(draft: ReturnDraft) -> QueryDict:
+    """The draft's raw form data, as the request that saved it held it."""
+    data = QueryDict(mutable=True)
+    for key, values in draft.data.items():
+        data.setlist(key, values if isinstance(values, list) else [values])
+    return data
+
+
+def submitted_context(request, patrol: Patrol, work_return: WorkReturn) -> dict:
+    """Everything the submitted return recorded, in a fixed number of queries."""
+    return {
+        "patrol": patrol,
+        "work_return": work_return,
+        "hotspots": work_return.hotspots_visited.all(),
+        "hours": work_return.hours.select_related("officer").order_by("officer__last_name"),
+        "encounters": patrol.encounters.select_related("person", "hotspot").order_by(
+            "occurred_at", "pk"
+        ),
+        "arrests": patrol.arrests.select_related("arresting_officer", "caution__provider").order_by(
+            "arrested_at", "pk"
+        ),
+        "referrals": patrol.referrals.select_related("agency", "person", "caution").order_by(
+            "made_at", "pk"
+        ),
+        "intelligence": patrol.intelligence.order_by("submitted_at", "pk"),
+        "amendments": _history(work_return),
+        "can_amend": has_permission(request.user, "patrols.amend_return"),
+    }
+
+
+def _history(work_return: WorkReturn) -> list[tuple]:
+    """Each amendment with its changes as (field label, before, after)."""
+    history = []
+    for amendment in work_return.amendments.select_related("amended_by"):
+        changes = amendment.changes.items()
+        history.append((amendment, [(FIELD_LABELS.get(f, f), *values) for f, values in changes]))
+    return history
+
+
+class SaveDraftView(PolicePermissionMixin, View):
+    """Keep what has been typed, valid or not: on every change (htmx) or from a button."""
+
+    permission_required = "patrols.file_return"
+    http_method_names = ["post"]
+
+    def post(self, request, uuid):
+        patrol = get_patrol_for_filer(request.user, uuid)
+        data = {
+            key: request.POST.getlist(key)
+            for key in request.POST
+            if key not in {"csrfmiddlewaretoken", "add"}
+        }
+        try:
+            draft = services.save_draft(patrol, request.user, data)
+        except services.PatrolRuleError as error:
+            if request.htmx:
+                return render(request, "patrols/returns/_draft_status.html", {"error": error})
+            messages.error(request, str(error))
+            return redirect("patrols:work_return", uuid=patrol.uuid)
+        if request.htmx:
+            return render(request, "patrols/returns/_draft_status.html", {"draft": draft})
+        saved_at = timezone.localtime(draft.saved_at)
+        messages.success(request, f"Draft saved at {saved_at:%H:%M}")
+        return redirect("patrols:work_return", uuid=patrol.uuid)
+
+
+class AmendReturnView(PolicePermissionMixin, View):
+    """A supervisor corrects the main fields of a submitted return, giving the reason."""
+
+    permission_required = "patrols.amend_return"
+
+    def get(self, request, uuid):
+        patrol = get_patrol_for_user(request.user, uuid)
+        work_return = submitted_return(patrol)
+        if work_return is None:
+            return _nothing_to_amend(request, patrol)
+        form = AmendReturnForm(
+            initial=AmendReturnForm.initial_for(work_return),
+            options=_amend_options(request, patrol, work_return),
+        )
+        return self.render(request, patrol, form)
+
+    def post(self, request, uuid):
+        patrol = get_patrol_for_user(request.user, uuid)
+        work_return = submitted_return(patrol)
+        if work_return is None:
+            return _nothing_to_amend(request, patrol)
+        options = _amend_options(request, patrol, work_return)
+        form = AmendReturnForm(request.POST, options=options)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            try:
+                services.amend_return(work_return, request.user, reason, form.return_fields())
+            except services.PatrolRuleError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Amendment recorded")
+                return redirect("patrols:work_return", uuid=patrol.uuid)
+        return self.render(request, patrol, form)
+
+    def render(self, request, patrol, form):
+        return render(request, "patrols/returns/amend.html", {"patrol": patrol, "form": form})
+
+
+def _amend_options(request, patrol: Patrol, work_return: WorkReturn) -> ReturnOptions:
+    """The area's active hotspots, and any since retired that the return records."""
+    options = ReturnOptions(patrol, request.user)
+    recorded = work_return.hotspots_visited.select_related("ward")
+    options.hotspots.update({str(hotspot.pk): hotspot for hotspot in recorded})
+    return options
+
+
+def _nothing_to_amend(request, patrol: Patrol):
+    messages.error(request, "This patrol has no submitted work return to amend.")
+    return redirect("patrols:detail", uuid=patrol.uuid)
