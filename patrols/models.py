@@ -93,6 +93,11 @@ class PatrolQuerySet(models.QuerySet):
             "starts_at"
         )
 
+    def recently_returned(self, days: int = 14):
+        """Patrols whose return was filed in the last `days` days, newest first."""
+        since = timezone.now() - datetime.timedelta(days=days)
+        return self.filter(work_return__submitted_at__gte=since).order_by("-starts_at")
+
     def with_officer(self, user):
         return self.filter(officers__officer=user)
 

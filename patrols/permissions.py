@@ -5,9 +5,11 @@ whose role lacks the right gets 403; records outside the user's areas answer 404
 """
 
 from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import POLICE_ROLES, Role
 
@@ -45,6 +47,9 @@ class PolicePermissionMixin(AccessMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
+            if getattr(request, "htmx", False):
+                # A fragment request after the session ended: send the whole page to sign-in.
+                return HttpResponseClientRedirect(redirect_to_login(request.get_full_path()).url)
             return self.handle_no_permission()
         if request.user.role == Role.PARTNER:
             raise Http404

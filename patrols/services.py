@@ -5,6 +5,7 @@ obeys them. Each raises `PatrolRuleError` with a message a person can act on.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,13 +14,30 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.models import OfficerProfile, User
+from partners.models import ServiceType
+from referrals.models import Person
+from referrals.services import ReferralRuleError, make_referral
 
 from .models import (
+    Arrest,
+    ArrestOutcome,
+    ConditionalCaution,
+    Encounter,
+    HandlingCode,
+    Hotspot,
+    IntelligenceReport,
+    Offence,
+    OfficerHours,
     OfficerRole,
     Patrol,
     PatrolOfficer,
     PatrolStatus,
+    ReturnAmendment,
+    ReturnDraft,
+    ReturnStatus,
     RiskAssessment,
+    Weather,
+    WorkReturn,
 )
 
 EXTENDED_SHIFTS_IN_SEVEN_DAYS = 3
@@ -270,29 +288,6 @@ def _third_shift_in_a_week(starts_at: dt.datetime, others: list[dt.datetime]) ->
 
 
 # --- Work returns ----------------------------------------------------------------------
-# Imported here so that this section stands apart from the planning code above it.
-from collections.abc import Sequence  # noqa: E402
-
-from partners.models import ServiceType  # noqa: E402
-from referrals.models import Person  # noqa: E402
-from referrals.services import ReferralRuleError, make_referral  # noqa: E402
-
-from .models import (  # noqa: E402
-    Arrest,
-    ArrestOutcome,
-    ConditionalCaution,
-    Encounter,
-    HandlingCode,
-    Hotspot,
-    IntelligenceReport,
-    Offence,
-    OfficerHours,
-    ReturnAmendment,
-    ReturnDraft,
-    ReturnStatus,
-    Weather,
-    WorkReturn,
-)
 
 MAX_RETURN_HOURS = 16
 AMENDABLE_FIELDS = (

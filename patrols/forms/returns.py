@@ -14,6 +14,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from ephedra.forms import DateInput, TimeInput
 from partners.models import PartnerAgency, ServiceType
 from referrals.models import AgeBand, ConsentMethod, Person
 
@@ -33,22 +34,6 @@ from ..models import (
 
 MAX_HOURS = services.MAX_RETURN_HOURS
 ROW_LIMIT = 50  # rows of one kind on one return; far more than any night has
-
-
-class DateInput(forms.DateInput):
-    """ISO dates, the only format a browser's date input accepts (not the en-GB 07/03/2025)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
 
 
 class CountInput(forms.NumberInput):

@@ -36,7 +36,7 @@ def supervisor_home(request):
 
 
 def pc_home(request):
-    """The PC's upcoming patrols and the returns they still owe."""
+    """The PC's upcoming patrols, the returns they still owe, and those recently filed."""
     mine = Patrol.objects.visible_to(request.user).with_officer(request.user)
     return render(
         request,
@@ -44,6 +44,7 @@ def pc_home(request):
         {
             "upcoming": patrol_rows(mine.upcoming()),
             "returns_owed": patrol_rows(mine.returns_owed()),
+            "recently_filed": patrol_rows(mine.recently_returned()),
             "overdue_before": timezone.now() - OVERDUE_AFTER,
         },
     )

@@ -25,7 +25,12 @@ from ..forms.planning import (
     RiskAssessmentForm,
 )
 from ..models import OfficerHours, Patrol, PatrolOfficer, PatrolStatus
-from ..permissions import PolicePermissionMixin, get_patrol_for_user, has_permission
+from ..permissions import (
+    PolicePermissionMixin,
+    can_file_return,
+    get_patrol_for_user,
+    has_permission,
+)
 
 
 def patrol_rows(queryset):
@@ -146,6 +151,7 @@ class PatrolDetailView(PolicePermissionMixin, View):
                 "can_plan": has_permission(user, "patrols.plan"),
                 "can_approve": has_permission(user, "patrols.approve_risk"),
                 "can_deploy": has_permission(user, "patrols.deploy"),
+                "can_file_return": can_file_return(user, patrol),
                 "editable": patrol.status in {PatrolStatus.PLANNED, PatrolStatus.RISK_ASSESSED},
             },
         )

@@ -357,3 +357,23 @@ def test_copy_last_week_into_an_empty_week(client, sergeant, ward, ephedra_pc, l
 def test_pc_cannot_copy_a_week(client, pc):
     client.force_login(pc)
     assert client.post(reverse("patrols:copy_last_week"), {"week": "2026-01-05"}).status_code == 403
+
+
+def test_htmx_request_after_sign_out_redirects_the_whole_page(client, ward):
+    patrol = PatrolFactory(ward=ward, status=PatrolStatus.DEPLOYED)
+    response = client.post(
+        reverse("patrols:save_draft", args=[patrol.uuid]), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("login"))
+
+
+def test_return_link_only_for_officers_who_can_file_it(client, pc, sergeant, ward):
+    patrol = PatrolFactory(ward=ward, status=PatrolStatus.DEPLOYED)
+    return_url = reverse("patrols:work_return", args=[patrol.uuid])
+    client.force_login(pc)
+    assert (
+        return_url not in client.get(reverse("patrols:detail", args=[patrol.uuid])).content.decode()
+    )
+    client.force_login(sergeant)
+    assert return_url in client.get(reverse("patrols:detail", args=[patrol.uuid])).content.decode()

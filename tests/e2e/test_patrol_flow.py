@@ -1,0 +1,140 @@
+"""The night, end to end in a browser: a sergeant plans a patrol, completes and approves
+its risk assessment and deploys it; the PC files the return with an encounter, an arrest
+with a conditional caution, a referral with consent and intelligence, then sees it on
+their home page. Every page on the way passes axe and fits a phone."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from accounts.models import Role
+from partners.models import AgencyKind, ServiceType
+from patrols.models import Arrest, Encounter, IntelligenceReport, Patrol, PatrolStatus, WorkReturn
+from referrals.models import Referral
+from tests.e2e.conftest import check_accessibility, check_phone_layout, sign_in
+from tests.factories import AgencyFactory, HotspotFactory, OfficerFactory, WardFactory
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def night(area, pc):
+    ward = WardFactory(area=area, name="Brixton North")
+    return {
+        "ward": ward,
+        "hotspot": HotspotFactory(ward=ward, name="Railway arches service road"),
+        "local": OfficerFactory(
+            role=Role.PC, areas=[area], first_name="Local", last_name="Constable",
+            profile__home_ward=ward, profile__ephedra_trained_on=None,
+        ),
+        "outreach": AgencyFactory(name="Outreach Test Agency", services=[ServiceType.EXIT_SUPPORT]),
+        "course": AgencyFactory(
+            name="Course Test Provider", kind=AgencyKind.DIVERSION_PROVIDER,
+            services=[ServiceType.DIVERSION_COURSE],
+        ),
+    }  # fmt: skip
+
+
+def choose(page: Page, selector: str, text: str) -> None:
+    """Pick the option of a select whose label contains `text`."""
+    value = page.locator(f"{selector} option", has_text=text).first.get_attribute("value")
+    page.locator(selector).select_option(value)
+
+
+def plan_and_deploy(page: Page, sergeant, pc, night) -> Patrol:
+    sign_in(page, sergeant)
+    page.get_by_role("link", name="Plan a patrol").first.click()
+    page.get_by_label("Ward").select_option(str(night["ward"].pk))
+    page.get_by_label("Date").fill(timezone.localdate().isoformat())
+    page.get_by_label("Start time").fill("20:00")
+    page.get_by_label("End time").fill("04:00")
+    page.get_by_label("Meeting point").fill("Brixton police office")
+    page.get_by_label("Railway arches service road").check()
+    page.get_by_label(str(pc), exact=False).first.check()
+    page.get_by_label("Local Constable", exact=False).check()
+    check_accessibility(page, "flow-1-plan-form")
+    page.get_by_role("button", name="Plan the patrol").click()
+    expect(page.get_by_text("Patrol planned.")).to_be_visible()
+
+    page.get_by_role("link", name="Complete the risk assessment").click()
+    page.get_by_label("Hazards").fill("Poor lighting under the arches; passing traffic.")
+    page.get_by_label("Controls").fill("Officers in pairs; radios checked; partners leave first.")
+    check_accessibility(page, "flow-2-risk-assessment")
+    page.get_by_role("button", name="Save the risk assessment").click()
+    page.get_by_role("button", name="Approve the risk assessment").click()
+    page.get_by_role("button", name="Mark as deployed").click()
+    expect(page.get_by_text("Patrol marked as deployed.")).to_be_visible()
+    check_accessibility(page, "flow-3-deployed")
+    check_phone_layout(page, "flow-3-deployed")
+    page.get_by_role("button", name="Sign out").click()
+    return Patrol.objects.get()
+
+
+def file_return(page: Page, pc, night) -> None:
+    sign_in(page, pc)
+    page.get_by_role("table", name="Your upcoming patrols").get_by_role("link").first.click()
+    page.get_by_role("link", name="File the work return").click()
+    page.get_by_label("Dry").check()
+    page.get_by_label("Women seen in street sex work").fill("2")
+    page.get_by_label("Summary").fill("Two women engaged at the arches; one arrest.")
+    page.locator("#id_encounters-0-new_working_name").fill("Testname Flow")
+    page.locator("#id_encounters-0-new_description").fill("Synthetic: green coat")
+    page.locator("#id_encounters-0-time").fill("22:10")
+
+    page.get_by_role("button", name="Add an arrest").click()
+    page.locator("#id_arrests-0-time").fill("23:30")
+    page.locator("#id_arrests-0-offence").select_option("kerb_crawling")
+    page.locator("#id_arrests-0-suspect_description").fill("Synthetic driver ref FLOW-1")
+    page.locator("#id_arrests-0-outcome").select_option("conditional_caution")
+    page.locator("#id_arrests-0-caution_given_on").fill(timezone.localdate().isoformat())
+    deadline = timezone.localdate() + dt.timedelta(days=84)
+    page.locator("#id_arrests-0-caution_deadline").fill(deadline.isoformat())
+    choose(page, "#id_arrests-0-caution_provider", "Course Test Provider")
+    page.locator("#id_arrests-0-booking_name").fill("Synthetic Booking Name")
+    page.locator("#id_arrests-0-booking_contact").fill("07700 900001")
+
+    page.get_by_role("button", name="Add a referral").click()
+    choose(page, "#id_referrals-0-encounter", "Testname Flow")
+    page.locator("#id_referrals-0-service").select_option(ServiceType.EXIT_SUPPORT)
+    choose(page, "#id_referrals-0-agency", "Outreach Test Agency")
+    page.locator("#id_referrals-0-consent_method").get_by_label("Verbal", exact=False).first.check()
+    page.locator("#id_referrals-0-consent_time").fill("22:15")
+
+    page.get_by_role("button", name="Add intelligence").click()
+    page.locator("#id_intelligence-0-subject_description").fill("Synthetic: man in a grey van")
+    page.locator("#id_intelligence-0-details").fill("Synthetic: seen dropping women off twice.")
+    page.locator("#id_intelligence-0-source_evaluation").select_option("2")
+    page.locator("#id_intelligence-0-intelligence_assessment").select_option("C")
+    page.locator("#id_intelligence-0-handling_code").get_by_label("P –", exact=False).check()
+    expect(page.locator("#draft-status")).to_contain_text("Draft saved at", timeout=10000)
+    check_accessibility(page, "flow-4-return-form")
+    check_phone_layout(page, "flow-4-return-form")
+    page.get_by_role("button", name="Submit the return").click()
+    expect(page.get_by_text("Work return submitted")).to_be_visible()
+
+
+def test_a_night_from_plan_to_return(page: Page, sergeant, pc, night):
+    patrol = plan_and_deploy(page, sergeant, pc, night)
+    assert patrol.status == PatrolStatus.DEPLOYED
+
+    file_return(page, pc, night)
+    patrol.refresh_from_db()
+    assert patrol.status == PatrolStatus.RETURNED
+    assert WorkReturn.objects.get(patrol=patrol).women_seen == 2
+    assert Encounter.objects.get(patrol=patrol).person.working_name == "Testname Flow"
+    arrest = Arrest.objects.get(patrol=patrol)
+    assert arrest.caution.provider == night["course"]
+    assert set(Referral.objects.values_list("agency__name", "service")) == {
+        ("Outreach Test Agency", ServiceType.EXIT_SUPPORT),
+        ("Course Test Provider", ServiceType.DIVERSION_COURSE),
+    }
+    assert IntelligenceReport.objects.filter(patrol=patrol).count() == 1
+
+    page.get_by_role("link", name="Home").click()
+    recent = page.get_by_role("table", name="Returns filed in the last two weeks")
+    expect(recent).to_contain_text("Brixton North")
+    expect(recent).to_contain_text("Return filed")
+    check_accessibility(page, "flow-5-pc-home")
+    check_phone_layout(page, "flow-5-pc-home")
