@@ -567,7 +567,7 @@ def _seed_patrols(world: World, today: dt.date) -> None:
         southwark = today - dt.timedelta(weeks=8) < night <= today and n % 4 == 3
         pool = southwark_hotspots if southwark else lambeth_hotspots
         hotspots = rng.sample(pool, k=min(len(pool), rng.randint(2, 3)))
-        patrol = _plan_patrol(world, n, night, hotspots, rng)
+        patrol = _plan_patrol(world, n, night, today, hotspots, rng)
         if night > today:
             _upcoming(world, patrol, night, today)
         elif n % 12 == 7:
@@ -576,7 +576,7 @@ def _seed_patrols(world: World, today: dt.date) -> None:
             _deliver(world, patrol, n, night, today, rng)
 
 
-def _plan_patrol(world, n, night, hotspots, rng) -> p.Patrol:
+def _plan_patrol(world, n, night, today, hotspots, rng) -> p.Patrol:
     ward = hotspots[0].ward
     planner = world.logins["sergeant"] if ward.area.name == "Lambeth" else world.logins["lead"]
     patrol, _ = p.Patrol.objects.update_or_create(
@@ -594,6 +594,8 @@ def _plan_patrol(world, n, night, hotspots, rng) -> p.Patrol:
     )
     patrol.hotspots.set(hotspots)
     epcs = rng.sample(world.ephedra_pcs, k=2)
+    if abs((night - today).days) <= 7 and world.logins["pc"] not in epcs:
+        epcs[0] = world.logins["pc"]  # the demo PC has patrols to see and a return to file
     crew = [
         (epcs[0], p.OfficerRole.EPHEDRA_PC),
         (epcs[1], p.OfficerRole.EPHEDRA_PC),
