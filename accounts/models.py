@@ -167,3 +167,21 @@ class OfficerProfile(models.Model):
     @property
     def is_ephedra_trained(self) -> bool:
         return self.ephedra_trained_on is not None
+
+
+class Notification(models.Model):
+    """A message in a user's in-app inbox (also sent by e-mail). Never holds personal
+    data beyond what its recipient may already see; the subject line holds none."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

@@ -31,6 +31,7 @@ from referrals.models import (
     ReferralStatus,
     ReferralStatusChange,
 )
+from referrals.services import share_with_agency
 
 DEMO_PASSWORD = "ephedra-demo-2026"  # noqa: S105 - documented demo credential, set only when DEBUG
 _NAMESPACE = uuid.UUID("6f1b7c1e-4a55-4d0e-9a3c-3f1f6c2e0e11")
@@ -820,6 +821,7 @@ def _seed_referrals(world: World) -> None:
     for n, encounter in enumerate(encounters[:: max(1, len(encounters) // 22)][:22]):
         agency, service = offers[n % len(offers)]
         referral = _referral(world, n, encounter, agency, service, statuses[n % len(statuses)])
+        share_with_agency(referral, agency)
         _history(
             world, referral, _PATHS[referral.status], referral.made_at, world.logins["pc"], agency
         )
@@ -837,6 +839,7 @@ def _seed_referrals(world: World) -> None:
                 "made_at": _at(caution.given_on, 12),
             },
         )
+        share_with_agency(referral, caution.provider)
         _history(
             world,
             referral,

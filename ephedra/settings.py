@@ -8,6 +8,7 @@ Production differences are environment variables (see README, "Configuration").
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from ephedra import env
@@ -110,6 +111,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "flag-breached-cautions": {
+        "task": "patrols.tasks.flag_breached_cautions",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # --- Users and permissions.
 AUTH_USER_MODEL = "accounts.User"

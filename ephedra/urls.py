@@ -10,4 +10,5 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("patrols.urls")),
+    path("", include("referrals.urls")),
 ]

@@ -40,6 +40,14 @@ class Person(models.Model):
     first_seen = models.DateField()
     area = models.ForeignKey("accounts.Area", on_delete=models.PROTECT, related_name="people")
     police_notes = models.TextField(blank=True)
+    same_as = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="linked_records",
+        help_text="Set by a sergeant when this record turns out to be the same woman.",
+    )
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -214,3 +222,90 @@ class ReferralStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class ReferralNote(models.Model):
+    """A note on a referral, written by the agency working it (or the police)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["referral", "written_at"]
+        constraints = [models.CheckConstraint(condition=Q(text__gt=""), name="note_has_text")]
+
+    def __str__(self) -> str:
+        return f"Note on {self.referral}"
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a sergeant"
+    LINKED = "linked", "Linked: the same person"
+    DISMISSED = "dismissed", "Not the same person"
+
+
+class PossibleDuplicate(models.Model):
+    """Two person records that may be one woman. A sergeant decides; nothing is merged
+    silently: linking points the newer record at the older, keeping both."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duplicate_flags")
+    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=200)
+    flagged_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-flagged_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(person=F("other")), name="duplicate_of_another"),
+            models.CheckConstraint(
+                condition=Q(status__in=DuplicateStatus.values), name="duplicate_status_valid"
+            ),
+            models.UniqueConstraint(fields=["person", "other"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=Q(status=DuplicateStatus.OPEN, decided_at__isnull=True)
+                | (
+                    ~Q(status=DuplicateStatus.OPEN)
+                    & Q(decided_at__isnull=False, decided_by__isnull=False)
+                ),
+                name="duplicate_decision_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} may be {self.other}"
+
+
+class ReferralMove(models.Model):
+    """A referral moved from one agency to another (police only: neither agency sees it)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="moves")
+    from_agency = models.ForeignKey(
+        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="+"
+    )
+    to_agency = models.ForeignKey(
+        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="+"
+    )
+    moved_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    moved_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["referral", "moved_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_agency=F("to_agency")), name="move_changes_agency"
+            ),
+            models.CheckConstraint(condition=Q(reason__gt=""), name="move_reason_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral} moved"

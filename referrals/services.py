@@ -7,10 +7,61 @@ name agencies and services, never the person referred.
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
 
+from accounts.notifications import agency_users, notify
 from partners.models import PartnerAgency, ServiceType
 
-from .models import Person, Referral, ReferralStatus, ReferralStatusChange
+from .models import (
+    ClosedOutcome,
+    DeclineReason,
+    Person,
+    Referral,
+    ReferralMove,
+    ReferralNote,
+    ReferralStatus,
+    ReferralStatusChange,
+)
+
+# The lifecycle: which status may follow which. Closed, declined and withdrawn are final.
+TRANSITIONS: dict[str, set[str]] = {
+    ReferralStatus.MADE: {
+        ReferralStatus.RECEIVED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.RECEIVED: {
+        ReferralStatus.CONTACTED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.CONTACTED: {
+        ReferralStatus.ENGAGED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.ENGAGED: {ReferralStatus.CLOSED, ReferralStatus.WITHDRAWN},
+    ReferralStatus.CLOSED: set(),
+    ReferralStatus.DECLINED: set(),
+    ReferralStatus.WITHDRAWN: set(),
+}
+# The agency works a referral; the police can only withdraw it.
+AGENCY_MOVES = {
+    ReferralStatus.RECEIVED,
+    ReferralStatus.CONTACTED,
+    ReferralStatus.ENGAGED,
+    ReferralStatus.CLOSED,
+    ReferralStatus.DECLINED,
+}
+POLICE_MOVES = {ReferralStatus.WITHDRAWN}
+OPEN_STATUSES = {
+    ReferralStatus.MADE,
+    ReferralStatus.RECEIVED,
+    ReferralStatus.CONTACTED,
+    ReferralStatus.ENGAGED,
+}
 
 
 class ReferralRuleError(Exception):
@@ -58,8 +109,12 @@ def make_referral(
         changed_by=referred_by,
         changed_at=made_at,
     )
-    # Later: grant the agency's django-guardian group view access to this referral and
-    # its person here, inside this transaction, so a refused referral shares nothing.
+    share_with_agency(referral, agency)
+    notify(
+        agency_users(agency),
+        f"New referral for {ServiceType(service).label.lower()}.",
+        reverse("referrals:partner_detail", args=[referral.uuid]),
+    )
     return referral
 
 
@@ -87,3 +142,124 @@ def _check_basis(person, service, caution, consent_method, consent_given_at, rec
         raise ReferralRuleError(
             "A referral needs the person's consent: record how and when it was given, and by whom."
         )
+
+
+# --- What an agency may see: django-guardian grants to the agency's group ------------------
+
+REFERRAL_PERMS = ("referrals.view_referral", "referrals.change_referral")
+
+
+def share_with_agency(referral: Referral, agency: PartnerAgency) -> None:
+    """The agency's group may view and work the referral, and view its person's shareable
+    fields. Called inside the transaction that makes or moves the referral."""
+    for perm in REFERRAL_PERMS:
+        assign_perm(perm, agency.group, referral)
+    if referral.person_id:
+        assign_perm("referrals.view_person", agency.group, referral.person)
+
+
+def revoke_from_agency(referral: Referral, agency: PartnerAgency) -> None:
+    for perm in REFERRAL_PERMS:
+        remove_perm(perm, agency.group, referral)
+    others = Referral.objects.filter(person_id=referral.person_id, agency=agency).exclude(
+        pk=referral.pk
+    )
+    if referral.person_id and not others.exists():
+        remove_perm("referrals.view_person", agency.group, referral.person)
+
+
+# --- Working a referral ----------------------------------------------------------------
+
+
+def allowed_moves(referral: Referral, user) -> list[str]:
+    """The statuses this user may move the referral to now, in lifecycle order."""
+    mine = AGENCY_MOVES if user.is_partner else POLICE_MOVES
+    return [s for s in ReferralStatus.values if s in TRANSITIONS[referral.status] & mine]
+
+
+@transaction.atomic
+def change_status(
+    referral: Referral,
+    to_status: str,
+    by,
+    *,
+    outcome: str = "",
+    decline_reason: str = "",
+    decline_detail: str = "",
+    note: str = "",
+) -> None:
+    """Move a referral on, if the lifecycle and the user's side allow it, and tell the
+    referring officer."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if to_status not in allowed_moves(referral, by):
+        current = referral.get_status_display().lower()
+        raise ReferralRuleError(f"A {current} referral cannot be moved to “{to_status}” by you.")
+    if to_status == ReferralStatus.CLOSED and outcome not in ClosedOutcome.values:
+        raise ReferralRuleError("Choose the outcome to close the referral.")
+    if to_status == ReferralStatus.DECLINED and decline_reason not in DeclineReason.values:
+        raise ReferralRuleError("Choose the reason the referral is declined.")
+    ReferralStatusChange.objects.create(
+        referral=referral,
+        from_status=referral.status,
+        to_status=to_status,
+        changed_by=by,
+        changed_at=timezone.now(),
+        note=note,
+    )
+    referral.status = to_status
+    referral.closed_outcome = outcome if to_status == ReferralStatus.CLOSED else ""
+    referral.decline_reason = decline_reason if to_status == ReferralStatus.DECLINED else ""
+    referral.decline_detail = decline_detail if to_status == ReferralStatus.DECLINED else ""
+    referral.save(
+        update_fields=["status", "closed_outcome", "decline_reason", "decline_detail", "updated_at"]
+    )
+    if by != referral.referred_by:
+        notify(
+            [referral.referred_by],
+            f"A referral to {referral.agency} is now {referral.get_status_display().lower()}.",
+            reverse("referrals:detail", args=[referral.uuid]),
+        )
+
+
+@transaction.atomic
+def add_note(referral: Referral, by, text: str) -> ReferralNote:
+    text = text.strip()
+    if not text:
+        raise ReferralRuleError("Write the note before saving it.")
+    return ReferralNote.objects.create(referral=referral, author=by, text=text)
+
+
+@transaction.atomic
+def move_referral(referral: Referral, to_agency: PartnerAgency, by, reason: str) -> None:
+    """Give the referral to another agency: the first loses access in this same transaction."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in OPEN_STATUSES:
+        raise ReferralRuleError("Only an open referral can move to another agency.")
+    if to_agency == referral.agency:
+        raise ReferralRuleError("Choose a different agency.")
+    if not reason.strip():
+        raise ReferralRuleError("Give the reason for moving the referral.")
+    _check_agency(to_agency, referral.service)
+    previous = referral.agency
+    ReferralMove.objects.create(
+        referral=referral,
+        from_agency=previous,
+        to_agency=to_agency,
+        moved_by=by,
+        reason=reason.strip(),
+    )
+    revoke_from_agency(referral, previous)
+    if referral.status != ReferralStatus.MADE:
+        ReferralStatusChange.objects.create(
+            referral=referral, from_status=referral.status, to_status=ReferralStatus.MADE,
+            changed_by=by, changed_at=timezone.now(), note="Referred to another agency.",
+        )  # fmt: skip
+    referral.agency = to_agency
+    referral.status = ReferralStatus.MADE
+    referral.save(update_fields=["agency", "status", "updated_at"])
+    share_with_agency(referral, to_agency)
+    notify(
+        agency_users(to_agency),
+        f"New referral for {referral.get_service_display().lower()}.",
+        reverse("referrals:partner_detail", args=[referral.uuid]),
+    )

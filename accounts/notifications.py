@@ -1,0 +1,35 @@
+"""Telling people something: an in-app notification and an e-mail, written together.
+
+Messages name agencies, services and statuses, never the person a record is about; the
+e-mail subject is always generic, so nothing personal sits in a mail server's logs.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from .models import Notification, User
+
+SUBJECT = "Ephedra: something needs your attention"
+
+
+def notify(recipients, message: str, url: str = "") -> None:
+    users = [user for user in recipients if user is not None and user.is_active]
+    Notification.objects.bulk_create(
+        Notification(recipient=user, message=message, url=url) for user in users
+    )
+    addresses = sorted({user.email for user in users if user.email})
+    if addresses:
+        body = f"{message}\n\nSign in to Ephedra to read it: {url}" if url else message
+        # After commit, so a rolled-back change sends nothing; one e-mail per person, so
+        # no one learns who else was told.
+        transaction.on_commit(lambda: _send(body, addresses))
+
+
+def _send(body: str, addresses: list[str]) -> None:
+    for address in addresses:
+        send_mail(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True)
+
+
+def agency_users(agency) -> list[User]:
+    return list(agency.users.filter(is_active=True))

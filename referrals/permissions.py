@@ -1,0 +1,78 @@
+"""Who may see which referral and person: the wall between police and partner data.
+
+Police see the referrals and people of their areas. A partner user sees exactly the
+referrals django-guardian has granted to their agency's group, fetched in SQL (never
+filtered in Python), and anything else answers 404 — as if it did not exist.
+"""
+
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from guardian.shortcuts import get_objects_for_user
+
+from accounts.models import POLICE_ROLES, Role
+
+from .models import Person, Referral
+
+_POLICE = frozenset(POLICE_ROLES)
+_SUPERVISORS = frozenset({Role.PROJECT_LEAD, Role.SERGEANT})
+
+RULES: dict[str, frozenset[str]] = {
+    "referrals.view": _POLICE,
+    "referrals.make": _POLICE,
+    "referrals.withdraw": _POLICE,
+    "referrals.move": _SUPERVISORS,
+    "referrals.link_people": _SUPERVISORS,
+    "referrals.portal": frozenset({Role.PARTNER}),
+}
+
+
+def has_permission(user, permission: str) -> bool:
+    return user.is_authenticated and user.role in RULES[permission]
+
+
+class RolePermissionMixin(AccessMixin):
+    """Police pages: partner users get 404. Portal pages: police get 403 (they have their
+    own pages). Declare `permission_required` (a key of RULES) on the view."""
+
+    permission_required: str = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not has_permission(request.user, self.permission_required):
+            if request.user.role == Role.PARTNER:
+                raise Http404
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def referrals_for(user):
+    """Every referral the user may see, as one SQL query."""
+    if user.role == Role.PARTNER:
+        return get_objects_for_user(
+            user, "referrals.view_referral", klass=Referral, accept_global_perms=False
+        )
+    if user.role in _POLICE:
+        areas = user.areas.all()
+        return Referral.objects.filter(
+            Q(person__area__in=areas) | Q(caution__arrest__patrol__area__in=areas)
+        ).distinct()
+    return Referral.objects.none()
+
+
+def people_for(user):
+    """People are police records: partners reach a person only through a referral page."""
+    if user.role in _POLICE:
+        return Person.objects.filter(area__in=user.areas.all())
+    return Person.objects.none()
+
+
+def get_referral_for_user(user, uuid) -> Referral:
+    return get_object_or_404(referrals_for(user), uuid=uuid)
+
+
+def get_person_for_user(user, uuid) -> Person:
+    return get_object_or_404(people_for(user), uuid=uuid)

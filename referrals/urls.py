@@ -1,0 +1,45 @@
+from django.urls import path
+
+from .views import police, portal
+
+app_name = "referrals"
+
+urlpatterns = [
+    # The partner portal (referrals/views/portal.py): partner users only.
+    path("partner/", portal.PartnerHomeView.as_view(), name="partner_home"),
+    path("partner/patrols/", portal.InvitedPatrolsView.as_view(), name="invited_patrols"),
+    path(
+        "partner/referrals/<uuid:uuid>/",
+        portal.PartnerReferralView.as_view(),
+        name="partner_detail",
+    ),
+    path(
+        "partner/referrals/<uuid:uuid>/status/",
+        portal.PartnerStatusView.as_view(),
+        name="partner_status",
+    ),
+    path(
+        "partner/referrals/<uuid:uuid>/notes/",
+        portal.PartnerNoteView.as_view(),
+        name="partner_note",
+    ),
+    path(
+        "partner/referrals/<uuid:uuid>/course/",
+        portal.PartnerCourseView.as_view(),
+        name="partner_course",
+    ),
+    # Police pages (referrals/views/police.py): partner users get 404.
+    path("referrals/", police.ReferralListView.as_view(), name="list"),
+    path("referrals/new/", police.ReferralCreateView.as_view(), name="create"),
+    path("referrals/<uuid:uuid>/", police.ReferralDetailView.as_view(), name="detail"),
+    path("referrals/<uuid:uuid>/withdraw/", police.ReferralWithdrawView.as_view(), name="withdraw"),
+    path("referrals/<uuid:uuid>/move/", police.ReferralMoveView.as_view(), name="move"),
+    path("people/<uuid:uuid>/", police.PersonTimelineView.as_view(), name="person"),
+    path("people/possible-duplicates/", police.DuplicateListView.as_view(), name="duplicates"),
+    path(
+        "people/possible-duplicates/<int:pk>/",
+        police.DuplicateDecideView.as_view(),
+        name="duplicate_decide",
+    ),
+    path("notifications/", police.NotificationListView.as_view(), name="notifications"),
+]

@@ -1,0 +1,13 @@
+"""The partner portal. (Being written.)"""
+
+from django.http import Http404
+from django.views import View
+
+
+class _NotYet(View):
+    def dispatch(self, request, *args, **kwargs):
+        raise Http404
+
+
+PartnerHomeView = PartnerReferralView = PartnerStatusView = PartnerNoteView = _NotYet
+PartnerCourseView = InvitedPatrolsView = _NotYet
