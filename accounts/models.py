@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -122,9 +122,20 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         self.is_staff = self.role != Role.PARTNER
-        if kwargs.get("update_fields") is not None and "role" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "role" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "is_staff"}
         super().save(*args, **kwargs)
+        if update_fields is None or {"role", "agency"} & set(update_fields):
+            self._join_agency_group()
+
+    def _join_agency_group(self) -> None:
+        """A partner user is in exactly their agency's group, through which django-guardian
+        grants them what was shared with the agency; anyone else is in no agency's group."""
+        agency_groups = Group.objects.filter(agency__isnull=False)
+        self.groups.remove(*agency_groups.exclude(agency__pk=self.agency_id))
+        if self.agency_id is not None:
+            self.groups.add(self.agency.group)
 
     @property
     def is_police(self) -> bool:

@@ -4,6 +4,8 @@ Messages name agencies, services and statuses, never the person a record is abou
 e-mail subject is always generic, so nothing personal sits in a mail server's logs.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -11,6 +13,7 @@ from django.db import transaction
 from .models import Notification, User
 
 SUBJECT = "Ephedra: something needs your attention"
+logger = logging.getLogger(__name__)
 
 
 def notify(recipients, message: str, url: str = "") -> None:
@@ -28,7 +31,10 @@ def notify(recipients, message: str, url: str = "") -> None:
 
 def _send(body: str, addresses: list[str]) -> None:
     for address in addresses:
-        send_mail(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True)
+        try:
+            send_mail(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address])
+        except OSError:  # the in-app notification stands; the address is not logged
+            logger.warning("A notification e-mail could not be sent.")
 
 
 def agency_users(agency) -> list[User]:

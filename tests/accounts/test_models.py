@@ -110,3 +110,10 @@ def test_officer_trainer_needs_a_training_date(pc, sergeant):
     assert rows.update(ephedra_trainer=sergeant, ephedra_trained_on=dt.date(2024, 1, 15)) == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         rows.update(ephedra_trained_on=None)
+
+
+def test_partner_user_is_in_exactly_their_agency_group(partner_a, agency_a, agency_b):
+    assert list(partner_a.groups.all()) == [agency_a.group]
+    partner_a.agency = agency_b
+    partner_a.save()
+    assert list(partner_a.groups.all()) == [agency_b.group]
