@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from accounts.permissions import can_use_admin
 from patrols.views.home import pc_home, supervisor_home
+from referrals.views.portal import partner_home
 
 
 @require_GET
@@ -15,4 +16,6 @@ def home(request):
         return supervisor_home(request)
     if request.user.role == Role.PC:
         return pc_home(request)
+    if request.user.role == Role.PARTNER:
+        return partner_home(request)
     return render(request, "home.html", {"can_use_admin": can_use_admin(request.user)})
