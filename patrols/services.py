@@ -18,7 +18,7 @@ from accounts.models import OfficerProfile, User
 from accounts.notifications import notify
 from partners.models import ServiceType
 from referrals.models import Person
-from referrals.services import ReferralRuleError, make_referral
+from referrals.services import ReferralRuleError, flag_possible_duplicates, make_referral
 
 from .models import (
     Arrest,
@@ -415,6 +415,7 @@ def _create_encounter(patrol: Patrol, by: User, night: dt.date, fields: dict) ->
         fields["person"] = Person.objects.create(
             area=patrol.area, first_seen=night, created_by=by, **new_person
         )
+        flag_possible_duplicates(fields["person"])
     elif fields.get("person") is None or fields["person"].area_id != patrol.area_id:
         raise PatrolRuleError(
             f"Each encounter needs a person already known in {patrol.area}, or a new person."

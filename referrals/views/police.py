@@ -1,14 +1,334 @@
-"""Police referral pages, person timeline, duplicates, notifications. (Being written.)"""
+"""Police referral pages: the list, a referral (withdraw, move), making a referral, a
+person's timeline, possible duplicates; and everyone's notifications.
 
+Partner users get 404 on every police page; records outside the user's areas answer 404.
+Rules live in referrals.services; a refused step is shown as a form error, nothing changed.
+"""
+
+import datetime as dt
+import uuid as uuid_lib
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views import View
+from django.views.generic import ListView
+
+from patrols.models import Encounter
+
+from .. import services
+from ..forms_police import (
+    DuplicateDecisionForm,
+    MoveForm,
+    ReferralFilter,
+    ReferralForm,
+    WithdrawForm,
+)
+from ..models import (
+    DuplicateStatus,
+    Person,
+    PossibleDuplicate,
+    Referral,
+    ReferralMove,
+    ReferralStatus,
+    ReferralStatusChange,
+)
+from ..permissions import (
+    RolePermissionMixin,
+    get_person_for_user,
+    get_referral_for_user,
+    has_permission,
+    people_for,
+    referrals_for,
+)
+
+FINAL_STATUSES = {ReferralStatus.CLOSED, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
 
 
-class _NotYet(View):
-    def dispatch(self, request, *args, **kwargs):
-        raise Http404
+# --- Referrals -------------------------------------------------------------------------
 
 
-ReferralListView = ReferralCreateView = ReferralDetailView = ReferralWithdrawView = _NotYet
-ReferralMoveView = PersonTimelineView = DuplicateListView = DuplicateDecideView = _NotYet
-NotificationListView = _NotYet
+class ReferralListView(RolePermissionMixin, ListView):
+    permission_required = "referrals.view"
+    template_name = "referrals/police/referral_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter = ReferralFilter(
+            self.request.GET or None, queryset=referrals_for(self.request.user)
+        )
+        return self.filter.qs.select_related("person", "agency").order_by("-made_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter=self.filter, **kwargs)
+
+
+def detail_context(user, referral: Referral, withdraw_form=None) -> dict:
+    """Everything the police see of a referral; each list in one query with its people."""
+    return {
+        "referral": referral,
+        "history": referral.history.select_related("changed_by"),
+        "notes": referral.notes.select_related("author"),
+        "moves": referral.moves.select_related("from_agency", "to_agency", "moved_by"),
+        "can_withdraw": has_permission(user, "referrals.withdraw")
+        and ReferralStatus.WITHDRAWN in services.allowed_moves(referral, user),
+        "can_move": has_permission(user, "referrals.move")
+        and referral.status in services.OPEN_STATUSES,
+        "withdraw_form": withdraw_form or WithdrawForm(),
+    }
+
+
+class ReferralDetailView(RolePermissionMixin, View):
+    permission_required = "referrals.view"
+
+    def get(self, request, uuid):
+        referral = get_referral_for_user(request.user, uuid)
+        return render(
+            request, "referrals/police/referral_detail.html", detail_context(request.user, referral)
+        )
+
+
+class ReferralWithdrawView(RolePermissionMixin, View):
+    """POST only. A refusal (e.g. already withdrawn) re-renders the referral with the error."""
+
+    permission_required = "referrals.withdraw"
+    http_method_names = ["post"]
+
+    def post(self, request, uuid):
+        referral = get_referral_for_user(request.user, uuid)
+        form = WithdrawForm(request.POST)
+        if form.is_valid():
+            try:
+                services.change_status(
+                    referral, ReferralStatus.WITHDRAWN, request.user, note=form.cleaned_data["note"]
+                )
+            except services.ReferralRuleError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Referral withdrawn. The agency has been told.")
+                return redirect("referrals:detail", uuid=referral.uuid)
+        return render(
+            request,
+            "referrals/police/referral_detail.html",
+            detail_context(request.user, referral, withdraw_form=form),
+        )
+
+
+class ReferralMoveView(RolePermissionMixin, View):
+    permission_required = "referrals.move"
+    template_name = "referrals/police/referral_move.html"
+
+    def get(self, request, uuid):
+        referral = get_referral_for_user(request.user, uuid)
+        if referral.status not in services.OPEN_STATUSES:
+            messages.error(request, "Only an open referral can move to another agency.")
+            return redirect("referrals:detail", uuid=referral.uuid)
+        return self.render_form(request, referral, MoveForm(referral=referral))
+
+    def post(self, request, uuid):
+        referral = get_referral_for_user(request.user, uuid)
+        form = MoveForm(request.POST, referral=referral)
+        if form.is_valid():
+            try:
+                services.move_referral(
+                    referral, form.cleaned_data["agency"], request.user, form.cleaned_data["reason"]
+                )
+            except services.ReferralRuleError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Referral moved to {form.cleaned_data['agency']}.")
+                return redirect("referrals:detail", uuid=referral.uuid)
+        return self.render_form(request, referral, form)
+
+    def render_form(self, request, referral, form):
+        return render(request, self.template_name, {"referral": referral, "form": form})
+
+
+class ReferralCreateView(RolePermissionMixin, View):
+    """A referral made directly, for a person named by `?person=<uuid>` in the user's areas."""
+
+    permission_required = "referrals.make"
+    template_name = "referrals/police/referral_form.html"
+
+    def get(self, request):
+        person = self.get_person(request)
+        return render(request, self.template_name, {"person": person, "form": ReferralForm()})
+
+    def post(self, request):
+        person = self.get_person(request)
+        form = ReferralForm(request.POST)
+        if form.is_valid():
+            try:
+                referral = self.make(request.user, person, form.cleaned_data)
+            except services.ReferralRuleError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Referral made to {referral.agency}.")
+                return redirect("referrals:detail", uuid=referral.uuid)
+        return render(request, self.template_name, {"person": person, "form": form})
+
+    def get_person(self, request) -> Person:
+        try:
+            person_uuid = uuid_lib.UUID(request.GET.get("person", ""))
+        except ValueError:
+            raise Http404 from None
+        return get_person_for_user(request.user, person_uuid)
+
+    def make(self, user, person: Person, data: dict) -> Referral:
+        return services.make_referral(
+            person=person,
+            agency=data["agency"],
+            service=data["service"],
+            consent_method=data["consent_method"],
+            consent_given_at=data["consent_given_at"],
+            consent_recorded_by=user,
+            referred_by=user,
+            made_at=timezone.now(),
+        )
+
+
+# --- A person's timeline ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One item of a timeline: `record` is an Encounter, a Referral or, for an outcome,
+    the ReferralStatusChange that ended the referral; `person` the record it belongs to."""
+
+    at: dt.datetime
+    kind: str
+    record: object
+    person: Person
+
+
+def linked_records(user, person: Person) -> list[Person]:
+    """The person and every record linked to her: links are one level deep (a group of
+    records all point at the oldest), so one query finds the whole group."""
+    root_id = person.same_as_id or person.pk
+    group = people_for(user).filter(Q(pk=root_id) | Q(same_as_id=root_id))
+    return list(group.order_by("first_seen", "pk"))
+
+
+def timeline(records: list[Person]) -> list[TimelineEvent]:
+    """Encounters, referrals and their outcomes for all the records, newest first, in
+    four queries however many there are."""
+    by_pk = {record.pk: record for record in records}
+    encounters = Encounter.objects.filter(person__in=records).select_related(
+        "patrol__ward", "hotspot"
+    )
+    referrals = (
+        Referral.objects.filter(person__in=records)
+        .select_related("agency", "referred_by")
+        .prefetch_related(
+            Prefetch("history", queryset=ReferralStatusChange.objects.select_related("changed_by")),
+            Prefetch(
+                "moves", queryset=ReferralMove.objects.select_related("from_agency", "to_agency")
+            ),
+        )
+    )
+    events = [TimelineEvent(e.occurred_at, "encounter", e, by_pk[e.person_id]) for e in encounters]
+    for referral in referrals:
+        person = by_pk[referral.person_id]
+        events.append(TimelineEvent(referral.made_at, "referral", referral, person))
+        events += [
+            TimelineEvent(step.changed_at, "outcome", step, person)
+            for step in referral.history.all()
+            if step.to_status in FINAL_STATUSES
+        ]
+    return sorted(events, key=lambda event: event.at, reverse=True)
+
+
+class PersonTimelineView(RolePermissionMixin, View):
+    permission_required = "referrals.view"
+
+    def get(self, request, uuid):
+        person = get_person_for_user(request.user, uuid)
+        records = linked_records(request.user, person)
+        flags = PossibleDuplicate.objects.filter(
+            Q(person__in=records) | Q(other__in=records), status=DuplicateStatus.OPEN
+        ).select_related("person", "other")
+        return render(
+            request,
+            "referrals/police/person_timeline.html",
+            {
+                "person": person,
+                "others": [record for record in records if record != person],
+                "events": timeline(records),
+                "flags": flags,
+                "can_refer": has_permission(request.user, "referrals.make"),
+                "can_link": has_permission(request.user, "referrals.link_people"),
+            },
+        )
+
+
+# --- Possible duplicates ---------------------------------------------------------------
+
+
+def flags_for(user):
+    """Flags about people in the user's areas (both records of a pair share an area)."""
+    return PossibleDuplicate.objects.filter(person__in=people_for(user))
+
+
+class DuplicateListView(RolePermissionMixin, ListView):
+    permission_required = "referrals.link_people"
+    template_name = "referrals/police/duplicate_list.html"
+    context_object_name = "flags"
+    paginate_by = 50
+
+    def get_queryset(self):
+        flags = flags_for(self.request.user).filter(status=DuplicateStatus.OPEN)
+        return flags.select_related("person__area", "other__area").order_by("flagged_at", "pk")
+
+
+class DuplicateDecideView(RolePermissionMixin, View):
+    permission_required = "referrals.link_people"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        flag = get_object_or_404(flags_for(request.user), pk=pk)
+        form = DuplicateDecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose whether the two records are the same person.")
+            return redirect("referrals:duplicates")
+        try:
+            services.decide_duplicate(flag, request.user, link=form.link)
+        except services.ReferralRuleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                "Records linked: the newer record now points to the older one; both are kept."
+                if form.link
+                else "Marked as not the same person.",
+            )
+        return redirect("referrals:duplicates")
+
+
+# --- Notifications (every signed-in user, partners included) -----------------------------
+
+
+class NotificationListView(LoginRequiredMixin, ListView):
+    """The user's own notifications, newest first; POST marks them all as read."""
+
+    template_name = "referrals/police/notifications.html"
+    context_object_name = "notifications"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return self.request.user.notifications.order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        unread = self.request.user.notifications.filter(read_at__isnull=True).count()
+        return super().get_context_data(unread=unread, **kwargs)
+
+    def post(self, request):
+        marked = request.user.notifications.filter(read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        if marked:
+            messages.success(request, "All notifications marked as read.")
+        return redirect("referrals:notifications")
