@@ -4,7 +4,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from ephedra.admin import RoleInline, RoleModelAdmin, RolePermissionsMixin
 
-from .models import POLICE_ROLES, Area, OfficerProfile, User, Ward
+from .models import POLICE_ROLES, Area, Notification, OfficerProfile, User, Ward
 
 
 class WardInline(RoleInline):
@@ -83,3 +83,11 @@ class OfficerProfileAdmin(RoleModelAdmin):
     list_select_related = ["user", "home_ward"]
     search_fields = ["collar_number", "user__username", "user__last_name"]
     autocomplete_fields = ["user", "home_ward", "ephedra_trainer"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(RoleModelAdmin):
+    list_display = ["recipient", "message", "created_at", "read_at"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient"]
+    readonly_fields = ["recipient", "message", "url", "created_at", "read_at"]

@@ -2,6 +2,7 @@ from django.urls import reverse
 
 from accounts.permissions import can_use_admin
 from patrols.permissions import has_permission
+from referrals.permissions import has_permission as has_referral_permission
 
 
 def navigation(request) -> dict:
@@ -10,14 +11,22 @@ def navigation(request) -> dict:
     if not user.is_authenticated:
         return {}
     items = [("Home", "home", "home")]
+    if user.is_partner:
+        items += [
+            ("Patrols you are invited to", "referrals:invited_patrols", "invited_patrols"),
+        ]
     if user.is_police:
         items += [
             ("Patrols", "patrols:list", "patrols"),
             ("This week", "patrols:week", "week"),
             ("Hotspots", "patrols:hotspots", "hotspots"),
+            ("Referrals", "referrals:list", "referrals"),
         ]
         if has_permission(user, "patrols.plan"):
             items.append(("Wellbeing", "patrols:wellbeing", "wellbeing"))
+        if has_referral_permission(user, "referrals.link_people"):
+            items.append(("Possible duplicates", "referrals:duplicates", "duplicates"))
+    items.append(("Notifications", "referrals:notifications", "notifications"))
     if can_use_admin(user):
         items.append(("Records", "admin:index", "admin"))
     section = _section(getattr(request, "resolver_match", None))
@@ -37,4 +46,9 @@ def _section(match) -> str:
         return "hotspots"
     if name in {"patrols:week", "patrols:wellbeing"}:
         return name.removeprefix("patrols:")
+    if name.startswith("referrals:"):
+        page = name.removeprefix("referrals:")
+        if page in {"invited_patrols", "notifications"} or page.startswith("duplicate"):
+            return "duplicates" if page.startswith("duplicate") else page
+        return "home" if page.startswith("partner") else "referrals"
     return name.split(":")[0]

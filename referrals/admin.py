@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from ephedra.admin import ReadOnlyInline, RoleModelAdmin
 
-from .models import Person, Referral, ReferralStatusChange
+from .models import (
+    Person,
+    PossibleDuplicate,
+    Referral,
+    ReferralMove,
+    ReferralNote,
+    ReferralStatusChange,
+)
 
 
 @admin.register(Person)
@@ -19,6 +26,33 @@ class StatusChangeInline(ReadOnlyInline):
     readonly_fields = ["from_status", "to_status", "changed_by", "changed_at", "note"]
 
 
+class NoteInline(ReadOnlyInline):
+    model = ReferralNote
+    readonly_fields = ["author", "written_at", "text"]
+
+
+class MoveInline(ReadOnlyInline):
+    model = ReferralMove
+    fk_name = "referral"
+    readonly_fields = ["from_agency", "to_agency", "moved_by", "moved_at", "reason"]
+
+
+@admin.register(PossibleDuplicate)
+class PossibleDuplicateAdmin(RoleModelAdmin):
+    list_display = ["person", "other", "status", "flagged_at", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["person", "other", "decided_by"]
+    readonly_fields = [
+        "person",
+        "other",
+        "reason",
+        "flagged_at",
+        "status",
+        "decided_by",
+        "decided_at",
+    ]
+
+
 @admin.register(Referral)
 class ReferralAdmin(RoleModelAdmin):
     list_display = ["made_at", "person", "agency", "service", "status", "referred_by"]
@@ -27,4 +61,4 @@ class ReferralAdmin(RoleModelAdmin):
     search_fields = ["person__working_name", "agency__name"]
     autocomplete_fields = ["person", "patrol", "encounter", "caution", "agency", "referred_by"]
     readonly_fields = ["uuid"]
-    inlines = [StatusChangeInline]
+    inlines = [StatusChangeInline, NoteInline, MoveInline]

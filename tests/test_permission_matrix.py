@@ -7,9 +7,12 @@ roles without the right get 403; anonymous visitors are sent to sign in (302).
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from partners.models import ServiceType
 from patrols.models import OfficerRole, PatrolOfficer
-from tests.factories import HotspotFactory, PatrolFactory, WardFactory
+from referrals import services as referral_services
+from tests.factories import HotspotFactory, PatrolFactory, PersonFactory, WardFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +27,8 @@ def row(anonymous, partner, pc, sergeant, lead, admin):
 POLICE_READ = row(302, 404, 200, 200, 200, 403)
 SUPERVISOR_PAGE = row(302, 404, 403, 200, 200, 403)
 SUPERVISOR_POST_ONLY = row(302, 404, 403, 405, 405, 403)
+PORTAL_PAGE = row(302, 200, 403, 403, 403, 403)
+PORTAL_POST_ONLY = row(302, 405, 403, 403, 403, 403)
 MATRIX = {
     "home": (None, row(302, 200, 200, 200, 200, 200)),
     "login": (None, row(200, 302, 302, 302, 302, 302)),
@@ -49,6 +54,23 @@ MATRIX = {
     "patrols:hotspot_edit": ("hotspot", SUPERVISOR_PAGE),
     "patrols:hotspot_retire": ("hotspot", SUPERVISOR_PAGE),
     "admin:index": (None, row(302, 404, 200, 200, 200, 200)),
+    # The partner portal: agency A's referral, granted to agency A's group.
+    "referrals:partner_home": (None, PORTAL_PAGE),
+    "referrals:invited_patrols": (None, PORTAL_PAGE),
+    "referrals:partner_detail": ("referral", PORTAL_PAGE),
+    "referrals:partner_status": ("referral", PORTAL_POST_ONLY),
+    "referrals:partner_note": ("referral", PORTAL_POST_ONLY),
+    "referrals:partner_course": ("referral", PORTAL_POST_ONLY),
+    # Police referral pages.
+    "referrals:list": (None, POLICE_READ),
+    "referrals:create": ("person_query", POLICE_READ),
+    "referrals:detail": ("referral", POLICE_READ),
+    "referrals:withdraw": ("referral", row(302, 404, 405, 405, 405, 403)),
+    "referrals:move": ("referral", SUPERVISOR_PAGE),
+    "referrals:person": ("person", POLICE_READ),
+    "referrals:duplicates": (None, SUPERVISOR_PAGE),
+    "referrals:duplicate_decide": ("flag", SUPERVISOR_POST_ONLY),
+    "referrals:notifications": (None, row(302, 200, 200, 200, 200, 200)),
 }
 
 
@@ -71,12 +93,39 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def objects(area, pc):
+def objects(area, pc, agency_a):
     ward = WardFactory(area=area)
     planned, deployed = PatrolFactory(ward=ward), PatrolFactory(ward=ward, status="deployed")
     for patrol in (planned, deployed):
         PatrolOfficer.objects.create(patrol=patrol, officer=pc, role=OfficerRole.EPHEDRA_PC)
-    return {"patrol": planned, "deployed": deployed, "hotspot": HotspotFactory(ward=ward)}
+    person = PersonFactory(area=area, working_name="Testname Jay", created_by=pc)
+    twin = PersonFactory(area=area, working_name="Testname Jay", created_by=pc)
+    referral = referral_services.make_referral(
+        person=person,
+        agency=agency_a,
+        service=ServiceType.EXIT_SUPPORT,
+        referred_by=pc,
+        made_at=timezone.now(),
+        consent_method="verbal",
+        consent_given_at=timezone.now(),
+        consent_recorded_by=pc,
+    )
+    return {
+        "patrol": planned,
+        "deployed": deployed,
+        "hotspot": HotspotFactory(ward=ward),
+        "person": person,
+        "referral": referral,
+        "flag": referral_services.flag_possible_duplicates(twin)[0],
+    }
+
+
+def url_for(name: str, kind: str | None, objects: dict) -> str:
+    if kind == "person_query":
+        return f"{reverse(name)}?person={objects['person'].uuid}"
+    if kind == "flag":
+        return reverse(name, args=[objects["flag"].pk])
+    return reverse(name, args=[objects[kind].uuid] if kind else [])
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -85,5 +134,4 @@ def test_status_for_each_role(client, request, objects, name, role):
     kind, expected = MATRIX[name]
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
-    url = reverse(name, args=[objects[kind].uuid] if kind else [])
-    assert client.get(url).status_code == expected[role]
+    assert client.get(url_for(name, kind, objects)).status_code == expected[role]

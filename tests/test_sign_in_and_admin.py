@@ -121,6 +121,8 @@ def test_every_domain_model_is_in_the_admin():
         apps.get_model("patrols", "OfficerHours"),
         apps.get_model("referrals", "ReferralStatusChange"),
         apps.get_model("patrols", "ReturnAmendment"),
+        apps.get_model("referrals", "ReferralNote"),
+        apps.get_model("referrals", "ReferralMove"),
     }
     assert domain - through_models - inline_only <= set(admin.site._registry)
 

@@ -2,19 +2,35 @@
 desktop size, and on a 360 px phone without scrolling sideways."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from ..factories import HotspotFactory, PatrolFactory, WardFactory
+from partners.models import ServiceType
+from patrols.models import EngagementActivity, PartnerInvitation
+from referrals import services
+
+from ..factories import HotspotFactory, PatrolFactory, PersonFactory, WardFactory
 from .conftest import assert_css_loaded, check_accessibility, check_phone_layout, sign_in
 
 pytestmark = pytest.mark.e2e
 
 # The sergeant's menu, in order. A new menu item fails test_menu_is_the_one_tested_here
 # until it is added here, so every page in the menu gets checked.
-MENU = ["Home", "Patrols", "This week", "Hotspots", "Wellbeing", "Records"]
+MENU = [
+    "Home",
+    "Patrols",
+    "This week",
+    "Hotspots",
+    "Referrals",
+    "Wellbeing",
+    "Possible duplicates",
+    "Notifications",
+    "Records",
+]
+PARTNER_MENU = ["Home", "Patrols you are invited to", "Notifications"]
 
 
 # A page that 404s or breaks because it is still being built: mark only its case, e.g.
@@ -25,14 +41,31 @@ ON_PHONE = MENU
 
 
 @pytest.fixture
-def sergeant_with_data(sergeant, area):
-    """Something on each page: a hotspot, a patrol tonight and one a week ago."""
+def sergeant_with_data(sergeant, area, pc, agency_a):
+    """Something on each page: a hotspot, a patrol tonight and one a week ago, a referral
+    (so a notification and the partner's portal have content), a possible duplicate."""
     ward = WardFactory(area=area, name="Coldharbour")
     hotspot = HotspotFactory(ward=ward, name="Acre Lane")
     tonight = timezone.now().replace(hour=20, minute=0, second=0, microsecond=0)
     for starts_at in (tonight, tonight - dt.timedelta(days=7)):
         patrol = PatrolFactory(ward=ward, planned_by=sergeant, starts_at=starts_at)
         patrol.hotspots.add(hotspot)
+        PartnerInvitation.objects.create(
+            patrol=patrol, agency=agency_a, activity=EngagementActivity.SOUP_KITCHEN
+        )
+    person = PersonFactory(area=area, working_name="Testname Jay", created_by=pc)
+    referral = services.make_referral(
+        person=person,
+        agency=agency_a,
+        service=ServiceType.EXIT_SUPPORT,
+        referred_by=sergeant,
+        made_at=timezone.now(),
+        consent_method="verbal",
+        consent_given_at=timezone.now(),
+        consent_recorded_by=sergeant,
+    )
+    services.add_note(referral, sergeant, "Synthetic note for the page.")
+    services.flag_possible_duplicates(PersonFactory(area=area, working_name="testname jay"))
     return sergeant
 
 
@@ -74,3 +107,30 @@ def test_menu_page_on_desktop(page: Page, sergeant_with_data, label):
 def test_menu_page_on_phone(page: Page, sergeant_with_data, label):
     name = open_from_menu(page, sergeant_with_data, label)
     check_phone_layout(page, name)
+
+
+# --- The partner portal ------------------------------------------------------------------
+
+
+def test_partner_menu_is_the_one_tested_here(page: Page, sergeant_with_data, partner_a):
+    sign_in(page, partner_a)
+    assert list(menu_links(page)) == PARTNER_MENU
+
+
+@pytest.mark.parametrize("label", PARTNER_MENU)
+def test_partner_menu_page(page: Page, sergeant_with_data, partner_a, label):
+    name = "partner-" + open_from_menu(page, partner_a, label)
+    check_accessibility(page, name)
+    check_phone_layout(page, name)
+
+
+def test_partner_works_a_referral_by_keyboard(page: Page, sergeant_with_data, partner_a):
+    sign_in(page, partner_a)
+    page.get_by_role("link", name=re.compile("View the referral for Testname Jay")).click()
+    check_accessibility(page, "partner-referral")
+    check_phone_layout(page, "partner-referral")
+    page.get_by_label("Received").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Save the status").press("Enter")
+    expect(page.locator("body")).to_contain_text("Received")
+    check_accessibility(page, "partner-referral-received")

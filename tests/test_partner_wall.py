@@ -1,0 +1,186 @@
+"""The wall between police and partner data, tested the way an outsider would probe it.
+
+Police-only records are seeded with unique canary strings. A partner user then crawls
+every page they can reach (every link and every GET form, from the home page) and none
+of the canaries may appear anywhere: not in pages, not in error pages, not in comments.
+"""
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.utils import timezone
+
+from partners.models import ServiceType
+from patrols.models import (
+    Arrest,
+    ConditionalCaution,
+    EngagementActivity,
+    IntelligenceReport,
+    Offence,
+    PartnerInvitation,
+)
+from referrals import services
+from tests.factories import AgencyFactory, PatrolFactory, PersonFactory, WardFactory
+
+pytestmark = pytest.mark.django_db
+
+CANARIES = {
+    "intelligence": "CANARY-INTEL-7f3a",
+    "intelligence subject": "CANARY-INTEL-SUBJECT-19c2",
+    "arrest": "CANARY-ARREST-2b9d",
+    "custody": "CANARY-CUSTODY-5e11",
+    "police notes": "CANARY-POLICE-NOTES-8c40",
+    "other agency": "CANARY-OTHER-AGENCY-33aa",
+    "other person": "CANARY-OTHER-PERSON-61fd",
+    "officer": "CANARY-OFFICER-0d7e",
+}
+
+
+class Links(HTMLParser):
+    """Every href, and every GET form's action, on a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.urls.append(attrs["href"])
+        if tag == "form" and (attrs.get("method") or "get").lower() == "get":
+            self.urls.append(attrs.get("action") or "")
+
+
+def crawl(client, start: str, limit: int = 400) -> dict[str, tuple[int, str]]:
+    seen: dict[str, tuple[int, str]] = {}
+    queue = [start]
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        response = client.get(url)
+        body = response.content.decode(errors="replace") if response.content else ""
+        seen[url] = (response.status_code, body)
+        if response.status_code in (301, 302):
+            queue.append(response.url)
+            continue
+        parser = Links()
+        parser.feed(body)
+        for href in parser.urls:
+            target = urljoin(url, href)
+            parts = urlsplit(target)
+            if parts.netloc in ("", "testserver") and not parts.path.startswith("/static/"):
+                queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return seen
+
+
+@pytest.fixture
+def world(area, pc, sergeant, agency_a, agency_b):
+    """Agency A's partner sees one referral and one invited patrol; everything else is
+    police-only or another agency's business, and carries a canary."""
+    ward = WardFactory(area=area)
+    patrol = PatrolFactory(ward=ward, meeting_point="Rear of the police office")
+    PartnerInvitation.objects.create(
+        patrol=patrol, agency=agency_a, activity=EngagementActivity.SOUP_KITCHEN
+    )
+    person = PersonFactory(area=area, police_notes=CANARIES["police notes"])
+    pc.last_name = "Constable"
+    pc.save()
+    sergeant.first_name = CANARIES["officer"]
+    sergeant.save()
+    services.make_referral(
+        person=person,
+        agency=agency_a,
+        service=ServiceType.EXIT_SUPPORT,
+        referred_by=pc,
+        made_at=timezone.now(),
+        consent_method="verbal",
+        consent_given_at=timezone.now(),
+        consent_recorded_by=pc,
+        patrol=patrol,
+    )
+    IntelligenceReport.objects.create(
+        patrol=patrol,
+        submitted_by=pc,
+        submitted_at=timezone.now(),
+        subject_description=CANARIES["intelligence subject"],
+        details=CANARIES["intelligence"],
+        source_evaluation="2",
+        intelligence_assessment="C",
+        handling_code="P",
+    )
+    arrest = Arrest.objects.create(
+        patrol=patrol,
+        arrested_at=timezone.now(),
+        offence=Offence.KERB_CRAWLING,
+        suspect_description=CANARIES["arrest"],
+        custody_reference=CANARIES["custody"],
+        arresting_officer=sergeant,
+    )
+    # A caution whose course is with agency B: A must learn nothing of it.
+    course = AgencyFactory(name=CANARIES["other agency"], services=[ServiceType.DIVERSION_COURSE])
+    caution = ConditionalCaution.objects.create(
+        arrest=arrest,
+        given_on=timezone.localdate(),
+        provider=course,
+        deadline=timezone.localdate() + timezone.timedelta(days=60),
+        booking_name=CANARIES["other person"],
+        booking_contact="07700 900003",
+    )
+    services.make_referral(
+        person=None,
+        agency=course,
+        service=ServiceType.DIVERSION_COURSE,
+        referred_by=sergeant,
+        made_at=timezone.now(),
+        caution=caution,
+        patrol=patrol,
+    )
+    services.make_referral(
+        person=PersonFactory(area=area, working_name=CANARIES["other person"] + "-B"),
+        agency=agency_b,
+        service=ServiceType.EXIT_SUPPORT,
+        referred_by=pc,
+        made_at=timezone.now(),
+        consent_method="verbal",
+        consent_given_at=timezone.now(),
+        consent_recorded_by=pc,
+    )
+    return {"patrol": patrol, "person": person}
+
+
+def test_no_canary_anywhere_a_partner_can_reach(client, partner_a, world):
+    client.force_login(partner_a)
+    pages = crawl(client, "/")
+    assert len(pages) >= 3, f"the crawl reached too little to prove anything: {list(pages)}"
+    assert any(status == 200 and "referral" in body.lower() for status, body in pages.values())
+    for url, (_, body) in pages.items():
+        for what, canary in CANARIES.items():
+            assert canary not in body, f"{what} leaked on {url}"
+
+
+def test_guessed_police_urls_answer_404_without_canaries(client, partner_a, world):
+    client.force_login(partner_a)
+    patrol, person = world["patrol"], world["person"]
+    for url in [
+        f"/patrols/{patrol.uuid}/",
+        f"/patrols/{patrol.uuid}/return/",
+        f"/people/{person.uuid}/",
+        "/referrals/",
+        "/admin/",
+        "/admin/patrols/intelligencereport/",
+        "/hotspots/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        body = response.content.decode()
+        assert not any(canary in body for canary in CANARIES.values()), url
+
+
+def test_html_comments_carry_nothing(client, partner_a, world):
+    client.force_login(partner_a)
+    for url, (_, body) in crawl(client, "/").items():
+        for comment in re.findall(r"<!--(.*?)-->", body, flags=re.S):
+            assert not comment.strip() or "CANARY" not in comment, url
