@@ -16,11 +16,14 @@ from tests.factories import HotspotFactory, PatrolFactory, PersonFactory, WardFa
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "partner_a", "pc", "sergeant", "project_lead", "admin_user"]
+ROLES = ["anonymous", "partner_a", "partner_b", "pc", "sergeant", "project_lead", "admin_user"]
 
 
-def row(anonymous, partner, pc, sergeant, lead, admin):
-    return dict(zip(ROLES, [anonymous, partner, pc, sergeant, lead, admin], strict=True))
+def row(anonymous, partner, pc, sergeant, lead, admin, *, other_agency=None):
+    """Statuses by role; agency B's user answers like agency A's unless `other_agency` says
+    otherwise (404 for what was shared with agency A only)."""
+    statuses = [anonymous, partner, partner if other_agency is None else other_agency]
+    return dict(zip(ROLES, [*statuses, pc, sergeant, lead, admin], strict=True))
 
 
 # One entry per named URL: (kind of object in the URL or None, expected statuses for GET).
@@ -57,7 +60,8 @@ MATRIX = {
     # The partner portal: agency A's referral, granted to agency A's group.
     "referrals:partner_home": (None, PORTAL_PAGE),
     "referrals:invited_patrols": (None, PORTAL_PAGE),
-    "referrals:partner_detail": ("referral", PORTAL_PAGE),
+    "referrals:partner_detail": ("referral", row(302, 200, 403, 403, 403, 403, other_agency=404)),
+    # POST-only: the method is refused before any lookup, so nothing is revealed.
     "referrals:partner_status": ("referral", PORTAL_POST_ONLY),
     "referrals:partner_note": ("referral", PORTAL_POST_ONLY),
     "referrals:partner_course": ("referral", PORTAL_POST_ONLY),
