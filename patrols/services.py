@@ -578,6 +578,9 @@ FINISHED_COURSE = {CautionStatus.COMPLETED, CautionStatus.BREACHED}
 def record_course_outcome(caution: ConditionalCaution, status: str, by: User) -> None:
     """The provider books the course and records attendance; police see it on the caution."""
     caution = ConditionalCaution.objects.select_for_update().get(pk=caution.pk)
+    referral = getattr(caution, "referral", None)
+    if referral is not None and referral.status in {"closed", "declined", "withdrawn"}:
+        raise PatrolRuleError(f"The course referral is {referral.get_status_display().lower()}.")
     if caution.status not in COURSE_STEPS.get(status, set()):
         raise PatrolRuleError(
             f"A course that is {caution.get_status_display().lower()} cannot be marked "

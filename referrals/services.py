@@ -262,6 +262,9 @@ def move_referral(referral: Referral, to_agency: PartnerAgency, by, reason: str)
     referral.agency = to_agency
     referral.status = ReferralStatus.MADE
     referral.save(update_fields=["agency", "status", "updated_at"])
+    if referral.caution_id:  # the course is now booked with the new provider
+        referral.caution.provider = to_agency
+        referral.caution.save(update_fields=["provider"])
     share_with_agency(referral, to_agency)
     notify(
         agency_users(to_agency),

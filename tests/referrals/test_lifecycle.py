@@ -200,3 +200,34 @@ def test_completed_course_is_never_breached(caution, partner_a):
     for step in (CautionStatus.BOOKED, CautionStatus.ATTENDED, CautionStatus.COMPLETED):
         patrol_services.record_course_outcome(caution, step, partner_a)
     assert patrol_services.flag_missed_deadlines(timezone.localdate()) == 0
+
+
+def test_no_course_outcome_on_a_withdrawn_course_referral(caution, pc, partner_a):
+    caution.provider.services.create(service=ServiceType.DIVERSION_COURSE)
+    referral = services.make_referral(
+        person=None,
+        agency=caution.provider,
+        service=ServiceType.DIVERSION_COURSE,
+        referred_by=pc,
+        made_at=timezone.now(),
+        caution=caution,
+    )
+    services.change_status(referral, "withdrawn", pc)
+    with pytest.raises(patrol_services.PatrolRuleError, match="withdrawn"):
+        patrol_services.record_course_outcome(caution, CautionStatus.BOOKED, partner_a)
+
+
+def test_moving_a_course_referral_moves_the_course(caution, pc, sergeant, agency_b):
+    caution.provider.services.create(service=ServiceType.DIVERSION_COURSE)
+    agency_b.services.create(service=ServiceType.DIVERSION_COURSE)
+    referral = services.make_referral(
+        person=None,
+        agency=caution.provider,
+        service=ServiceType.DIVERSION_COURSE,
+        referred_by=pc,
+        made_at=timezone.now(),
+        caution=caution,
+    )
+    services.move_referral(referral, agency_b, sergeant, "Provider has no places")
+    caution.refresh_from_db()
+    assert caution.provider == agency_b
