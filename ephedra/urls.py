@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("patrols.urls")),
     path("", include("referrals.urls")),
+    path("", include("reporting.urls")),
 ]

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from .views import imports, reports, weekly
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("crime-data/import/", imports.ImportCrimesView.as_view(), name="import"),
+    path("reports/", reports.ReportListView.as_view(), name="reports"),
+    path("reports/<uuid:uuid>/status/", reports.ReportStatusView.as_view(), name="report_status"),
+    path(
+        "reports/<uuid:uuid>/download/",
+        reports.ReportDownloadView.as_view(),
+        name="report_download",
+    ),
+    path("deployment/", weekly.WeeklySheetView.as_view(), name="weekly_sheet"),
+    path("hotspot-ranking/", weekly.HotspotRankingView.as_view(), name="ranking"),
+]
