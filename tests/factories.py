@@ -132,3 +132,21 @@ class ReferralFactory(Base):
     consent_recorded_by = factory.SelfAttribute("referred_by")
     referred_by = factory.SubFactory(UserFactory)
     made_at = factory.LazyFunction(timezone.now)
+
+
+def consented_referral(*, agency, by, person=None, service=ServiceType.EXIT_SUPPORT, **extra):
+    """A referral made the way officers make one: consent recorded, shared with the agency."""
+    from referrals.services import make_referral
+
+    now = timezone.now()
+    return make_referral(
+        person=person if person is not None else PersonFactory(),
+        agency=agency,
+        service=service,
+        referred_by=by,
+        made_at=now,
+        consent_method=ConsentMethod.VERBAL,
+        consent_given_at=now,
+        consent_recorded_by=by,
+        **extra,
+    )

@@ -22,7 +22,13 @@ from patrols.models import (
     PartnerInvitation,
 )
 from referrals import services
-from tests.factories import AgencyFactory, PatrolFactory, PersonFactory, WardFactory
+from tests.factories import (
+    AgencyFactory,
+    PatrolFactory,
+    PersonFactory,
+    WardFactory,
+    consented_referral,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,17 +96,7 @@ def world(area, pc, sergeant, agency_a, agency_b):
     pc.save()
     sergeant.first_name = CANARIES["officer"]
     sergeant.save()
-    services.make_referral(
-        person=person,
-        agency=agency_a,
-        service=ServiceType.EXIT_SUPPORT,
-        referred_by=pc,
-        made_at=timezone.now(),
-        consent_method="verbal",
-        consent_given_at=timezone.now(),
-        consent_recorded_by=pc,
-        patrol=patrol,
-    )
+    consented_referral(agency=agency_a, by=pc, person=person, patrol=patrol)
     IntelligenceReport.objects.create(
         patrol=patrol,
         submitted_by=pc,
@@ -138,15 +134,10 @@ def world(area, pc, sergeant, agency_a, agency_b):
         caution=caution,
         patrol=patrol,
     )
-    services.make_referral(
-        person=PersonFactory(area=area, working_name=CANARIES["other person"] + "-B"),
+    consented_referral(
         agency=agency_b,
-        service=ServiceType.EXIT_SUPPORT,
-        referred_by=pc,
-        made_at=timezone.now(),
-        consent_method="verbal",
-        consent_given_at=timezone.now(),
-        consent_recorded_by=pc,
+        by=pc,
+        person=PersonFactory(area=area, working_name=CANARIES["other person"] + "-B"),
     )
     return {"patrol": patrol, "person": person}
 

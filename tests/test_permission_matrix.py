@@ -7,12 +7,16 @@ roles without the right get 403; anonymous visitors are sent to sign in (302).
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from partners.models import ServiceType
 from patrols.models import OfficerRole, PatrolOfficer
 from referrals import services as referral_services
-from tests.factories import HotspotFactory, PatrolFactory, PersonFactory, WardFactory
+from tests.factories import (
+    HotspotFactory,
+    PatrolFactory,
+    PersonFactory,
+    WardFactory,
+    consented_referral,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,16 +108,7 @@ def objects(area, pc, agency_a):
         PatrolOfficer.objects.create(patrol=patrol, officer=pc, role=OfficerRole.EPHEDRA_PC)
     person = PersonFactory(area=area, working_name="Testname Jay", created_by=pc)
     twin = PersonFactory(area=area, working_name="Testname Jay", created_by=pc)
-    referral = referral_services.make_referral(
-        person=person,
-        agency=agency_a,
-        service=ServiceType.EXIT_SUPPORT,
-        referred_by=pc,
-        made_at=timezone.now(),
-        consent_method="verbal",
-        consent_given_at=timezone.now(),
-        consent_recorded_by=pc,
-    )
+    referral = consented_referral(agency=agency_a, by=pc, person=person)
     return {
         "patrol": planned,
         "deployed": deployed,

@@ -8,11 +8,16 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from partners.models import ServiceType
 from patrols.models import EngagementActivity, PartnerInvitation
 from referrals import services
 
-from ..factories import HotspotFactory, PatrolFactory, PersonFactory, WardFactory
+from ..factories import (
+    HotspotFactory,
+    PatrolFactory,
+    PersonFactory,
+    WardFactory,
+    consented_referral,
+)
 from .conftest import assert_css_loaded, check_accessibility, check_phone_layout, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -54,16 +59,7 @@ def sergeant_with_data(sergeant, area, pc, agency_a):
             patrol=patrol, agency=agency_a, activity=EngagementActivity.SOUP_KITCHEN
         )
     person = PersonFactory(area=area, working_name="Testname Jay", created_by=pc)
-    referral = services.make_referral(
-        person=person,
-        agency=agency_a,
-        service=ServiceType.EXIT_SUPPORT,
-        referred_by=sergeant,
-        made_at=timezone.now(),
-        consent_method="verbal",
-        consent_given_at=timezone.now(),
-        consent_recorded_by=sergeant,
-    )
+    referral = consented_referral(agency=agency_a, by=sergeant, person=person)
     services.add_note(referral, sergeant, "Synthetic note for the page.")
     services.flag_possible_duplicates(PersonFactory(area=area, working_name="testname jay"))
     return sergeant

@@ -12,7 +12,7 @@ from patrols import services as patrol_services
 from patrols.models import Arrest, CautionStatus, ConditionalCaution, Offence
 from referrals import services
 from referrals.models import ReferralMove, ReferralStatus
-from tests.factories import AgencyFactory, PatrolFactory, PersonFactory
+from tests.factories import AgencyFactory, PatrolFactory, consented_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +24,7 @@ def fresh(user) -> User:
 
 @pytest.fixture
 def referral(pc, agency_a):
-    return services.make_referral(
-        person=PersonFactory(),
-        agency=agency_a,
-        service=ServiceType.EXIT_SUPPORT,
-        referred_by=pc,
-        made_at=timezone.now(),
-        consent_method="verbal",
-        consent_given_at=timezone.now(),
-        consent_recorded_by=pc,
-    )
+    return consented_referral(agency=agency_a, by=pc)
 
 
 def test_making_a_referral_shares_it_and_its_person_with_the_agency(referral, partner_a, partner_b):
@@ -44,16 +35,7 @@ def test_making_a_referral_shares_it_and_its_person_with_the_agency(referral, pa
 
 
 def test_the_agency_is_told_of_a_new_referral(pc, agency_a, partner_a):
-    services.make_referral(
-        person=PersonFactory(),
-        agency=agency_a,
-        service=ServiceType.EXIT_SUPPORT,
-        referred_by=pc,
-        made_at=timezone.now(),
-        consent_method="verbal",
-        consent_given_at=timezone.now(),
-        consent_recorded_by=pc,
-    )
+    consented_referral(agency=agency_a, by=pc)
     assert (
         Notification.objects.get(recipient=partner_a).message == "New referral for support to exit."
     )
@@ -142,16 +124,7 @@ def test_a_refused_move_leaves_access_as_it_was(referral, sergeant, partner_a):
 def test_person_stays_visible_while_the_agency_has_another_of_her_referrals(
     referral, sergeant, pc, partner_a, agency_a, agency_b
 ):
-    services.make_referral(
-        person=referral.person,
-        agency=agency_a,
-        service=ServiceType.EXIT_SUPPORT,
-        referred_by=pc,
-        made_at=timezone.now(),
-        consent_method="verbal",
-        consent_given_at=timezone.now(),
-        consent_recorded_by=pc,
-    )
+    consented_referral(agency=agency_a, by=pc, person=referral.person)
     services.move_referral(referral, agency_b, sergeant, "Moved one of the two")
     assert fresh(partner_a).has_perm("referrals.view_person", referral.person)
 
