@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from ephedra.admin import RoleModelAdmin
 
-from .models import CrimeRecord, GeneratedReport, ImportBatch
+from .models import CrimeOutcome, CrimeRecord, GeneratedReport, ImportBatch
 
 
 @admin.register(ImportBatch)
@@ -16,6 +16,15 @@ class ImportBatchAdmin(RoleModelAdmin):
 class CrimeRecordAdmin(RoleModelAdmin):
     list_display = ["month", "crime_type", "location", "lsoa_name", "last_outcome", "area"]
     list_filter = ["crime_type", "area", "month"]
+    list_select_related = ["area"]
+    search_fields = ["crime_id", "lsoa_code", "lsoa_name", "location"]
+    raw_id_fields = ["batch"]
+
+
+@admin.register(CrimeOutcome)
+class CrimeOutcomeAdmin(RoleModelAdmin):
+    list_display = ["month", "outcome_type", "location", "lsoa_name", "area"]
+    list_filter = ["outcome_type", "area", "month"]
     list_select_related = ["area"]
     search_fields = ["crime_id", "lsoa_code", "lsoa_name", "location"]
     raw_id_fields = ["batch"]

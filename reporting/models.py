@@ -13,6 +13,26 @@ class CrimeFileKind(models.TextChoices):
     STREET = "street", "data.police.uk street-level crimes"
     OUTCOMES = "outcomes", "data.police.uk outcomes"
     WEEKLY = "weekly", "Local weekly extract"
+    UNKNOWN = "unknown", "Not recognised"  # refused files only: the header matched no kind
+
+
+class CrimeType(models.TextChoices):
+    """The police.uk crime categories in use since May 2013, as the CSV files spell them."""
+
+    ANTI_SOCIAL_BEHAVIOUR = "Anti-social behaviour"
+    BICYCLE_THEFT = "Bicycle theft"
+    BURGLARY = "Burglary"
+    CRIMINAL_DAMAGE_AND_ARSON = "Criminal damage and arson"
+    DRUGS = "Drugs"
+    OTHER_CRIME = "Other crime"
+    OTHER_THEFT = "Other theft"
+    POSSESSION_OF_WEAPONS = "Possession of weapons"
+    PUBLIC_ORDER = "Public order"
+    ROBBERY = "Robbery"
+    SHOPLIFTING = "Shoplifting"
+    THEFT_FROM_THE_PERSON = "Theft from the person"
+    VEHICLE_CRIME = "Vehicle crime"
+    VIOLENCE_AND_SEXUAL_OFFENCES = "Violence and sexual offences"
 
 
 class ImportStatus(models.TextChoices):
@@ -55,6 +75,10 @@ class ImportBatch(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=ImportStatus.IMPORTED) | Q(month__isnull=False, force__gt=""),
                 name="batch_imported_names_force_month",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=CrimeFileKind.UNKNOWN) | Q(status=ImportStatus.FAILED),
+                name="batch_unknown_kind_only_refused",
             ),
             models.UniqueConstraint(
                 fields=["kind", "force", "month"],
@@ -106,6 +130,54 @@ class CrimeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.crime_type}, {self.month:%b %Y}"
+
+    def outcomes(self) -> models.QuerySet["CrimeOutcome"]:
+        """Outcome events recorded for this crime, in any month (none without a Crime ID)."""
+        if not self.crime_id:
+            return CrimeOutcome.objects.none()
+        return CrimeOutcome.objects.filter(crime_id=self.crime_id).order_by("month", "pk")
+
+
+class CrimeOutcome(models.Model):
+    """One row of a police.uk outcomes file: an outcome event for a crime.
+
+    ``month`` is when the outcome was recorded, which is usually later than the crime's
+    month, so outcomes join crimes by ``crime_id`` across all months (never within one).
+    Stored apart from ``CrimeRecord.last_outcome``, which stays what the street file said.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="outcomes")
+    area = models.ForeignKey(
+        "accounts.Area", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    crime_id = models.CharField(max_length=64)
+    month = models.DateField(help_text="First day of the month the outcome was recorded.")
+    reported_by = models.CharField(max_length=100)
+    falls_within = models.CharField(max_length=100)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    location = models.CharField(max_length=255, blank=True)
+    lsoa_code = models.CharField(max_length=9, blank=True)
+    lsoa_name = models.CharField(max_length=100, blank=True)
+    outcome_type = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["-month"]
+        indexes = [
+            models.Index(fields=["crime_id"]),
+            models.Index(fields=["area", "month"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="outcome_coordinates_both_or_neither",
+            ),
+            models.CheckConstraint(condition=Q(crime_id__gt=""), name="outcome_names_a_crime"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome_type}, {self.month:%b %Y}"
 
 
 class ReportKind(models.TextChoices):

@@ -1,12 +1,44 @@
-"""(Being written.)"""
+"""The project lead's crime data upload: a police.uk or weekly CSV file, and recent imports."""
 
-from django.http import Http404
-from django.views import View
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse_lazy
+from django.views.generic import FormView
+
+from ..forms import ImportCrimesForm
+from ..importer import ImportRefused, ImportResult, import_file, plural_rows
+from ..models import ImportBatch
+from ..permissions import ReportingPermissionMixin
+
+RECENT_IMPORTS = 25
 
 
-class _NotYet(View):
-    def dispatch(self, request, *args, **kwargs):
-        raise Http404
+class ImportCrimesView(ReportingPermissionMixin, FormView):
+    permission_required = "reporting.import"
+    form_class = ImportCrimesForm
+    template_name = "reporting/import.html"
+    success_url = reverse_lazy("reporting:import")
+    http_method_names = ["get", "post", "head", "options"]  # FormView would take PUT as POST
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_file(upload, upload.name, imported_by=self.request.user)
+        except ImportRefused as refusal:
+            # The refusal (a failed batch) is recorded; not one row of the file is.
+            form.add_error("file", str(refusal))
+            return self.form_invalid(form)
+        messages.success(self.request, _summary(result))
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        # One query, however many batches: the importing user comes in the same join.
+        recent = ImportBatch.objects.select_related("imported_by").order_by("-imported_at", "-pk")
+        return super().get_context_data(**kwargs) | {
+            "recent_imports": list(recent[:RECENT_IMPORTS])
+        }
 
 
-ImportCrimesView = _NotYet
+def _summary(result: ImportResult) -> str:
+    parts = "; ".join(part.describe() for part in result.parts)
+    return f"Imported {result.filename}: {plural_rows(result.rows)}. {parts}."
