@@ -1,12 +1,146 @@
-"""(Being written.)"""
+"""The weekly deployment sheet (sergeants and the project lead) and the hotspot ranking
+(all police), for one of the user's areas and a week (`?area=<pk>&week=YYYY-MM-DD`)."""
 
-from django.http import Http404
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
+from ..models import GeneratedReport, ReportKind, ReportStatus
+from ..permissions import ReportingPermissionMixin
+from ..ranking import area_ranking
+from ..reports.weekly import coming_monday, weekly_sheet
+from ..services import request_report
 
-class _NotYet(View):
-    def dispatch(self, request, *args, **kwargs):
+# Weeks outside these years are refused (as the default week): they are typing mistakes,
+# and the windows reaching months back from them could fall off the calendar.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The area and week a page shows, and the links to the weeks either side."""
+
+    area: object
+    areas: list
+    monday: dt.date
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
+
+    def query(self, monday: dt.date | None = None) -> str:
+        return urlencode(
+            {"area": getattr(self.area, "pk", ""), "week": f"{monday or self.monday:%Y-%m-%d}"}
+        )
+
+    @property
+    def previous_query(self) -> str:
+        return self.query(self.monday - dt.timedelta(days=7))
+
+    @property
+    def next_query(self) -> str:
+        return self.query(self.monday + dt.timedelta(days=7))
+
+
+def chosen_week(value: str | None) -> dt.date:
+    """The Monday of the week asked for; the coming week if none, or not a date we use."""
+    try:
+        day = dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        day = None
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return coming_monday(timezone.localdate())
+    return day - dt.timedelta(days=day.weekday())
+
+
+def chosen_area(areas: list, value: str | None):
+    """One of the user's areas (the first by default); any other value is not found."""
+    if not value:
+        return areas[0] if areas else None
+    area = next((area for area in areas if str(area.pk) == value), None)
+    if area is None:
         raise Http404
+    return area
 
 
-WeeklySheetView = HotspotRankingView = _NotYet
+def choice_from(user, data) -> Choice:
+    areas = list(user.areas.all())
+    return Choice(
+        area=chosen_area(areas, data.get("area")),
+        areas=areas,
+        monday=chosen_week(data.get("week")),
+    )
+
+
+class HotspotRankingView(ReportingPermissionMixin, View):
+    permission_required = "reporting.view_ranking"
+
+    def get(self, request):
+        choice = choice_from(request.user, request.GET)
+        ranking = area_ranking(choice.area, choice.monday) if choice.area else None
+        return render(
+            request,
+            "reporting/weekly/ranking.html",
+            {"choice": choice, "ranking": ranking, "url_name": "reporting:ranking"},
+        )
+
+
+class WeeklySheetView(ReportingPermissionMixin, View):
+    permission_required = "reporting.view_sheet"
+
+    def get(self, request):
+        choice = choice_from(request.user, request.GET)
+        report = self.current_report(choice) if choice.area else None
+        if "download" in request.GET:
+            return self.download(report)
+        sheet = weekly_sheet(choice.area, choice.monday) if choice.area else None
+        return render(
+            request,
+            "reporting/weekly/sheet.html",
+            {
+                "choice": choice,
+                "sheet": sheet,
+                "report": report,
+                "url_name": "reporting:weekly_sheet",
+            },
+        )
+
+    def post(self, request):
+        """Ask for the PDF of this sheet; it is built in the background."""
+        choice = choice_from(request.user, request.POST)
+        if choice.area is None:
+            raise Http404
+        request_report(
+            ReportKind.WEEKLY_DEPLOYMENT, choice.area, choice.monday, choice.sunday, by=request.user
+        )
+        messages.success(request, "The PDF is being built. It will be ready in a minute or two.")
+        return redirect(f"{reverse('reporting:weekly_sheet')}?{choice.query()}")
+
+    @staticmethod
+    def current_report(choice: Choice) -> GeneratedReport | None:
+        return GeneratedReport.objects.filter(
+            kind=ReportKind.WEEKLY_DEPLOYMENT,
+            area=choice.area,
+            period_start=choice.monday,
+            period_end=choice.sunday,
+            superseded=False,
+        ).first()
+
+    @staticmethod
+    def download(report: GeneratedReport | None) -> FileResponse:
+        if report is None or report.status != ReportStatus.READY:
+            raise Http404
+        name = report.file.name.rsplit("/", 1)[-1]
+        return FileResponse(
+            report.file.open("rb"),
+            as_attachment=True,
+            filename=name,
+            content_type="application/pdf",
+        )
