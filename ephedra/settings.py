@@ -116,6 +116,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "patrols.tasks.flag_breached_cautions",
         "schedule": crontab(hour=7, minute=0),
     },
+    "build-weekly-sheets": {  # Monday 06:00 in CELERY_TIMEZONE (Europe/London)
+        "task": "reporting.tasks.build_weekly_sheets",
+        "schedule": crontab(hour=6, minute=0, day_of_week="monday"),
+    },
+    "build-monthly-reports": {  # the 1st of the month, 06:00 Europe/London: last month
+        "task": "reporting.tasks.build_monthly_reports",
+        "schedule": crontab(hour=6, minute=0, day_of_month=1),
+    },
 }
 
 # --- Users and permissions.

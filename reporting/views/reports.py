@@ -1,12 +1,120 @@
-"""(Being written.)"""
+"""The reports page: the project lead asks for a report, watches it being built (htmx
+polls each unfinished row) and downloads it. Reports are found through the user's areas;
+anything else answers 404."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.views import View
 
+from .. import services
+from ..forms_reports import MONTHLY_KINDS, ReportRequestForm
+from ..models import GeneratedReport, ReportKind, ReportStatus
+from ..permissions import ReportingPermissionMixin
 
-class _NotYet(View):
-    def dispatch(self, request, *args, **kwargs):
-        raise Http404
+PER_PAGE = 25
+UNFINISHED = (ReportStatus.PENDING, ReportStatus.RUNNING)
+FILE_NAMES = {
+    ReportKind.WEEKLY_DEPLOYMENT: "weekly-deployment-sheet",
+    ReportKind.MONTHLY_TREND: "monthly-trend-police",
+    ReportKind.MONTHLY_TREND_PARTNER: "monthly-trend-partner-safe",
+}
 
 
-ReportListView = ReportDownloadView = ReportStatusView = _NotYet
+def reports_for(user):
+    """The reports of the user's areas, with what each row shows, in one query."""
+    return GeneratedReport.objects.filter(area__in=user.areas.all()).select_related(
+        "area", "requested_by"
+    )
+
+
+def get_report_for_user(user, uuid) -> GeneratedReport:
+    return get_object_or_404(reports_for(user), uuid=uuid)
+
+
+def download_name(report: GeneratedReport) -> str:
+    """What the report is, where and when: never anything about a person."""
+    monthly = report.kind in MONTHLY_KINDS
+    period = f"{report.period_start:%Y-%m}" if monthly else report.period_start.isoformat()
+    return f"{FILE_NAMES[report.kind]}-{slugify(report.area.name)}-{period}.pdf"
+
+
+class ReportListView(ReportingPermissionMixin, View):
+    permission_required = "reporting.reports"
+    http_method_names = ["get", "post"]
+
+    def get(self, request):
+        return self.page(request, ReportRequestForm(user=request.user))
+
+    def post(self, request):
+        form = ReportRequestForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.page(request, form)
+        data = form.cleaned_data
+        report = services.request_report(
+            data["kind"], data["area"], data["period_start"], data["period_end"], by=request.user
+        )
+        messages.success(
+            request,
+            f"{report.get_kind_display()} for {report.area}, {period_label(report)}, asked for. "
+            "It is listed below and updates itself when it is ready.",
+        )
+        return redirect("reporting:reports")
+
+    def page(self, request, form):
+        page = Paginator(reports_for(request.user).order_by("-created_at", "-pk"), PER_PAGE)
+        reports = page.get_page(request.GET.get("page"))
+        return render(
+            request,
+            "reporting/reports/list.html",
+            {"form": form, "reports": reports},
+        )
+
+
+class ReportStatusView(ReportingPermissionMixin, View):
+    """One report's row, for htmx to swap in while it is pending or running."""
+
+    permission_required = "reporting.reports"
+    http_method_names = ["get"]
+
+    def get(self, request, uuid):
+        report = get_report_for_user(request.user, uuid)
+        finished = report.status not in UNFINISHED
+        return render(
+            request,
+            "reporting/reports/_status.html",
+            {
+                "report": report,
+                "announce": finished and getattr(request, "htmx", False),
+            },
+        )
+
+
+class ReportDownloadView(ReportingPermissionMixin, View):
+    permission_required = "reporting.reports"
+    http_method_names = ["get"]
+
+    def get(self, request, uuid):
+        report = get_object_or_404(
+            reports_for(request.user).filter(status=ReportStatus.READY), uuid=uuid
+        )
+        try:
+            handle = report.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None  # the file went missing: as if there were no report
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=download_name(report),
+            content_type="application/pdf",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def period_label(report: GeneratedReport) -> str:
+    if report.kind in MONTHLY_KINDS:
+        return f"{report.period_start:%B %Y}"
+    return f"week of {report.period_start:%-d %B %Y}"

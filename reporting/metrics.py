@@ -1,0 +1,598 @@
+"""The numbers behind the monthly trend report, each set from one aggregate query.
+
+Every function takes an area and a ``Window`` (the report month and the eleven months
+before it) and returns plain numbers: ``{month: {measure: n}}`` for series, or a list of
+``{"key": ..., "month": n, "year": n}`` rows for breakdowns ("month" is the report month,
+"year" the whole window). Nothing here loops over rows in Python beyond the grouped
+results, and ``collect`` runs a fixed number of queries whatever the volume of data.
+
+Definitions (printed in the report's notes, and tested against plain ORM counts):
+
+- Dates are local (Europe/London). A patrol, its work return and its officer hours count
+  in the month its night began (``starts_at``); other records by their own date: an
+  encounter when it happened, a referral when made, an arrest when made, a caution when
+  given, a course outcome when recorded (``status_changed_at``, else the caution's date).
+- A patrol is *delivered* when it went out: deployed, return filed or closed.
+  *Friday-and-Saturday nights covered*: distinct Fridays and Saturdays on which a
+  delivered patrol began.
+- Sightings and engagement counts come from submitted work returns only.
+- *Referrals* are referrals to support services for the area's people (diversion-course
+  referrals of cautioned men are counted as cautions). A referral made in the period was
+  *received* if the agency ever acknowledged it (its status or history reached received or
+  a later agency step), *engaged* if it ever reached engaged; *closed*, *declined* and
+  *withdrawn* are its status now.
+- *Re-arrest*: a man cautioned in the window counts as re-arrested when a later arrest
+  (anywhere, up to the end of the report month) has the same non-blank custody reference
+  or the same suspect description (ignoring case). A crude match: see ``REARREST_NOTE``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, Lower, Trim, TruncDate, TruncMonth
+from django.utils import timezone
+
+from patrols.models import (
+    Arrest,
+    CautionStatus,
+    ConditionalCaution,
+    Encounter,
+    Hotspot,
+    IntelligenceReport,
+    OfficerHours,
+    PartnerInvitation,
+    Patrol,
+    PatrolStatus,
+    ReturnStatus,
+    WorkReturn,
+)
+from referrals.models import Referral, ReferralStatus, ReferralStatusChange
+
+from .models import CrimeFileKind, CrimeRecord, ImportStatus
+
+DELIVERED = (PatrolStatus.DEPLOYED, PatrolStatus.RETURNED, PatrolStatus.CLOSED)
+# Where an agency has acknowledged a referral: received, or any step only it can take.
+RECEIVED_OR_LATER = (
+    ReferralStatus.RECEIVED,
+    ReferralStatus.CONTACTED,
+    ReferralStatus.ENGAGED,
+    ReferralStatus.CLOSED,
+    ReferralStatus.DECLINED,
+)
+DIVERSION_COURSE = "diversion_course"
+# police.uk categories most related to street sex work (the hotspot ranking's defaults).
+RELEVANT_CRIME_TYPES = (
+    "Anti-social behaviour",
+    "Public order",
+    "Other crime",
+    "Violence and sexual offences",
+)
+# ExtractWeekDay numbers days from Sunday = 1.
+FRIDAY_SATURDAY_DB = (6, 7)
+FRIDAY_SATURDAY_PY = (4, 5)
+
+REARREST_NOTE = (
+    "Re-arrest is matched on the custody reference or the suspect description recorded at "
+    "arrest, because Ephedra holds no identity for arrested men. Custody references usually "
+    "change from one arrest to the next and descriptions are typed by hand, so this undercounts "
+    "re-arrests (and a generic description could overcount); arrests by other teams are not "
+    "recorded here at all."
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The report month and the eleven months before it."""
+
+    first: dt.date  # first day of the report month
+    months: tuple[dt.date, ...]  # first days of the twelve months, oldest first
+
+    @classmethod
+    def ending(cls, day: dt.date) -> Window:
+        first = day.replace(day=1)
+        months = [first]
+        for _ in range(11):
+            months.insert(0, (months[0] - dt.timedelta(days=1)).replace(day=1))
+        return cls(first=first, months=tuple(months))
+
+    @property
+    def last(self) -> dt.date:
+        return self.first.replace(day=calendar.monthrange(self.first.year, self.first.month)[1])
+
+    @property
+    def start(self) -> dt.date:
+        return self.months[0]
+
+    def moments(self) -> tuple[dt.datetime, dt.datetime]:
+        """Local midnight at the start of the window and after its last day."""
+        return _midnight(self.start), _midnight(self.last + dt.timedelta(days=1))
+
+    def month_moments(self) -> tuple[dt.datetime, dt.datetime]:
+        return _midnight(self.first), _midnight(self.last + dt.timedelta(days=1))
+
+    def in_month(self, field: str) -> Q:
+        """A datetime field inside the report month."""
+        start, end = self.month_moments()
+        return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+    def in_window(self, field: str) -> Q:
+        start, end = self.moments()
+        return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+    def date_in_month(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.first, f"{field}__lte": self.last})
+
+    def date_in_window(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.start, f"{field}__lte": self.last})
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _month_of(field) -> TruncMonth:
+    return TruncMonth(field, output_field=DateField())
+
+
+def _series(rows, measures: tuple[str, ...]) -> dict[dt.date, dict[str, int]]:
+    return {row["m"]: {name: row[name] or 0 for name in measures} for row in rows}
+
+
+def friday_saturday_nights(month: dt.date) -> int:
+    """How many Fridays and Saturdays the month has: the operation's ambition."""
+    days = calendar.monthrange(month.year, month.month)[1]
+    return sum(
+        1 for day in range(1, days + 1) if month.replace(day=day).weekday() in FRIDAY_SATURDAY_PY
+    )
+
+
+# --- Patrols ----------------------------------------------------------------------------
+
+
+def _patrols(area, w: Window):
+    return Patrol.objects.filter(w.in_window("starts_at"), area=area).order_by()
+
+
+def patrols(area, w: Window) -> dict[dt.date, dict[str, int]]:
+    delivered = Q(status__in=DELIVERED)
+    rows = (
+        _patrols(area, w)
+        .values(m=_month_of("starts_at"))
+        .annotate(
+            planned=Count("id"),
+            delivered=Count("id", filter=delivered),
+            cancelled=Count("id", filter=Q(status=PatrolStatus.CANCELLED)),
+            weekend_nights=Count(
+                TruncDate("starts_at"),
+                distinct=True,
+                filter=delivered & Q(starts_at__week_day__in=FRIDAY_SATURDAY_DB),
+            ),
+        )
+    )
+    return _series(rows, ("planned", "delivered", "cancelled", "weekend_nights"))
+
+
+def cancellation_reasons(area, w: Window) -> list[dict]:
+    rows = (
+        _patrols(area, w)
+        .filter(status=PatrolStatus.CANCELLED)
+        .values(key=Trim("cancel_reason"))
+        .annotate(month=Count("id", filter=w.in_month("starts_at")), year=Count("id"))
+        .order_by("-year", "key")
+    )
+    return list(rows)
+
+
+def work_returns(area, w: Window) -> dict[dt.date, dict[str, int]]:
+    rows = (
+        WorkReturn.objects.filter(
+            w.in_window("patrol__starts_at"), patrol__area=area, status=ReturnStatus.SUBMITTED
+        )
+        .order_by()
+        .values(m=_month_of("patrol__starts_at"))
+        .annotate(
+            returns=Count("id"),
+            women=Sum("women_seen"),
+            kerb_crawlers=Sum("kerb_crawlers_seen"),
+            served=Sum("engagement_count"),
+        )
+    )
+    return _series(rows, ("returns", "women", "kerb_crawlers", "served"))
+
+
+def officer_hours(area, w: Window) -> dict[dt.date, dict]:
+    rows = (
+        OfficerHours.objects.filter(
+            w.in_window("work_return__patrol__starts_at"),
+            work_return__patrol__area=area,
+            work_return__status=ReturnStatus.SUBMITTED,
+        )
+        .order_by()
+        .values(m=_month_of("work_return__patrol__starts_at"))
+        .annotate(total_hours=Sum("hours"), officers=Count("officer", distinct=True))
+    )
+    return {
+        row["m"]: {"hours": row["total_hours"] or Decimal(0), "officers": row["officers"]}
+        for row in rows
+    }
+
+
+def officers_in_window(area, w: Window) -> int:
+    return (
+        OfficerHours.objects.filter(
+            w.in_window("work_return__patrol__starts_at"),
+            work_return__patrol__area=area,
+            work_return__status=ReturnStatus.SUBMITTED,
+        )
+        .order_by()
+        .aggregate(n=Count("officer", distinct=True))["n"]
+    )
+
+
+# --- Sightings and people ---------------------------------------------------------------
+
+
+def _encounters(area, w: Window):
+    return Encounter.objects.filter(w.in_window("occurred_at"), patrol__area=area).order_by()
+
+
+def encounters(area, w: Window) -> dict[dt.date, dict[str, int]]:
+    rows = (
+        _encounters(area, w)
+        .values(m=_month_of("occurred_at"))
+        .annotate(
+            met=Count("id"),
+            spoken_with=Count("id", filter=Q(engaged=True)),
+            new_people=Count("id", filter=Q(new_to_area=True)),
+            people_engaged=Count("person", distinct=True, filter=Q(engaged=True)),
+        )
+    )
+    return _series(rows, ("met", "spoken_with", "new_people", "people_engaged"))
+
+
+def people_engaged_in_window(area, w: Window) -> int:
+    """Distinct people engaged over the whole window (not the sum of the months)."""
+    return (
+        _encounters(area, w).filter(engaged=True).aggregate(n=Count("person", distinct=True))["n"]
+    )
+
+
+def hotspots(area, w: Window) -> list[dict]:
+    """Visits (submitted returns), people seen and people new to the area, per hotspot."""
+    visit = Q(visits__status=ReturnStatus.SUBMITTED) & w.in_window("visits__patrol__starts_at")
+    visit_month = visit & w.in_month("visits__patrol__starts_at")
+    seen = w.in_window("encounters__occurred_at") & Q(encounters__patrol__area=area)
+    seen_month = seen & w.in_month("encounters__occurred_at")
+    new = Q(encounters__new_to_area=True)
+    rows = (
+        Hotspot.objects.filter(ward__area=area)
+        .order_by()
+        .values("name", ward_name=F("ward__name"))
+        .annotate(
+            visits_month=Count("visits", filter=visit_month, distinct=True),
+            visits_year=Count("visits", filter=visit, distinct=True),
+            seen_month=Count("encounters", filter=seen_month, distinct=True),
+            seen_year=Count("encounters", filter=seen, distinct=True),
+            new_month=Count("encounters", filter=seen_month & new, distinct=True),
+            new_year=Count("encounters", filter=seen & new, distinct=True),
+        )
+        .filter(Q(visits_year__gt=0) | Q(seen_year__gt=0))
+        .order_by("-seen_year", "-visits_year", "name")
+    )
+    return list(rows)
+
+
+def wards_sightings(area, w: Window) -> dict[str, dict[str, int]]:
+    """Returns and women seen per ward of the patrol: the finest place partners may see."""
+    in_month = w.in_month("patrol__starts_at")
+    rows = (
+        WorkReturn.objects.filter(
+            w.in_window("patrol__starts_at"), patrol__area=area, status=ReturnStatus.SUBMITTED
+        )
+        .order_by()
+        .values(ward=F("patrol__ward__name"))
+        .annotate(
+            returns_month=Count("id", filter=in_month),
+            returns_year=Count("id"),
+            women_month=Coalesce(Sum("women_seen", filter=in_month), 0),
+            women_year=Coalesce(Sum("women_seen"), 0),
+        )
+    )
+    return {row.pop("ward"): row for row in rows}
+
+
+def wards_encounters(area, w: Window) -> dict[str, dict[str, int]]:
+    """People met and new to the area per ward (the hotspot's ward, else the patrol's)."""
+    in_month = w.in_month("occurred_at")
+    new = Q(new_to_area=True)
+    rows = (
+        _encounters(area, w)
+        .values(ward=Coalesce("hotspot__ward__name", "patrol__ward__name"))
+        .annotate(
+            seen_month=Count("id", filter=in_month),
+            seen_year=Count("id"),
+            new_month=Count("id", filter=in_month & new),
+            new_year=Count("id", filter=new),
+        )
+    )
+    return {row.pop("ward"): row for row in rows}
+
+
+# --- Referrals --------------------------------------------------------------------------
+
+
+def _referrals(area, w: Window):
+    return (
+        Referral.objects.filter(
+            Q(person__area=area) | Q(caution__arrest__patrol__area=area),
+            w.in_window("made_at"),
+        )
+        .exclude(service=DIVERSION_COURSE)
+        .order_by()
+    )
+
+
+def _reached(statuses: tuple[str, ...]) -> Q:
+    history = ReferralStatusChange.objects.filter(referral=OuterRef("pk"), to_status__in=statuses)
+    return Q(status__in=statuses) | Q(Exists(history))
+
+
+def _referral_outcomes() -> dict[str, Count]:
+    return {
+        "received": Count("id", filter=_reached(RECEIVED_OR_LATER)),
+        "engaged": Count("id", filter=_reached((ReferralStatus.ENGAGED,))),
+        "closed": Count("id", filter=Q(status=ReferralStatus.CLOSED)),
+        "declined": Count("id", filter=Q(status=ReferralStatus.DECLINED)),
+        "withdrawn": Count("id", filter=Q(status=ReferralStatus.WITHDRAWN)),
+    }
+
+
+REFERRAL_MEASURES = ("made", "received", "engaged", "closed", "declined", "withdrawn")
+
+
+def referrals(area, w: Window) -> dict[dt.date, dict[str, int]]:
+    rows = (
+        _referrals(area, w)
+        .values(m=_month_of("made_at"))
+        .annotate(made=Count("id"), **_referral_outcomes())
+    )
+    return _series(rows, REFERRAL_MEASURES)
+
+
+def referrals_by(area, w: Window, field: str) -> list[dict]:
+    """Referrals by ``service`` or ``agency__name``: made this month, and over the window
+    made and what became of them."""
+    rows = (
+        _referrals(area, w)
+        .values(key=F(field))
+        .annotate(
+            month=Count("id", filter=w.in_month("made_at")),
+            year=Count("id"),
+            **_referral_outcomes(),
+        )
+        .order_by("-year", "key")
+    )
+    return list(rows)
+
+
+def referral_reasons(area, w: Window, field: str, status: str) -> list[dict]:
+    """Declined referrals by ``decline_reason``, or closed ones by ``closed_outcome``."""
+    rows = (
+        _referrals(area, w)
+        .filter(status=status)
+        .values(key=F(field))
+        .annotate(month=Count("id", filter=w.in_month("made_at")), year=Count("id"))
+        .order_by("-year", "key")
+    )
+    return list(rows)
+
+
+# --- Arrests, cautions and courses ----------------------------------------------------------
+
+
+def _arrests(area, w: Window):
+    return Arrest.objects.filter(w.in_window("arrested_at"), patrol__area=area).order_by()
+
+
+def arrests(area, w: Window) -> dict[dt.date, dict[str, int]]:
+    rows = _arrests(area, w).values(m=_month_of("arrested_at")).annotate(arrests=Count("id"))
+    return _series(rows, ("arrests",))
+
+
+def arrests_by(area, w: Window, field: str) -> list[dict]:
+    """Arrests by ``offence`` or ``outcome``."""
+    rows = (
+        _arrests(area, w)
+        .values(key=F(field))
+        .annotate(month=Count("id", filter=w.in_month("arrested_at")), year=Count("id"))
+        .order_by("-year", "key")
+    )
+    return list(rows)
+
+
+def _cautions(area):
+    return ConditionalCaution.objects.filter(arrest__patrol__area=area).order_by()
+
+
+def cautions(area, w: Window) -> dict[dt.date, dict[str, int]]:
+    rows = (
+        _cautions(area)
+        .filter(w.date_in_window("given_on"))
+        .values(m=_month_of("given_on"))
+        .annotate(cautions=Count("id"))
+    )
+    return _series(rows, ("cautions",))
+
+
+def course_outcomes(area, w: Window) -> dict[dt.date, dict[str, int]]:
+    """Courses completed and breached, in the month the outcome was recorded."""
+    rows = (
+        _cautions(area)
+        .filter(status__in=[CautionStatus.COMPLETED, CautionStatus.BREACHED])
+        .annotate(
+            outcome_on=Coalesce(
+                TruncDate("status_changed_at"), "given_on", output_field=DateField()
+            )
+        )
+        .filter(w.date_in_window("outcome_on"))
+        .values(m=_month_of("outcome_on"))
+        .annotate(
+            completed=Count("id", filter=Q(status=CautionStatus.COMPLETED)),
+            breached=Count("id", filter=Q(status=CautionStatus.BREACHED)),
+        )
+    )
+    return _series(rows, ("completed", "breached"))
+
+
+def caution_statuses(area, w: Window) -> list[dict]:
+    """Where the cautions given in the window stand now."""
+    rows = (
+        _cautions(area)
+        .filter(w.date_in_window("given_on"))
+        .values(key=F("status"))
+        .annotate(month=Count("id", filter=w.date_in_month("given_on")), year=Count("id"))
+        .order_by("-year", "key")
+    )
+    return list(rows)
+
+
+def rearrests(area, w: Window) -> dict[str, int]:
+    """Men cautioned in the window, and how many were arrested again later (see module)."""
+    _, end = w.moments()
+    later = Arrest.objects.filter(
+        arrested_at__gt=OuterRef("arrest__arrested_at"), arrested_at__lt=end
+    )
+    same_reference = later.filter(custody_reference=OuterRef("arrest__custody_reference"))
+    same_description = later.alias(described=Lower(Trim("suspect_description"))).filter(
+        described=Lower(Trim(OuterRef("arrest__suspect_description")))
+    )
+    return (
+        _cautions(area)
+        .filter(w.date_in_window("given_on"))
+        .aggregate(
+            cautioned=Count("id"),
+            rearrested=Count(
+                "id",
+                filter=(~Q(arrest__custody_reference="") & Q(Exists(same_reference)))
+                | (~Q(arrest__suspect_description="") & Q(Exists(same_description))),
+            ),
+        )
+    )
+
+
+def intelligence(area, w: Window) -> dict[dt.date, dict[str, int]]:
+    """How many intelligence reports were submitted: a number only, never their content."""
+    rows = (
+        IntelligenceReport.objects.filter(w.in_window("submitted_at"), patrol__area=area)
+        .order_by()
+        .values(m=_month_of("submitted_at"))
+        .annotate(intelligence=Count("id"))
+    )
+    return _series(rows, ("intelligence",))
+
+
+# --- Crime data -------------------------------------------------------------------------
+
+
+def crimes(area, w: Window) -> tuple[dict[str, dict[dt.date, int]], dict[dt.date, str]]:
+    """Recorded crime per type and month from the imported data, and each month's source.
+
+    police.uk's monthly street files are preferred; a month they do not cover yet is taken
+    from the local weekly extracts, never both (they describe the same crimes).
+    """
+    rows = (
+        CrimeRecord.objects.filter(
+            area=area,
+            month__gte=w.start,
+            month__lte=w.first,
+            batch__status=ImportStatus.IMPORTED,
+            batch__kind__in=[CrimeFileKind.STREET, CrimeFileKind.WEEKLY],
+        )
+        .order_by()
+        .values("month", "crime_type", kind=F("batch__kind"))
+        .annotate(n=Count("id"))
+    )
+    rows = list(rows)
+    sources = {}
+    for row in rows:
+        if row["kind"] == CrimeFileKind.STREET or row["month"] not in sources:
+            sources[row["month"]] = row["kind"]
+    by_type: dict[str, dict[dt.date, int]] = {}
+    for row in rows:
+        if row["kind"] == sources[row["month"]]:
+            counts = by_type.setdefault(row["crime_type"], {})
+            counts[row["month"]] = counts.get(row["month"], 0) + row["n"]
+    return by_type, sources
+
+
+# --- Partners ---------------------------------------------------------------------------
+
+
+def _invitations(area, w: Window):
+    return PartnerInvitation.objects.filter(
+        w.in_window("patrol__starts_at"), patrol__area=area, patrol__status__in=DELIVERED
+    ).order_by()
+
+
+def partner_invitations(area, w: Window) -> list[dict]:
+    """Agencies on delivered patrols, by agency and activity."""
+    rows = (
+        _invitations(area, w)
+        .values("activity", key=F("agency__name"))
+        .annotate(month=Count("id", filter=w.in_month("patrol__starts_at")), year=Count("id"))
+        .order_by("-year", "key", "activity")
+    )
+    return list(rows)
+
+
+def partner_patrols(area, w: Window) -> dict[dt.date, dict[str, int]]:
+    rows = (
+        _invitations(area, w)
+        .values(m=_month_of("patrol__starts_at"))
+        .annotate(partner_patrols=Count("patrol", distinct=True))
+    )
+    return _series(rows, ("partner_patrols",))
+
+
+# --- Everything -------------------------------------------------------------------------
+
+
+def collect(area, month: dt.date, *, police: bool = True) -> dict:
+    """Every number the monthly report shows, for ``area`` and the month of ``month``."""
+    w = Window.ending(month)
+    data = {
+        "window": w,
+        "patrols": patrols(area, w),
+        "cancellations": cancellation_reasons(area, w),
+        "returns": work_returns(area, w),
+        "hours": officer_hours(area, w),
+        "officers_year": officers_in_window(area, w),
+        "encounters": encounters(area, w),
+        "people_engaged_year": people_engaged_in_window(area, w),
+        "wards_sightings": wards_sightings(area, w),
+        "wards_encounters": wards_encounters(area, w),
+        "referrals": referrals(area, w),
+        "referrals_by_service": referrals_by(area, w, "service"),
+        "referrals_by_agency": referrals_by(area, w, "agency__name"),
+        "decline_reasons": referral_reasons(area, w, "decline_reason", ReferralStatus.DECLINED),
+        "closed_outcomes": referral_reasons(area, w, "closed_outcome", ReferralStatus.CLOSED),
+        "arrests": arrests(area, w),
+        "arrests_by_offence": arrests_by(area, w, "offence"),
+        "cautions": cautions(area, w),
+        "courses": course_outcomes(area, w),
+        "rearrests": rearrests(area, w),
+        "crimes": crimes(area, w),
+        "partner_invitations": partner_invitations(area, w),
+        "partner_patrols": partner_patrols(area, w),
+    }
+    if police:  # detail the partner-safe edition never shows, so never fetches
+        data["hotspots"] = hotspots(area, w)
+        data["arrest_outcomes"] = arrests_by(area, w, "outcome")
+        data["caution_statuses"] = caution_statuses(area, w)
+        data["intelligence"] = intelligence(area, w)
+    return data
