@@ -3,6 +3,7 @@ from django.urls import reverse
 from accounts.permissions import can_use_admin
 from patrols.permissions import has_permission
 from referrals.permissions import has_permission as has_referral_permission
+from reporting.permissions import has_permission as has_reporting_permission
 
 
 def navigation(request) -> dict:
@@ -22,6 +23,10 @@ def navigation(request) -> dict:
             ("Hotspots", "patrols:hotspots", "hotspots"),
             ("Referrals", "referrals:list", "referrals"),
         ]
+        if has_reporting_permission(user, "reporting.view_sheet"):
+            items.append(("Deployment sheet", "reporting:weekly_sheet", "reporting"))
+        if has_reporting_permission(user, "reporting.reports"):
+            items.append(("Reports", "reporting:reports", "reports"))
         if has_permission(user, "patrols.plan"):
             items.append(("Wellbeing", "patrols:wellbeing", "wellbeing"))
         if has_referral_permission(user, "referrals.link_people"):
@@ -46,6 +51,8 @@ def _section(match) -> str:
         return "hotspots"
     if name in {"patrols:week", "patrols:wellbeing"}:
         return name.removeprefix("patrols:")
+    if name.startswith("reporting:"):
+        return "reporting" if name in {"reporting:weekly_sheet", "reporting:ranking"} else "reports"
     if name.startswith("referrals:"):
         page = name.removeprefix("referrals:")
         if page in {"invited_patrols", "notifications"} or page.startswith("duplicate"):

@@ -5,11 +5,15 @@ Partner users get 404 from every police page (they must not learn it exists); po
 roles without the right get 403; anonymous visitors are sent to sign in (302).
 """
 
+import datetime as dt
+
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from patrols.models import OfficerRole, PatrolOfficer
 from referrals import services as referral_services
+from reporting.models import GeneratedReport, ReportKind, ReportStatus
 from tests.factories import (
     HotspotFactory,
     PatrolFactory,
@@ -35,6 +39,7 @@ POLICE_READ = row(302, 404, 200, 200, 200, 403)
 SUPERVISOR_PAGE = row(302, 404, 403, 200, 200, 403)
 SUPERVISOR_POST_ONLY = row(302, 404, 403, 405, 405, 403)
 PORTAL_PAGE = row(302, 200, 403, 403, 403, 403)
+LEAD_PAGE = row(302, 404, 403, 403, 200, 403)
 PORTAL_POST_ONLY = row(302, 405, 403, 403, 403, 403)
 MATRIX = {
     "home": (None, row(302, 200, 200, 200, 200, 200)),
@@ -79,6 +84,13 @@ MATRIX = {
     "referrals:duplicates": (None, SUPERVISOR_PAGE),
     "referrals:duplicate_decide": ("flag", SUPERVISOR_POST_ONLY),
     "referrals:notifications": (None, row(302, 200, 200, 200, 200, 200)),
+    # Crime data and reports.
+    "reporting:import": (None, LEAD_PAGE),
+    "reporting:reports": (None, LEAD_PAGE),
+    "reporting:report_status": ("report", LEAD_PAGE),
+    "reporting:report_download": ("report", LEAD_PAGE),
+    "reporting:weekly_sheet": (None, SUPERVISOR_PAGE),
+    "reporting:ranking": (None, POLICE_READ),
 }
 
 
@@ -116,7 +128,21 @@ def objects(area, pc, agency_a):
         "person": person,
         "referral": referral,
         "flag": referral_services.flag_possible_duplicates(twin)[0],
+        "report": ready_report(area),
     }
+
+
+def ready_report(area) -> GeneratedReport:
+    report = GeneratedReport(
+        kind=ReportKind.MONTHLY_TREND,
+        area=area,
+        period_start=dt.date(2026, 10, 1),
+        period_end=dt.date(2026, 10, 31),
+        status=ReportStatus.READY,
+    )
+    report.file.save("monthly.pdf", ContentFile(b"%PDF-1.4 matrix test"), save=False)
+    report.save()
+    return report
 
 
 def url_for(name: str, kind: str | None, objects: dict) -> str:

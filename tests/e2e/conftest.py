@@ -27,6 +27,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Request, Response, Route, expect
 
@@ -78,6 +81,20 @@ def _allow_orm_beside_playwright_loop():
     raises SynchronousOnlyOperation in tests, factories and the database flush."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_sqlite():
+    """SQLite's shared in-memory test database refuses overlapping writes ("database table
+    is locked"), and pages save drafts while the browser loads others: on SQLite the live
+    server answers one request at a time (Django then closes each connection after its
+    response, so nothing waits on a kept-alive socket). PostgreSQL keeps the threaded one."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", WSGIServer)
         yield
 
 

@@ -30,6 +30,7 @@ MENU = [
     "This week",
     "Hotspots",
     "Referrals",
+    "Deployment sheet",
     "Wellbeing",
     "Possible duplicates",
     "Notifications",
