@@ -1,6 +1,7 @@
 """The project lead's crime data upload: a police.uk or weekly CSV file, and recent imports."""
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.views.generic import FormView
@@ -27,6 +28,14 @@ class ImportCrimesView(ReportingPermissionMixin, FormView):
         except ImportRefused as refusal:
             # The refusal (a failed batch) is recorded; not one row of the file is.
             form.add_error("file", str(refusal))
+            return self.form_invalid(form)
+        except IntegrityError:
+            # Two imports of the same new force-month at once: the database let one win.
+            form.add_error(
+                "file",
+                "Another import of the same force and month finished while this one ran. "
+                "Nothing from this file was written: import it again to replace that one.",
+            )
             return self.form_invalid(form)
         messages.success(self.request, _summary(result))
         return HttpResponseRedirect(self.get_success_url())

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.urls import reverse
 
 from reporting.forms import MAX_UPLOAD_BYTES, ImportCrimesForm
@@ -219,3 +220,15 @@ def test_recent_imports_run_a_fixed_number_of_queries(
 
     assert len(response.context["recent_imports"]) == count
     assert response.text.count(str(project_lead)) >= count
+
+
+def test_a_race_with_another_import_is_a_message_not_a_500(lead_client, monkeypatch):
+    import reporting.views.imports as view
+
+    def lose_the_race(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(view, "import_file", lose_the_race)
+    response = lead_client.post(reverse("reporting:import"), upload(street_csv()))
+    assert response.status_code == 200
+    assert "Another import of the same force and month finished" in response.content.decode()
