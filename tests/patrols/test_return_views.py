@@ -375,7 +375,7 @@ def test_the_page_saves_drafts_through_htmx_without_inline_script(client, pc, pa
     content = client.get(urls(patrol)["work_return"]).content.decode()
 
     assert f'hx-post="{urls(patrol)["save_draft"]}"' in content
-    assert 'hx-trigger="change, keyup delay:2s" hx-target="#draft-status"' in content
+    assert 'hx-trigger="change, keyup delay:2s" hx-sync="this:replace"' in content
     assert '<p id="draft-status" class="govuk-body-s app-draft-status" aria-live="polite">' in (
         content
     )
