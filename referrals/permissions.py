@@ -76,3 +76,9 @@ def get_referral_for_user(user, uuid) -> Referral:
 
 def get_person_for_user(user, uuid) -> Person:
     return get_object_or_404(people_for(user), uuid=uuid)
+
+
+def can_work_referral(user, referral: Referral) -> bool:
+    """Moving a referral on, adding notes, recording a course: the agency's django-guardian
+    change permission on this referral (partner users only ever get it through a grant)."""
+    return user.has_perm("referrals.change_referral", referral)

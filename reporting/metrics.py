@@ -54,6 +54,7 @@ from patrols.models import (
 from referrals.models import Referral, ReferralStatus, ReferralStatusChange
 
 from .models import CrimeFileKind, CrimeRecord, ImportStatus
+from .ranking import DEFAULT_RELEVANT
 
 DELIVERED = (PatrolStatus.DEPLOYED, PatrolStatus.RETURNED, PatrolStatus.CLOSED)
 # Where an agency has acknowledged a referral: received, or any step only it can take.
@@ -65,13 +66,8 @@ RECEIVED_OR_LATER = (
     ReferralStatus.DECLINED,
 )
 DIVERSION_COURSE = "diversion_course"
-# police.uk categories most related to street sex work (the hotspot ranking's defaults).
-RELEVANT_CRIME_TYPES = (
-    "Anti-social behaviour",
-    "Public order",
-    "Other crime",
-    "Violence and sexual offences",
-)
+# police.uk categories most related to street sex work: the hotspot ranking's defaults.
+RELEVANT_CRIME_TYPES = DEFAULT_RELEVANT
 # ExtractWeekDay numbers days from Sunday = 1.
 FRIDAY_SATURDAY_DB = (6, 7)
 FRIDAY_SATURDAY_PY = (4, 5)

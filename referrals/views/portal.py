@@ -32,7 +32,7 @@ from patrols.services import COURSE_STEPS, PatrolRuleError, record_course_outcom
 from .. import services
 from ..forms import PortalCourseForm, PortalFilterForm, PortalNoteForm, PortalStatusForm
 from ..models import Referral, ReferralMove, ReferralStatus
-from ..permissions import RolePermissionMixin, referrals_for
+from ..permissions import RolePermissionMixin, can_work_referral, referrals_for
 
 PAGE_SIZE = 50
 RECENT_PATROLS = dt.timedelta(weeks=4)
@@ -86,7 +86,7 @@ def get_shared_referral(user, uuid) -> Referral:
 def get_workable_referral(user, uuid) -> Referral:
     """As get_shared_referral, for acting on it: 404 also without the change permission."""
     referral = get_shared_referral(user, uuid)
-    if not user.has_perm("referrals.change_referral", referral):
+    if not can_work_referral(user, referral):
         raise Http404
     return referral
 
@@ -216,7 +216,7 @@ def course_steps(caution: ConditionalCaution | None) -> list[str]:
 def render_referral(request, referral: Referral, **forms):
     """The referral page; `forms` are bound forms to show again with their errors."""
     user = request.user
-    can_act = user.has_perm("referrals.change_referral", referral)
+    can_act = can_work_referral(user, referral)
     moves = services.allowed_moves(referral, user) if can_act else []
     steps = course_steps(referral.caution) if can_act else []
     context = {
