@@ -82,6 +82,12 @@ class User(AbstractUser):
         Area, blank=True, related_name="users", help_text="Police users: the areas they work in."
     )
     phone = models.CharField(max_length=30, blank=True)
+    sessions_valid_after = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Sessions signed in before this moment are ended ('sign out everywhere').",
+    )
 
     objects = EphedraUserManager()
 
@@ -196,3 +202,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A named, revocable credential for the REST API, belonging to one user.
+
+    Only a SHA-256 hash of the secret is stored; the whole token is shown once, when it is
+    made. ``prefix`` (not secret) finds the row and lets the owner tell tokens apart.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

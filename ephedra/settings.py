@@ -5,6 +5,7 @@ file, Celery tasks run inline, files on local disk, e-mail printed to the consol
 Production differences are environment variables (see README, "Configuration").
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,27 +39,41 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",  # widget templates for the TemplatesSetting form renderer
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "accounts",
     "partners",
     "patrols",
     "referrals",
     "reporting",
+    "governance",
     "ephedra",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",  # idle, absolute, sign out everywhere
+    "accounts.middleware.RequireSecondFactorMiddleware",  # nothing but enrolment until verified
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "governance.middleware.AuditContextMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "ephedra.urls"
@@ -124,11 +139,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.build_monthly_reports",
         "schedule": crontab(hour=6, minute=0, day_of_month=1),
     },
+    "list-records-due-for-review": {  # the 1st of the month, 05:00: retention review
+        "task": "governance.tasks.list_records_due_for_review",
+        "schedule": crontab(hour=5, minute=0, day_of_month=1),
+    },
 }
 
 # --- Users and permissions.
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out accounts and addresses
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -148,6 +168,24 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Authentication and sessions (issue 7): second factor, lockout, timeouts.
+OTP_TOTP_ISSUER = "Ephedra"
+# Lockout (django-axes): after AXES_FAILURE_LIMIT failures for one username, or from one
+# address, sign-in is refused until an administrator lifts it or the cool-off passes.
+AXES_FAILURE_LIMIT = env.integer("LOCKOUT_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("LOCKOUT_MINUTES", default=30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # axes' own log lines name the username tried
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env.integer("SESSION_IDLE_MINUTES", default=30, minimum=1))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(
+    hours=env.integer("SESSION_ABSOLUTE_HOURS", default=12, minimum=1)
+)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Exporting or downloading personal data asks for the password again after this long.
+REAUTHENTICATE_AFTER = timedelta(minutes=env.integer("REAUTHENTICATE_MINUTES", default=15, minimum=1))
 
 # --- Internationalisation: one borough-based operation in London.
 LANGUAGE_CODE = "en-gb"
@@ -208,9 +246,43 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.strings("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- Security headers (issue 7): Django's own Content Security Policy, no inline script.
+# OpenStreetMap tiles are the one outside source (the hotspot map).
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "https://*.tile.openstreetmap.org"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
+
+# --- REST API (issue 6): /api/v1/, tokens or the browser session, OpenAPI at /api/schema/.
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ephedra API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Personal data must never reach a log line: log levels and structure only here.

@@ -1,0 +1,1 @@
+"""Data protection: the append-only audit log, retention review and subject access."""

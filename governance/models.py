@@ -1,0 +1,68 @@
+"""The audit log: one append-only row per thing that happened to a record or an account."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit log is append-only.")
+
+    def for_object(self, obj):
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(object_key(obj)))
+
+
+def object_key(obj) -> str:
+    """Records about people are known by their UUID; everything else by its primary key."""
+    return str(getattr(obj, "uuid", None) or obj.pk)
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when and from where.
+
+    Append-only: the application refuses to change or delete a row (``save`` of an existing
+    row, ``delete``, queryset ``update``/``delete``), and on PostgreSQL a trigger refuses
+    UPDATE and DELETE whatever the client. Rows never hold personal values: an object is
+    named by type and key, and changed fields list their values only where the field is
+    not personal (see ``governance.audit.AUDITED``).
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,  # accounts are deactivated, never deleted, once they act
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the system (scheduled jobs) and for failed sign-ins.",
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=100, db_index=True)  # dotted: referrals.referral.viewed
+    object_type = models.CharField(max_length=100, blank=True)  # app_label.modelname
+    object_id = models.CharField(max_length=64, blank=True)
+    changes = models.JSONField(default=dict, blank=True)  # field -> [old, new] or "changed"
+    detail = models.CharField(max_length=500, blank=True)  # a reason; never personal data
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"]),
+            models.Index(fields=["actor", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or 'system'} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only.")

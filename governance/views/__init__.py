@@ -1,0 +1,1 @@
+"""Pages of the data-protection app: audit log, retention review, subject access."""
