@@ -10,7 +10,7 @@ from django.db import migrations, models
 FORBID = """
 CREATE OR REPLACE FUNCTION governance_audit_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'The audit log is append-only: % refused', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'The audit log is append-only: ' || TG_OP || ' refused';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER governance_auditevent_append_only
