@@ -107,6 +107,10 @@ except (ValueError, KeyError) as exc:
     ) from None
 DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DB_CONN_MAX_AGE", default=0, minimum=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # JIT compilation costs ~100 ms per aggregate query here and never pays back for
+    # queries this size (make bench: ranking, reports).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker + results and the cache; without it tasks run inline.

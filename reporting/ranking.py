@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from patrols.models import Encounter, Hotspot, Patrol, PatrolStatus, ReturnStatus, WorkReturn
 
-from .models import CrimeRecord, ImportStatus
+from .models import CrimeFileKind, CrimeRecord, ImportBatch, ImportStatus
 
 DEFAULT_RELEVANT: tuple[str, ...] = (
     "Anti-social behaviour",
@@ -186,9 +186,14 @@ def uncovered_places(
 
 def crime_data_until() -> dt.date | None:
     """The last day the imported crime data covers (the end of its latest month)."""
-    latest = CrimeRecord.objects.filter(batch__status=ImportStatus.IMPORTED).aggregate(
-        month=Max("month", filter=Q(date__isnull=True)), date=Max("date")
-    )
+    # Monthly files are known by their batches; only local extracts carry exact dates
+    # (a small partial index): neither needs a scan of the crime table.
+    latest = ImportBatch.objects.filter(
+        status=ImportStatus.IMPORTED, kind=CrimeFileKind.STREET, row_count__gt=0
+    ).aggregate(month=Max("month"))
+    latest |= CrimeRecord.objects.filter(
+        batch__status=ImportStatus.IMPORTED, date__isnull=False
+    ).aggregate(date=Max("date"))
     month_end = _month_end(latest["month"]) if latest["month"] else None
     return max((day for day in (latest["date"], month_end) if day), default=None)
 

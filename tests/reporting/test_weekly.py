@@ -107,10 +107,11 @@ def test_sheet_query_budget(client, sergeant, area, week, django_assert_num_quer
 
     # session, user, the user's areas, the current PDF; patrols (with ward, area, risk
     # assessment and its assessor), their invitations, hotspots, officers; the ranking's
-    # hotspots, crime counts, LSOA counts, data date; hours this month (one query per
-    # month of the week); per patrol, the wellbeing check's other shifts and hours; the
-    # intelligence; and the request's savepoint and its release.
-    with django_assert_num_queries(18):
+    # hotspots, crime counts, LSOA counts, data date (latest monthly batch, latest exact
+    # date); hours this month (one query per month of the week); per patrol, the wellbeing
+    # check's other shifts and hours; the intelligence; and the request's savepoint and its
+    # release.
+    with django_assert_num_queries(19):
         assert client.get(sheet_url(area)).status_code == 200
 
 
