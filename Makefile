@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ASSETS := static/build/.built
 
-.PHONY: run test lint format migrate clean
+.PHONY: run test bench lint format migrate clean
 
 run: $(VENV)/.installed-run $(ASSETS)
 	DEBUG=true $(PY) manage.py migrate --noinput
@@ -17,6 +17,11 @@ run: $(VENV)/.installed-run $(ASSETS)
 test: $(VENV)/.installed-dev $(ASSETS)
 	$(PY) -m pytest --ignore=tests/e2e
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest tests/e2e
+
+# Force-scale dataset in PostgreSQL (drops and recreates the ephedra_bench database, or the
+# one BENCH_DATABASE_URL names), measurements side by side, results in BENCHMARKS.md.
+bench: $(VENV)/.installed-bench $(ASSETS)
+	$(PY) -m bench --output BENCHMARKS.md
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
@@ -41,6 +46,10 @@ $(VENV)/.installed-run: $(VENV)/.python pyproject.toml
 
 $(VENV)/.installed-dev: $(VENV)/.python pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed-run
+
+$(VENV)/.installed-bench: $(VENV)/.python pyproject.toml
+	$(PY) -m pip install --quiet -e ".[bench]"
 	touch $@ $(VENV)/.installed-run
 
 # Front-end assets: GOV.UK/MOJ Frontend, htmx, Leaflet from npm (package-lock.json),

@@ -1,0 +1,70 @@
+"""`make bench`: build a force-scale dataset in PostgreSQL, measure, write BENCHMARKS.md.
+
+    python -m bench [--output BENCHMARKS.md] [--users 20] [--seconds 60] [--smoke]
+
+The database named by BENCH_DATABASE_URL (default ephedra_bench on the local PostgreSQL)
+is dropped and created afresh: never point it at a database you want to keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from urllib.parse import urlparse
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ephedra_bench"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--output", default="BENCHMARKS.md")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--smoke", action="store_true", help="tiny dataset, no load test")
+    args = parser.parse_args(argv)
+
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    _recreate_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ephedra.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench import report
+    from bench.dataset import Scale
+
+    call_command("migrate", verbosity=0)
+    results = report.run(
+        Scale.tiny() if args.smoke else Scale(),
+        load=not args.smoke,
+        users=args.users,
+        seconds=args.seconds,
+        import_rows=1_000 if args.smoke else args.import_rows,
+        progress=lambda message: print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True),
+    )
+    with open(args.output, "w") as f:
+        f.write(report.markdown(results))
+    print(f"Wrote {args.output}")
+    return 0
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlparse(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        sys.exit("make bench measures PostgreSQL: BENCH_DATABASE_URL must be postgres://")
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,340 @@
+"""What `make bench` measures. Each figure is taken beside its reference in the same run,
+since absolute times on shared machines drift: the ratio is what we compare with a target.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- Who signs in -----------------------------------------------------------------------
+
+
+def signed_in_client(user) -> Client:
+    """A browser session past both factors, as after a real sign-in."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def api_token(user) -> str:
+    from accounts.tokens import create_token
+
+    return create_token(user, name="bench").secret
+
+
+# --- Pages: queries per request --------------------------------------------------------
+
+
+@dataclass
+class Target:
+    name: str
+    path: str
+    who: str  # "sergeant" or "partner"
+    api: bool = False
+    queries: int | None = None
+    status: int | None = None
+    single_ms: list[float] = field(default_factory=list)
+
+
+def targets(world) -> list[Target]:
+    """The pages the issue names, their API equivalents and the floor of the stack."""
+    person = world["person"]
+    return [
+        Target("Floor: bare view, one query", reverse("floor"), "anonymous"),
+        Target("Sergeant home", reverse("home"), "sergeant"),
+        Target("Patrol list", reverse("patrols:list"), "sergeant"),
+        Target("Partner referral list", reverse("referrals:partner_home"), "partner"),
+        Target("Person timeline", reverse("referrals:person", args=[person.uuid]), "sergeant"),
+        Target("API: patrol list", "/api/v1/patrols/", "sergeant", api=True),
+        Target("API: referral list (partner)", "/api/v1/referrals/", "partner", api=True),
+        Target("API: person", f"/api/v1/people/{person.uuid}/", "sergeant", api=True),
+        Target("API: referral list (police)", "/api/v1/referrals/", "sergeant", api=True),
+    ]
+
+
+def count_queries(items: list[Target], clients: dict, tokens: dict, samples: int = 5) -> None:
+    for target in items:
+        client = clients.get(target.who) or Client()
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[target.who]}"} if target.api else {}
+        client.get(target.path, **headers)  # warm caches, as a second visit would be
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(target.path, **headers)
+        target.status, target.queries = response.status_code, len(queries)
+        for _ in range(samples):
+            started = time.perf_counter()
+            client.get(target.path, **headers)
+            target.single_ms.append((time.perf_counter() - started) * 1000)
+
+
+# --- Pages: latency under load (gunicorn + locust, each its own process) ----------------
+
+
+@dataclass
+class LoadResult:
+    name: str
+    requests: int
+    failures: int
+    p50_ms: float
+    p95_ms: float
+
+
+def load_test(items: list[Target], sessions: dict, tokens: dict, *, users: int, seconds: int):
+    port = 8765
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_COOKIES": "false",
+        "STATIC_MANIFEST": "false",
+    }
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+        [
+            sys.executable, "-m", "gunicorn", "ephedra.wsgi", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(max(2, min(8, os.cpu_count() or 2))), "--no-control-socket",
+            "--log-level", "warning",
+        ],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        _wait_for(port)
+        plan = [
+            {
+                "name": t.name,
+                "path": t.path,
+                "session": None if t.api else sessions.get(t.who),
+                "token": tokens[t.who] if t.api else None,
+            }
+            for t in items
+        ]
+        with tempfile.TemporaryDirectory() as tmp:
+            plan_file = Path(tmp) / "plan.json"
+            plan_file.write_text(json.dumps(plan))
+            subprocess.run(  # noqa: S603
+                [
+                    sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
+                    "--headless", "--users", str(users), "--spawn-rate", str(users),
+                    "--run-time", f"{seconds}s", "--host", f"http://127.0.0.1:{port}",
+                    "--csv", str(Path(tmp) / "load"), "--only-summary", "--loglevel", "WARNING",
+                ],
+                cwd=ROOT, env={**os.environ, "BENCH_PLAN": str(plan_file)}, check=False,
+                stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            return _read_locust(Path(tmp) / "load_stats.csv")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for(port: int) -> None:
+    import urllib.request
+
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/-/floor/", timeout=1)  # noqa: S310
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def _read_locust(path: Path) -> list[LoadResult]:
+    with path.open() as f:
+        rows = [r for r in csv.DictReader(f) if r["Name"] != "Aggregated"]
+    return [
+        LoadResult(
+            name=r["Name"],
+            requests=int(r["Request Count"]),
+            failures=int(r["Failure Count"]),
+            p50_ms=float(r["50%"]),
+            p95_ms=float(r["95%"]),
+        )
+        for r in rows
+    ]
+
+
+# --- Crime import against raw COPY -----------------------------------------------------
+
+
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+    "LSOA name,Crime type,Last outcome category,Context"
+)
+
+
+def write_crime_file(path: Path, rows: int, month: dt.date, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    types = ["Anti-social behaviour", "Public order", "Violence and sexual offences", "Drugs"]
+    with path.open("w", newline="") as f:
+        f.write(HEADER + "\n")
+        for n in range(rows):
+            crime_id = "" if n % 4 == 0 else f"{n:064x}"[-64:]
+            f.write(
+                f"{crime_id},{month:%Y-%m},Bench Import Police,Bench Import Police,"
+                f"{-0.1 + rng.uniform(-0.05, 0.05):.6f},{51.46 + rng.uniform(-0.03, 0.03):.6f},"
+                f"On or near Synthetic Road,E01003{n % 500:03},Lambeth {n % 500:03}A,"
+                f"{types[n % len(types)]},,\n"
+            )
+
+
+@dataclass
+class ImportResult:
+    rows: int
+    import_s: float
+    copy_s: float
+
+
+def import_speed(rows: int, *, raw_copy: bool = True) -> ImportResult:
+    from reporting.importer import import_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "2019-03-bench-street.csv"
+        write_crime_file(path, rows, dt.date(2019, 3, 1))
+        started = time.perf_counter()
+        result = import_file(str(path), path.name)
+        import_s = time.perf_counter() - started
+        assert result.rows == rows, result.rows
+        copy_s = _raw_copy(path) if raw_copy else 0.0
+    return ImportResult(rows, import_s, copy_s)
+
+
+def _raw_copy(path: Path) -> float:
+    """PostgreSQL COPY of the same file into a bare table: the physical limit here."""
+    columns = ", ".join(f"c{i} text" for i in range(12))
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE bench_copy ({columns})")
+        started = time.perf_counter()
+        with (
+            path.open("rb") as f,
+            cursor.copy("COPY bench_copy FROM STDIN (FORMAT csv, HEADER)") as copy,
+        ):  # noqa: E501
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_copy")
+    return elapsed
+
+
+# --- Monthly PDF: the whole job against WeasyPrint alone ---------------------------------
+
+
+@dataclass
+class PdfResult:
+    total_s: float
+    total_peak_mb: float
+    render_s: float
+    render_peak_mb: float
+    pages_bytes: int
+
+
+def monthly_pdf(area_pk: int, month: dt.date, *, in_process: bool = False) -> PdfResult:
+    """Each side runs in a fresh process so its peak memory is its own."""
+    if in_process:
+        from bench import probes
+
+        whole = probes.whole_report(area_pk, month)
+        alone = probes.render_only(whole.pop("html"))
+        whole["peak_mb"] = alone["peak_mb"] = probes.peak_mb()  # this process: not separable
+    else:
+        whole = _probe("whole_report", area_pk, month.isoformat())
+        alone = _probe("render_only_from", whole["html_file"])
+    return PdfResult(
+        total_s=whole["seconds"],
+        total_peak_mb=whole["peak_mb"],
+        render_s=alone["seconds"],
+        render_peak_mb=alone["peak_mb"],
+        pages_bytes=whole["bytes"],
+    )
+
+
+def _probe(*args) -> dict:
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bench.probes", *map(str, args)],
+        cwd=ROOT, env=os.environ.copy(), check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- Hotspot ranking against its one aggregate query -------------------------------------
+
+
+@dataclass
+class RankingResult:
+    hotspots: int
+    ranking_ms: float
+    aggregate_ms: float
+    queries: int
+
+
+def ranking(area, week_start: dt.date, repeats: int = 5) -> RankingResult:
+    from reporting import ranking as r
+
+    r.area_ranking(area, week_start)  # warm the database's caches, as on a Monday morning
+    timings = []
+    for _ in range(repeats):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            result = r.area_ranking(area, week_start)
+            timings.append((time.perf_counter() - started) * 1000)
+    windows = r.Windows.for_week(week_start)
+    hotspots = list(r._annotated_hotspots(area, windows))
+    sql = _aggregate_sql(r, hotspots, windows)
+    aggregate = []
+    with connection.cursor() as cursor:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            cursor.execute(*sql)
+            cursor.fetchall()
+            aggregate.append((time.perf_counter() - started) * 1000)
+    return RankingResult(
+        hotspots=len(result.hotspots),
+        ranking_ms=statistics.median(timings),
+        aggregate_ms=statistics.median(aggregate),
+        queries=len(queries),
+    )
+
+
+def _aggregate_sql(r, hotspots, windows) -> tuple[str, tuple]:
+    """The conditional-count query the ranking runs over the crime records, on its own."""
+    from django.db.models import Count
+
+    columns = {
+        f"h{h.pk}_{name}": Count(
+            "pk", filter=r._near(h.latitude, h.longitude) & windows.crime_filter(name)
+        )
+        for h in hotspots
+        for name in r._WINDOW_NAMES
+    }
+    queryset = (
+        r.relevant_crimes(r.DEFAULT_RELEVANT, windows)
+        .filter(r._near_any(hotspots))
+        .values("crime_type")
+        .annotate(**columns)
+        .order_by()
+    )
+    return queryset.query.sql_with_params()

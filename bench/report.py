@@ -1,0 +1,246 @@
+"""Runs every measurement of `make bench` and writes BENCHMARKS.md from the results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from bench import measure
+from bench.dataset import Scale, build
+
+# Targets from issue 8.
+PAGE_P95_MS = 150
+PAGE_FLOOR_RATIO = 3.0
+IMPORT_COPY_RATIO = 0.5  # at least half the speed of raw COPY
+PDF_SECONDS = 5.0
+PDF_PEAK_MB = 500
+RANKING_MS = 300
+
+
+@dataclass
+class Results:
+    scale: Scale
+    counts: dict[str, int]
+    build_s: float
+    pages: list[measure.Target]
+    load: list[measure.LoadResult] | None
+    users: int
+    seconds: int
+    imports: measure.ImportResult
+    pdf: measure.PdfResult
+    ranking: measure.RankingResult
+    machine: dict[str, str] = field(default_factory=dict)
+
+
+def run(scale: Scale, *, load: bool, users: int, seconds: int, import_rows: int,
+        progress: Callable[[str], None] = lambda message: None) -> Results:  # fmt: skip
+    progress("Building the dataset")
+    started = time.perf_counter()
+    counts = build(scale)
+    build_s = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
+    world = _world()
+    progress("Counting queries per page")
+    pages = measure.targets(world)
+    clients = {who: measure.signed_in_client(world[who]) for who in ("sergeant", "partner")}
+    tokens = {who: measure.api_token(world[who]) for who in ("sergeant", "partner")}
+    measure.count_queries(pages, clients, tokens, samples=5 if load else 1)
+    load_results = None
+    if load:
+        progress(f"Load: {users} users for {seconds} s against gunicorn")
+        sessions = {who: client.cookies["sessionid"].value for who, client in clients.items()}
+        load_results = measure.load_test(pages, sessions, tokens, users=users, seconds=seconds)
+    progress(f"Importing {import_rows:,} crime rows, and the same file by raw COPY")
+    imports = measure.import_speed(import_rows, raw_copy=connection.vendor == "postgresql")
+    progress("Monthly PDF, and WeasyPrint alone on the same HTML")
+    month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    pdf = measure.monthly_pdf(world["area"].pk, month.replace(day=1), in_process=not load)
+    progress("Hotspot ranking, and its aggregate query alone")
+    week = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    ranking = measure.ranking(world["area"], week)
+    return Results(scale, counts, build_s, pages, load_results, users, seconds, imports, pdf,
+                   ranking, _machine())  # fmt: skip
+
+
+def _world() -> dict:
+    from accounts.models import Area, User
+    from referrals.models import Person
+
+    sergeant = User.objects.get(username="bench-sergeant-00")
+    area = sergeant.areas.get()
+    person = (
+        Person.objects.filter(area=area)
+        .annotate(n=Count("encounters"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    partner = User.objects.get(username="bench-partner-0")
+    return {"sergeant": sergeant, "partner": partner, "area": area, "person": person,
+            "areas": Area.objects.count()}  # fmt: skip
+
+
+def _machine() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT 1")
+        database = str(cursor.fetchone()[0]).split(",")[0]
+    return {
+        "Date": timezone.localtime().strftime("%Y-%m-%d %H:%M %Z"),
+        "Machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+        "Python": platform.python_version(),
+        "Database": database,
+    }
+
+
+# --- BENCHMARKS.md ----------------------------------------------------------------------
+
+
+def markdown(r: Results) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (see `bench/`). Every figure stands beside a reference taken",
+        "in the same run on the same machine, since absolute times on shared machines drift:",
+        "the ratio is what is compared with the target.",
+        "",
+        *(f"- **{k}**: {v}" for k, v in r.machine.items()),
+        f"- **Dataset** ({r.build_s:.0f} s to build): "
+        + ", ".join(f"{n:,} {k}" for k, n in r.counts.items()),
+        "",
+        "Reproduce: `make bench` (PostgreSQL on 127.0.0.1:5432; it drops and recreates the",
+        "`ephedra_bench` database, or the one `BENCH_DATABASE_URL` names).",
+        "",
+        *_pages(r),
+        *_imports(r),
+        *_pdf(r),
+        *_ranking(r),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _pages(r: Results) -> list[str]:
+    lines = [
+        "## 1. Pages and API: queries per request and latency under load",
+        "",
+    ]
+    if r.load is None:
+        lines += [
+            "Smoke run: queries per request and single-user latency only (no load test).",
+            "",
+            "| Page | Status | SQL queries | Median single request |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {t.name} | {t.status} | {t.queries} | {statistics.median(t.single_ms):.0f} ms |"
+            for t in r.pages
+        ]
+        return [*lines, ""]
+    load = {x.name: x for x in r.load}
+    floor = load[r.pages[0].name]
+    lines += [
+        f"{r.users} concurrent users (locust, its own process) against gunicorn on loopback for",
+        f"{r.seconds} s, each user pausing 0.2-0.6 s between requests and visiting every page in",
+        "turn. The floor is a bare Django view running one trivial query (`/-/floor/`), under",
+        "the same load at the same time. Targets: p95 under "
+        f"{PAGE_P95_MS} ms, no errors, p95 at most {PAGE_FLOOR_RATIO:g}x the floor's.",
+        "",
+        "| Page | SQL queries | Requests | Errors | p50 | p95 | p95 / floor p95 | Target |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for t in r.pages:
+        x = load[t.name]
+        ratio = x.p95_ms / floor.p95_ms if floor.p95_ms else float("nan")
+        ok = x.p95_ms < PAGE_P95_MS and x.failures == 0 and ratio <= PAGE_FLOOR_RATIO
+        target = "reference" if t is r.pages[0] else _met(ok)
+        lines.append(
+            f"| {t.name} | {t.queries} | {x.requests:,} | {x.failures} | {x.p50_ms:.0f} ms | "
+            f"{x.p95_ms:.0f} ms | {ratio:.1f}x | {target} |"
+        )
+    lines += [
+        "",
+        "Queries per request do not grow with rows: the same pages answer with the same",
+        "number of queries in the query-budget tests (5 vs 50 rows) and here at force scale.",
+        "",
+    ]
+    return lines
+
+
+def _imports(r: Results) -> list[str]:
+    i = r.imports
+    ours = i.rows / i.import_s
+    lines = [
+        "## 2. Crime import",
+        "",
+        f"A {i.rows:,}-row police.uk street file, imported by `reporting.importer` (validation",
+        "of the whole file, then COPY into the crime table and the batch bookkeeping), beside",
+        "PostgreSQL `COPY` of the same file into a bare table of text columns.",
+        "",
+        "| | Seconds | Rows per second |",
+        "|---|---|---|",
+        f"| Ephedra import | {i.import_s:.2f} | {ours:,.0f} |",
+    ]
+    if i.copy_s:
+        raw = i.rows / i.copy_s
+        ratio = ours / raw
+        lines += [
+            f"| Raw COPY | {i.copy_s:.2f} | {raw:,.0f} |",
+            "",
+            f"Ratio: **{ratio:.2f}** of raw COPY speed (target at least "
+            f"{IMPORT_COPY_RATIO:g}: {_met(ratio >= IMPORT_COPY_RATIO)}).",
+        ]
+    return [*lines, ""]
+
+
+def _pdf(r: Results) -> list[str]:
+    p = r.pdf
+    ok = p.total_s < PDF_SECONDS and p.total_peak_mb < PDF_PEAK_MB
+    return [
+        "## 3. Monthly trend PDF (one area, 12 months)",
+        "",
+        "The whole job (queries, charts, HTML, PDF) in a fresh process, beside WeasyPrint",
+        "rendering the same final HTML alone in another fresh process. Peak memory is the",
+        "process's maximum resident set size (includes the interpreter and imports).",
+        "",
+        "| | Seconds | Peak memory |",
+        "|---|---|---|",
+        f"| Whole report | {p.total_s:.2f} | {p.total_peak_mb:.0f} MB |",
+        f"| WeasyPrint alone | {p.render_s:.2f} | {p.render_peak_mb:.0f} MB |",
+        "",
+        f"Data and charts take {max(p.total_s - p.render_s, 0):.2f} s of the whole; "
+        f"{p.total_s / p.render_s:.1f}x rendering alone. Target under {PDF_SECONDS:g} s and "
+        f"{PDF_PEAK_MB} MB: {_met(ok)}.",
+        "",
+    ]
+
+
+def _ranking(r: Results) -> list[str]:
+    k = r.ranking
+    return [
+        "## 4. Hotspot ranking (one area, one week)",
+        "",
+        f"`reporting.ranking.area_ranking` for an area with {k.hotspots} active hotspots over "
+        f"{r.counts.get('crime records', 0):,} crime records ({k.queries} queries), beside the "
+        "one conditional-count aggregate query it runs over the crime table, run alone.",
+        "",
+        "| | Median of 5 |",
+        "|---|---|",
+        f"| Whole ranking | {k.ranking_ms:.0f} ms |",
+        f"| Aggregate query alone | {k.aggregate_ms:.0f} ms |",
+        "",
+        f"Ratio {k.ranking_ms / k.aggregate_ms:.1f}x. Target under {RANKING_MS} ms: "
+        f"{_met(k.ranking_ms < RANKING_MS)}.",
+        "",
+    ]
