@@ -10,6 +10,7 @@ RULES: dict[str, frozenset[str]] = {
     "reporting.view_sheet": _SUPERVISORS,
     "reporting.reports": frozenset({Role.PROJECT_LEAD}),
     "reporting.view_ranking": frozenset(POLICE_ROLES),
+    "reporting.evidence": frozenset({Role.PROJECT_LEAD}),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, reports, weekly
+from .views import evidence, imports, reports, weekly
 
 app_name = "reporting"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("deployment/", weekly.WeeklySheetView.as_view(), name="weekly_sheet"),
     path("hotspot-ranking/", weekly.HotspotRankingView.as_view(), name="ranking"),
+    path("evidence/", evidence.EvidenceView.as_view(), name="evidence"),
 ]

@@ -27,6 +27,7 @@ from patrols.models import ArrestOutcome, CautionStatus, EngagementActivity, Off
 from referrals.models import ClosedOutcome, DeclineReason
 
 from .. import metrics
+from ..evaluation.report import appendix
 from ..models import GeneratedReport, ReportKind
 
 SMALL = 5  # counts from 1 up to this (exclusive) are suppressed in the partner edition
@@ -166,7 +167,8 @@ class MonthlyReport:
             "headline": self.headline(),
             "trend": self.trend(),
             "charts": Charts(self).all(),
-            "sections": self.sections(),
+            # The Evidence page in brief; what each edition may show: evaluation.report.
+            "sections": [*self.sections(), appendix(self.report.area, w.last, self.fmt)],
             "rearrest_note": metrics.REARREST_NOTE,
             "relevant_crime_types": metrics.RELEVANT_CRIME_TYPES,
         }

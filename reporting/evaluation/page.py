@@ -1,0 +1,178 @@
+"""What the Evidence page shows, ready for the template: words and formatted cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import Evidence, rules, words
+from .did import Effect
+from .funnel import Stage
+
+TAGS = {  # verdict → GOV.UK tag colour
+    "Fell": "govuk-tag--green",
+    "Rose": "govuk-tag--red",
+    "No clear change": "govuk-tag--blue",
+    "Not enough data": "govuk-tag--grey",
+    "Possible displacement": "govuk-tag--red",
+    "No displacement": "govuk-tag--green",
+    "Measured": "govuk-tag--turquoise",
+}
+POOLED_WHAT = "Relevant crime in the LSOAs near patrolled hotspots"
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    verdict: str
+    sentence: str
+
+    @property
+    def tag(self) -> str:
+        return TAGS.get(self.verdict, "govuk-tag--grey")
+
+
+def evidence_page(e: Evidence) -> dict:
+    return {
+        "evidence": e,
+        "answers": answers(e),
+        "pooled": words.effect_sentence(e.pooled, POOLED_WHAT),
+        "pooled_facts": facts(e.pooled),
+        "pretrend": words.pretrend_sentence(e.pooled),
+        "displacement": words.displacement_sentence(e.displacement),
+        "hotspots": [hotspot_row(h) for h in e.hotspots],
+        "thin_hotspots": [(h.name, h.effect.reason) for h in e.hotspots if not h.effect.conclusive],
+        "dose": words.dose_sentence(e.dose_response),
+        "completion": words.completion_sentence(e.diversion),
+        "rearrests": [rearrest_row(r) for r in e.diversion.rearrest],
+        "funnel_total": funnel_row("All services", e.funnel.total),
+        "funnel_service": [funnel_row(r.label, r.stage) for r in e.funnel.by_service],
+        "funnel_agency": [funnel_row(r.label, r.stage) for r in e.funnel.by_agency],
+        "rules": rules,
+    }
+
+
+def answers(e: Evidence) -> list[Answer]:
+    d = e.diversion
+    finished = d.completed + d.not_completed
+    f = e.funnel
+    support = (
+        f"{f.total.made} referrals to support services were made; {f.total.engaged} reached "
+        f"engagement and {f.total.closed_positive} closed with a positive outcome."
+        if f.total.made
+        else "No referrals to support services yet."
+    )
+    return [
+        Answer(
+            "Did crime fall where the patrols went?",
+            words.verdict(e.pooled),
+            words.effect_sentence(e.pooled, POOLED_WHAT, detail=False),
+        ),
+        Answer(
+            "Did crime move to the streets around?",
+            _displacement_verdict(e.displacement),
+            words.displacement_sentence(e.displacement, detail=False),
+        ),
+        Answer(
+            "Do the men cautioned complete the course?",
+            "Not enough data" if finished < rules.MIN_MEN else "Measured",
+            words.completion_sentence(d),
+        ),
+        Answer(
+            "Are women reached and supported?",
+            "Measured" if f.total.made else "Not enough data",
+            support,
+        ),
+    ]
+
+
+def _displacement_verdict(ring: Effect) -> str:
+    verdict = words.verdict(ring)
+    return {"Rose": "Possible displacement", "Fell": "No displacement"}.get(verdict, verdict)
+
+
+def facts(effect: Effect) -> list[tuple[str, str]]:
+    if not effect.conclusive:
+        return []
+    rows = [
+        ("LSOAs near patrolled hotspots", str(effect.treated_places)),
+        ("Comparison LSOAs (similar, unpatrolled)", str(effect.comparison_places)),
+        ("Months before and after", f"{effect.months_before} and {effect.months_after}"),
+        (
+            "Relevant crimes near the hotspots, before and after",
+            f"{effect.crimes_before:,} and {effect.crimes_after:,}",
+        ),
+        (
+            "Relevant crimes in the comparison LSOAs, before and after",
+            f"{effect.comparison_before:,} and {effect.comparison_after:,}",
+        ),
+        ("Rate ratio (95% confidence interval)", _ratio(effect)),
+    ]
+    if effect.dispersion is not None:
+        spread = (
+            "more than a Poisson model expects; the interval allows for it"
+            if effect.dispersion > rules.OVERDISPERSED
+            else "about what a Poisson model expects"
+        )
+        rows.append(("How much counts vary", f"{effect.dispersion:.1f} × ({spread})"))
+    rows.append(
+        (
+            "Standard errors",
+            "cluster-robust by LSOA"
+            if effect.clustered
+            else "Poisson, scaled for overdispersion (too few LSOAs to cluster)",
+        )
+    )
+    return rows
+
+
+def _ratio(effect: Effect) -> str:
+    e = effect.estimate
+    return f"{e.ratio:.2f} ({e.low:.2f} to {e.high:.2f})"
+
+
+def hotspot_row(h) -> dict:
+    return {
+        "name": h.name,
+        "first_visit": h.first_visit,
+        "places": h.places,
+        "ring_places": h.ring_places,
+        "change": words.cell(h.effect),
+        "verdict": words.verdict(h.effect),
+        "tag": TAGS[words.verdict(h.effect)],
+        "ring": words.cell(h.ring),
+        "visits": f"{h.dose.visits_per_week:.1f}",
+        "minutes": f"{h.dose.minutes_per_week:.0f}",
+        "encounters": f"{h.dose.encounters_per_week:.1f}",
+        "pooled": h.pooled,
+    }
+
+
+def rearrest_row(r) -> dict:
+    return {
+        "months": r.months,
+        "completers": words.share(r.completers),
+        "non_completers": words.share(r.non_completers),
+        "sentence": words.rearrest_sentence(r),
+        "conclusive": r.conclusive,
+    }
+
+
+def _days(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _of(n: int, whole: int) -> str:
+    return f"{n} ({round(100 * n / whole)}%)" if whole else str(n)
+
+
+def funnel_row(label: str, s: Stage) -> dict:
+    return {
+        "label": label,
+        "made": s.made,
+        "received": _of(s.received, s.made),
+        "engaged": _of(s.engaged, s.made),
+        "closed_positive": _of(s.closed_positive, s.made),
+        "days_to_receive": _days(s.days_to_receive),
+        "days_to_engage": _days(s.days_to_engage),
+        "days_to_close": _days(s.days_to_close),
+    }

@@ -1,0 +1,182 @@
+"""The evaluation's results in plain English, for the Evidence page and the monthly report.
+
+A rate ratio of 0.73 reads as "fell by about 27%"; its interval as "a fall of 12% to 40%".
+Nothing is said in numbers about a result that is not conclusive: only why.
+"""
+
+from __future__ import annotations
+
+from .did import Effect, Interval
+from .diversion import Diversion, Proportion, Rearrest
+from .dosage import DoseResponse
+
+MINUS = "\u2212"
+
+
+def percent(ratio: float) -> int:
+    return round(abs(ratio - 1) * 100)
+
+
+def _change(ratio: float) -> str:
+    """'a fall of 27%', 'a rise of 5%' or 'no change'."""
+    if percent(ratio) == 0:
+        return "no change"
+    return f"a {'fall' if ratio < 1 else 'rise'} of {percent(ratio)}%"
+
+
+def _range(interval: Interval) -> str:
+    """The interval in words, from the lower to the higher crime."""
+    low, high = interval.low, interval.high
+    if high < 1:
+        return f"a fall of {percent(high)}% to {percent(low)}%"
+    if low > 1:
+        return f"a rise of {percent(low)}% to {percent(high)}%"
+    return f"anything from {_change(low)} to {_change(high)}"
+
+
+def signed(ratio: float) -> str:
+    """-27% / +5% (with a real minus sign), for tables."""
+    n = percent(ratio)
+    if n == 0:
+        return "0%"
+    return f"{MINUS if ratio < 1 else '+'}{n}%"
+
+
+def cell(effect: Effect) -> str:
+    """A table cell: '−27% (−40% to −12%)', or 'Not enough data'."""
+    if not effect.conclusive or effect.estimate is None:
+        return "Not enough data"
+    e = effect.estimate
+    return f"{signed(e.ratio)} ({signed(e.low)} to {signed(e.high)})"
+
+
+def verdict(effect: Effect) -> str:
+    if not effect.conclusive or effect.estimate is None:
+        return "Not enough data"
+    if not effect.estimate.clear:
+        return "No clear change"
+    return "Fell" if effect.estimate.high < 1 else "Rose"
+
+
+def effect_sentence(effect: Effect, what: str, *, detail: bool = True) -> str:
+    """``what`` is the subject, e.g. "Relevant crime near patrolled hotspots"."""
+    if not effect.conclusive or effect.estimate is None:
+        reason = f" {effect.reason}" if detail and effect.reason else ""
+        return f"{what}: there is not enough data yet to say whether it changed.{reason}"
+    e = effect.estimate
+    if e.clear:
+        direction = "fell" if e.high < 1 else "rose"
+        return (
+            f"{what} {direction} by about {percent(e.ratio)}% compared with similar places "
+            f"without patrols (95% confidence interval: {_range(e)})."
+        )
+    return (
+        f"{what}: no clear change compared with similar places without patrols. The best "
+        f"estimate is {_change(e.ratio)}, but the data fit {_range(e)} (95% confidence "
+        "interval), so a real change either way cannot be ruled out."
+    )
+
+
+def displacement_sentence(ring: Effect, *, detail: bool = True) -> str:
+    if not ring.conclusive or ring.estimate is None:
+        reason = f" {ring.reason}" if detail and ring.reason else ""
+        return f"Not enough data to check the streets around the hotspots for displacement.{reason}"
+    e = ring.estimate
+    if e.low > 1:
+        return (
+            f"Crime rose by about {percent(e.ratio)}% in the streets around the hotspots "
+            f"(95% confidence interval: {_range(e)}): a sign that some crime may have moved "
+            "there (displacement)."
+        )
+    if e.high < 1:
+        return (
+            f"Crime also fell in the streets around the hotspots, by about {percent(e.ratio)}% "
+            f"({_range(e)}): no sign of displacement; the benefit may have spread."
+        )
+    return (
+        "No clear change in the streets around the hotspots "
+        f"({_range(e)}): no sign that crime moved there, though a small shift cannot be "
+        "ruled out."
+    )
+
+
+def pretrend_sentence(effect: Effect) -> str:
+    if effect.pretrend is None:
+        return ""
+    p = effect.pretrend
+    if p.clear:
+        return (
+            "Caution: before patrols began, crime near the hotspots was already trending "
+            f"differently from the comparison places ({_change(p.ratio)} a year relative to "
+            "them), so the comparison may be biased."
+        )
+    return (
+        "Before patrols began, crime near the hotspots and in the comparison places moved "
+        "in parallel (no clear difference in trend), as the method assumes."
+    )
+
+
+def dose_sentence(result: DoseResponse) -> str:
+    if not result.conclusive or result.per_visit is None:
+        return (
+            "Not enough data to relate how often hotspots were patrolled to how their "
+            f"crime changed. {result.reason}"
+        )
+    e = result.per_visit
+    if e.clear:
+        direction = "lower" if e.high < 1 else "higher"
+        return (
+            f"Hotspots patrolled more often saw crime change more: each extra visit a week "
+            f"went with crime about {percent(e.ratio)}% {direction} than expected "
+            f"(95% confidence interval: {_range(e)}). This compares hotspots with each "
+            "other; it is an association, not proof that more visits cause less crime."
+        )
+    return (
+        "No clear relation between how often a hotspot was patrolled and how its crime "
+        f"changed (each extra visit a week: {_range(e)}, 95% confidence interval)."
+    )
+
+
+def share(p: Proportion) -> str:
+    """'7 of 10 (70%; 95% CI 40% to 89%)'."""
+    if not p.total:
+        return "none yet"
+    return (
+        f"{p.count} of {p.total} ({round(100 * p.count / p.total)}%; "
+        f"95% CI {round(100 * p.low)}% to {round(100 * p.high)}%)"
+    )
+
+
+def completion_sentence(d: Diversion) -> str:
+    if not d.given:
+        return "No conditional cautions with the diversion course have been given yet."
+    finished = d.completed + d.not_completed
+    if not finished:
+        return f"{d.given} men were given the course; none has a recorded outcome yet."
+    p = d.completion
+    still = f" {d.open} more have not finished yet." if d.open else ""
+    return (
+        f"Of {finished} men whose course has an outcome, {p.count} completed it "
+        f"({round(100 * p.count / p.total)}%; 95% confidence interval "
+        f"{round(100 * p.low)}% to {round(100 * p.high)}%).{still}"
+    )
+
+
+def rearrest_sentence(r: Rearrest) -> str:
+    if not r.conclusive or r.difference is None:
+        return f"Re-arrest within {r.months} months: {r.reason}"
+    diff = r.difference
+    points = round(abs(diff.value) * 100)
+    low, high = round(diff.low * 100), round(diff.high * 100)
+    who = "less" if diff.value < 0 else "more"
+    clear = (
+        "a clear difference"
+        if diff.clear
+        else "not a clear difference: the interval includes no difference"
+    )
+    return (
+        f"Re-arrest within {r.months} months: completers {share(r.completers)}, "
+        f"non-completers {share(r.non_completers)}. Completers were re-arrested "
+        f"{points} percentage points {who} often (95% CI {low} to {high} points), "
+        f"{clear}."
+    )
