@@ -4,9 +4,18 @@ classes each resource specialises — a permission class that applies the app's 
 
 Outsiders get 404 (the scoped queryset does not hold the object), partner users get 404
 from police-only resources, police users whose role lacks the right get 403.
+
+Also here: the JSON 404 for unknown addresses under /api/ and the OpenAPI pieces (the
+Bearer-token security scheme, a hook documenting the error responses on every operation).
+Pagination, throttles and the error shape are in ``ephedra.api_defaults`` (DRF imports
+them from its settings while loading its views, so that module must not import views).
 """
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import status as http_status
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import BasePermission
@@ -14,13 +23,18 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.models import Role
 
+from .api_defaults import error_body
+
+# --- Permissions and scoping -------------------------------------------------------------
+
 
 class RulePermission(BasePermission):
     """Maps each viewset action to a key of an app's RULES.
 
     Subclasses set ``rules`` (the app's RULES dict) and ``action_rules`` ({action: key});
     an action missing from ``action_rules`` is refused. ``partners_allowed`` is False for
-    police-only resources: partner users then get 404 for every request.
+    police-only resources: partner users then get 404 for every request. A method the
+    route does not have (DELETE on a read-only resource) is 405 for every signed-in user.
     """
 
     rules: dict[str, frozenset[str]] = {}
@@ -31,6 +45,10 @@ class RulePermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
+        action_map = getattr(view, "action_map", None)
+        method = request.method.lower()
+        if action_map is not None and method not in action_map and method != "options":
+            return True  # a method the route does not have: DRF answers 405, for everyone
         if user.role == Role.PARTNER and not self.partners_allowed:
             raise NotFound
         key = self.action_rules.get(getattr(view, "action", None) or "")
@@ -68,7 +86,84 @@ def build_router() -> DefaultRouter:
     from referrals import api as referrals_api
     from reporting import api as reporting_api
 
+    # No ".json" suffix routes: one address per resource, JSON is the only format.
     router = DefaultRouter()
+    router.include_format_suffixes = False
     for module in (accounts_api, partners_api, patrols_api, referrals_api, reporting_api):
         module.register(router)
     return router
+
+
+@csrf_exempt  # it only ever answers 404: a PUT here must not get the HTML CSRF page
+def not_found(request, path=""):
+    """Any address under /api/ that names no resource: JSON, never the HTML 404 page."""
+    detail = "Nothing is at this address."
+    if not request.path.endswith("/"):
+        try:
+            if resolve(request.path + "/").url_name != "not_found":
+                detail = f"Nothing is at this address. Did you mean {request.path}/ ?"
+        except Resolver404:
+            pass
+    return JsonResponse(error_body(404, detail), status=http_status.HTTP_404_NOT_FOUND)
+
+
+# --- OpenAPI -----------------------------------------------------------------------------
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.ApiTokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "eph_<prefix>_<secret>",
+            "description": "A personal API token: make one at /account/api-tokens/.",
+        }
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error answer has this shape.",
+    "properties": {
+        "status": {"type": "integer", "description": "The HTTP status code."},
+        "code": {"type": "string", "description": "A machine-readable reason, e.g. invalid."},
+        "detail": {"type": "string", "description": "What went wrong, for a person."},
+        "errors": {
+            "type": "object",
+            "description": "Each refused field (or non_field_errors) and its messages.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["status", "code", "detail", "errors"],
+}
+ERROR_DESCRIPTIONS = {
+    "400": "The request was refused: see `errors` for each field.",
+    "401": "No credentials, or a token that is unknown, revoked or belongs to an inactive user.",
+    "403": "Your role may not do this.",
+    "404": "No such record, or not one you may see.",
+    "415": "The body must be JSON (Content-Type: application/json).",
+    "429": "Too many requests with your tokens: wait for the time in Retry-After.",
+}
+BODY_METHODS = {"post", "put", "patch"}
+
+
+def document_error_responses(result, generator, request, public):
+    """Every operation may answer 400/401/403/404/429 (and 415 if it takes a body), in
+    the one error shape: documented so clients (and Schemathesis) expect them."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = ["400", "401", "403", "404", "429"]
+            if method in BODY_METHODS:
+                codes.append("415")
+            for code in codes:
+                # A viewset may have described the error already: keep its words.
+                response = operation["responses"].setdefault(code, {})
+                response.setdefault("description", ERROR_DESCRIPTIONS[code])
+                response.setdefault("content", {"application/json": {"schema": ref}})
+    return result

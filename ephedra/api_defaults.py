@@ -1,0 +1,107 @@
+"""REST framework defaults shared by every resource (settings.REST_FRAMEWORK names them):
+pagination, the throttles for token requests, and the one JSON error shape.
+
+DRF imports these while its own views module loads: import nothing here that imports
+``rest_framework.views`` (or generics, routers, viewsets) at module level.
+"""
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+# --- Pagination and throttling -----------------------------------------------------------
+
+
+class Pagination(PageNumberPagination):
+    """50 a page; ``?page_size=`` up to 200 for integrations pulling everything."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Limits requests made with an API token, per user (all their tokens together).
+    Browser (session) requests are not limited here: the pages are.
+
+    The rate is read on each request (DRF reads it once, at import), so a test can
+    change ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``."""
+
+    scope = "token_sustained"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view):
+        from accounts.models import ApiToken
+
+        if not isinstance(request.auth, ApiToken):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class TokenBurstRateThrottle(TokenRateThrottle):
+    scope = "token_burst"
+
+
+# --- One error shape ---------------------------------------------------------------------
+
+ERROR_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+
+def error_body(status: int, detail: str, code: str = "", errors: dict | None = None) -> dict:
+    """``{"status", "code", "detail", "errors"}``: ``errors`` maps a field name (or
+    ``non_field_errors``) to its messages, and is empty unless the input was refused."""
+    return {
+        "status": status,
+        "code": code or ERROR_CODES.get(status, "error"),
+        "detail": detail,
+        "errors": errors or {},
+    }
+
+
+def _field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """A ValidationError's detail as {field: [messages]}; nested fields as ``a.b``/``a.0``."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for name, inner in detail.items():
+            flat.update(_field_errors(inner, f"{prefix}{name}."))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, inner in enumerate(detail):
+            flat.update(_field_errors(inner, f"{prefix}{index}."))
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    key = prefix.rstrip(".") or api_settings.NON_FIELD_ERRORS_KEY
+    return {key: [str(message) for message in messages]} if messages else {}
+
+
+def exception_handler(exc, context):
+    """DRF's handler (which also rolls back the request's transaction), then the shape."""
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a bug: Django's 500 handling and error reporting take it
+    if isinstance(exc, ValidationError):
+        errors = _field_errors(exc.detail)
+        count = sum(len(messages) for messages in errors.values())
+        detail = "The request has an error." if count == 1 else "The request has errors."
+        response.data = error_body(response.status_code, detail, "invalid", errors)
+    else:
+        codes = exc.get_codes() if hasattr(exc, "get_codes") else ""
+        code = codes if isinstance(codes, str) else ""
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+        response.data = error_body(response.status_code, str(detail), code)
+    return response
