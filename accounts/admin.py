@@ -4,7 +4,8 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from ephedra.admin import RoleInline, RoleModelAdmin, RolePermissionsMixin
 
-from .models import POLICE_ROLES, Area, Notification, OfficerProfile, User, Ward
+from . import tokens
+from .models import POLICE_ROLES, ApiToken, Area, Notification, OfficerProfile, User, Ward
 
 
 class WardInline(RoleInline):
@@ -91,3 +92,36 @@ class NotificationAdmin(RoleModelAdmin):
     list_filter = [("read_at", admin.EmptyFieldListFilter)]
     list_select_related = ["recipient"]
     readonly_fields = ["recipient", "message", "url", "created_at", "read_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(RoleModelAdmin):
+    """Read-only: tokens are made by their owners (/account/api-tokens/); an administrator
+    can only revoke them. The secret is never stored, so never shown."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__username"]
+    fields = readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request, queryset):
+        active = list(queryset.filter(revoked_at__isnull=True))
+        for token in active:
+            tokens.revoke(token)
+        self.message_user(request, f"{len(active)} token(s) revoked.")

@@ -25,3 +25,41 @@ def can_change_in_admin(user, app_label: str) -> bool:
     if not can_use_admin(user):
         return False
     return user.is_superuser or user.role in _ADMIN_EDITORS.get(app_label, set())
+
+
+# --- Account security (issue 7): second-factor resets and lockouts. ---------------------
+
+_RESETTERS = {Role.ADMIN, Role.PROJECT_LEAD, Role.SERGEANT}
+
+
+def may_reset_second_factors(user) -> bool:
+    """Sergeants (and the project lead, a sergeant too) reset police users in their
+    areas; administrators reset anyone."""
+    return user.is_authenticated and (user.is_superuser or user.role in _RESETTERS)
+
+
+def second_factor_resettable_users(user):
+    """The users whose second factor ``user`` may reset (never themselves)."""
+    from .models import POLICE_ROLES, User
+
+    if not may_reset_second_factors(user):
+        return User.objects.none()
+    users = User.objects.exclude(pk=user.pk)
+    if user.is_superuser or user.role == Role.ADMIN:
+        return users
+    return users.filter(role__in=POLICE_ROLES, areas__in=user.areas.all()).distinct()
+
+
+def may_manage_lockouts(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def deny_account_security(user) -> None:
+    """Partner users never learn these police/admin pages exist (404); other
+    signed-in users without the right get 403."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    if user.role == Role.PARTNER:
+        raise Http404
+    raise PermissionDenied

@@ -1,5 +1,24 @@
 """Account security pages: second factor, sessions, lockouts (issue 7)."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("account/second-factor/set-up/", views.enrol, name="enrol"),
+    path("account/second-factor/", views.verify, name="verify"),
+    path("account/", views.security, name="security"),
+    path("account/backup-codes/", views.backup_codes, name="backup_codes"),
+    path("account/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("account/confirm/", views.confirm_identity, name="confirm_identity"),
+    path("users/", views.user_list, name="users"),
+    path(
+        "users/<uuid:uuid>/reset-second-factor/",
+        views.second_factor_reset,
+        name="second_factor_reset",
+    ),
+    path("lockouts/", views.lockouts, name="lockouts"),
+    path("lockouts/<int:pk>/lift/", views.lockout_lift, name="lockout_lift"),
+]

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import Http404
 
 from accounts.permissions import can_change_in_admin, can_use_admin
+from governance import audit
 
 
 def _hidden_from_outsiders(view):
@@ -57,6 +58,24 @@ class RolePermissionsMixin:
 class RoleModelAdmin(RolePermissionsMixin, admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
+
+    # Reading a record about a person in the admin is logged as in the application.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self._log_viewed(request, response, lambda context: [context.get("original")])
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        self._log_viewed(
+            request, response, lambda context: getattr(context.get("cl"), "result_list", [])
+        )
+        return response
+
+    def _log_viewed(self, request, response, shown) -> None:
+        context = getattr(response, "context_data", None)
+        if self.opts.label_lower in audit.PERSONAL and context and response.status_code == 200:
+            audit.viewed_many(request, shown(context))
 
 
 class RoleInline(RolePermissionsMixin, admin.TabularInline):

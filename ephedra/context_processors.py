@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from accounts.permissions import can_use_admin
+from governance.permissions import has_permission as has_governance_permission
 from patrols.permissions import has_permission
 from referrals.permissions import has_permission as has_referral_permission
 from reporting.permissions import has_permission as has_reporting_permission
@@ -27,10 +28,16 @@ def navigation(request) -> dict:
             items.append(("Deployment sheet", "reporting:weekly_sheet", "reporting"))
         if has_reporting_permission(user, "reporting.reports"):
             items.append(("Reports", "reporting:reports", "reports"))
+        if has_reporting_permission(user, "reporting.evidence"):
+            items.append(("Evidence", "reporting:evidence", "evidence"))
         if has_permission(user, "patrols.plan"):
             items.append(("Wellbeing", "patrols:wellbeing", "wellbeing"))
         if has_referral_permission(user, "referrals.link_people"):
             items.append(("Possible duplicates", "referrals:duplicates", "duplicates"))
+    if has_governance_permission(user, "governance.audit_log"):
+        items.append(("Audit log", "governance:audit_log", "audit_log"))
+    if has_governance_permission(user, "governance.review"):
+        items.append(("Records due for review", "governance:retention_review", "retention"))
     items.append(("Notifications", "referrals:notifications", "notifications"))
     if can_use_admin(user):
         items.append(("Records", "admin:index", "admin"))
@@ -39,7 +46,9 @@ def navigation(request) -> dict:
         "navigation": [
             {"label": label, "url": reverse(name), "current": key == section}
             for label, name, key in items
-        ]
+        ],
+        # The person page's "Subject access request" button.
+        "can_export_subject_access": has_governance_permission(user, "governance.subject_access"),
     }
 
 
@@ -47,10 +56,16 @@ def _section(match) -> str:
     if match is None:
         return ""
     name = match.view_name
+    if name.startswith("governance:audit"):
+        return "audit_log"
+    if name.startswith("governance:retention"):
+        return "retention"
     if name.startswith("patrols:hotspot"):
         return "hotspots"
     if name in {"patrols:week", "patrols:wellbeing"}:
         return name.removeprefix("patrols:")
+    if name == "reporting:evidence":
+        return "evidence"
     if name.startswith("reporting:"):
         return "reporting" if name in {"reporting:weekly_sheet", "reporting:ranking"} else "reports"
     if name.startswith("referrals:"):

@@ -29,6 +29,13 @@ if SECRET_KEY is None:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required in production.")
     # Good enough for a laptop that only ever serves 127.0.0.1; never used in production.
     SECRET_KEY = "django-insecure-local-only-" + "ephedra" * 6  # noqa: S105
+# Without an SMTP server, mail would be printed into the server's log (the console
+# backend), which a production log must never hold; and notifications would never arrive.
+if not SERVES_ONLY_LOCALHOST and not env.string("EMAIL_URL"):
+    raise ImproperlyConfigured(
+        "EMAIL_URL (or EMAIL_URL_FILE) is required in production, e.g. "
+        "smtp+tls://user:password@mail.example.org:587."
+    )
 
 INSTALLED_APPS = [
     "ephedra.apps.EphedraAdminConfig",
@@ -66,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionOTPMiddleware",  # django-otp's, without a query per request
     "accounts.middleware.SessionTimeoutMiddleware",  # idle, absolute, sign out everywhere
     "accounts.middleware.RequireSecondFactorMiddleware",  # nothing but enrolment until verified
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -182,6 +189,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.integer("LOCKOUT_MINUTES", default=30,
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # axes' own log lines name the username tried
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"  # the sign-in page, saying it is paused
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.integer("SESSION_IDLE_MINUTES", default=30, minimum=1))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(
     hours=env.integer("SESSION_ABSOLUTE_HOURS", default=12, minimum=1)
@@ -189,7 +197,17 @@ SESSION_ABSOLUTE_TIMEOUT = timedelta(
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Exporting or downloading personal data asks for the password again after this long.
-REAUTHENTICATE_AFTER = timedelta(minutes=env.integer("REAUTHENTICATE_MINUTES", default=15, minimum=1))
+REAUTHENTICATE_AFTER = timedelta(
+    minutes=env.integer("REAUTHENTICATE_MINUTES", default=15, minimum=1)
+)
+
+# --- Retention (issue 7): when a record comes up for review (governance/retention.py).
+# Police records (people, intelligence): a Management of Police Information style review
+# six years after the record's last relevant activity. Referral detail held for partner
+# agencies: a year after the referral closed (an open referral is never due).
+RETENTION_PERSON_MONTHS = env.integer("RETENTION_PERSON_MONTHS", default=72, minimum=1)
+RETENTION_INTELLIGENCE_MONTHS = env.integer("RETENTION_INTELLIGENCE_MONTHS", default=72, minimum=1)
+RETENTION_REFERRAL_MONTHS = env.integer("RETENTION_REFERRAL_MONTHS", default=12, minimum=1)
 
 # --- Internationalisation: one borough-based operation in London.
 LANGUAGE_CODE = "en-gb"
@@ -239,8 +257,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", default=0, minimum=0)
+# On a production host: HTTPS only, and browsers told so for a year (HSTS). Behind a
+# TLS-terminating proxy, set BEHIND_TLS_PROXY=true or the redirect never ends.
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", default=not SERVES_ONLY_LOCALHOST)
+SECURE_HSTS_SECONDS = env.integer(
+    "SECURE_HSTS_SECONDS", default=0 if SERVES_ONLY_LOCALHOST else 31_536_000, minimum=0
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = (
@@ -266,36 +288,132 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+# Browser features Ephedra never uses, refused to every origin (the page and any frame).
 PERMISSIONS_POLICY = {
-    "camera": [],
-    "microphone": [],
-    "geolocation": [],
-    "payment": [],
-    "usb": [],
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 # --- REST API (issue 6): /api/v1/, tokens or the browser session, OpenAPI at /api/schema/.
+# JSON in and out; every error in one shape (ephedra.api_defaults.exception_handler);
+# token requests rate-limited per user (generous: an integration pulling all day fits).
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",  # first: 401s say "Bearer"
+        "rest_framework.authentication.SessionAuthentication",  # enforces CSRF
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "ephedra.api_defaults.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ephedra.api_defaults.TokenBurstRateThrottle",
+        "ephedra.api_defaults.TokenRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token_burst": "300/min",
+        "token_sustained": "5000/hour",
+    },
+    "EXCEPTION_HANDLER": "ephedra.api_defaults.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ephedra API",
+    "DESCRIPTION": (
+        "The same records and the same rules as the Ephedra pages. Authenticate with a "
+        "personal token (`Authorization: Bearer eph_…`, made at /account/api-tokens/). "
+        "Lists are paginated (`page`, `page_size` up to 200); dates are ISO 8601; every "
+        "error has the `Error` shape."
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ephedra.api.document_error_responses",
+    ],
+    # One name per choice set, whichever serializer shows it (else "Status8c2Enum").
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.models.Role",
+        "ServiceTypeEnum": "partners.models.ServiceType",
+        "AgencyKindEnum": "partners.models.AgencyKind",
+        "PatrolStatusEnum": "patrols.models.PatrolStatus",
+        "OfficerRoleEnum": "patrols.models.OfficerRole",
+        "EngagementActivityEnum": "patrols.models.EngagementActivity",
+        "WeatherEnum": "patrols.models.Weather",
+        "ReturnStatusEnum": "patrols.models.ReturnStatus",
+        "OffenceEnum": "patrols.models.Offence",
+        "ArrestOutcomeEnum": "patrols.models.ArrestOutcome",
+        "CautionConditionEnum": "patrols.models.CautionCondition",
+        "CautionStatusEnum": "patrols.models.CautionStatus",
+        "SourceEvaluationEnum": "patrols.models.SourceEvaluation",
+        "IntelligenceAssessmentEnum": "patrols.models.IntelligenceAssessment",
+        "HandlingCodeEnum": "patrols.models.HandlingCode",
+        "AgeBandEnum": "referrals.models.AgeBand",
+        "ReferralStatusEnum": "referrals.models.ReferralStatus",
+        "ConsentMethodEnum": "referrals.models.ConsentMethod",
+        "ClosedOutcomeEnum": "referrals.models.ClosedOutcome",
+        "DeclineReasonEnum": "referrals.models.DeclineReason",
+        "DuplicateStatusEnum": "referrals.models.DuplicateStatus",
+        "CrimeFileKindEnum": "reporting.models.CrimeFileKind",
+        "CrimeTypeEnum": "reporting.models.CrimeType",
+        "ImportStatusEnum": "reporting.models.ImportStatus",
+        "ReportKindEnum": "reporting.models.ReportKind",
+        "ReportStatusEnum": "reporting.models.ReportStatus",
+    },
 }
 
 # Personal data must never reach a log line: log levels and structure only here.
+# Every record goes through one handler whose filter (ephedra/logging.py) cuts exceptions
+# down to their type and location (an IntegrityError's DETAIL echoes values) and request
+# lines down to their path. Django's own loggers are configured here so that they reach
+# that handler instead of Django's defaults (an unfiltered console, mail_admins).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_personal_data": {"()": "ephedra.logging.NoPersonalData"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["no_personal_data"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", default="INFO")},
+    # Configuring "django" resets its children (django.request, django.server, ...) to
+    # pass their records up to the root's filtered handler.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
+# The Celery worker would otherwise replace the root's handlers with its own, unfiltered
+# ones, and a failed task's log line would carry its exception's message.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Demo logins (seed_demo) get passwords only when this is true; see README.
 DEMO_PASSWORDS = DEBUG

@@ -10,9 +10,11 @@ web requests; scheduled jobs record the system (no actor).
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterable
+import ipaddress
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .models import AuditEvent, object_key
@@ -27,7 +29,15 @@ _request: contextvars.ContextVar = contextvars.ContextVar("audit_request", defau
 # notes, custody references and the like never reach the audit table.
 AUDITED: dict[str, frozenset[str]] = {
     "accounts.user": frozenset(
-        {"username", "role", "agency", "is_active", "is_staff", "is_superuser", "last_login"}
+        {
+            "username",
+            "role",
+            "agency",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "sessions_valid_after",
+        }
     ),
     "accounts.officerprofile": frozenset({"home_ward", "ephedra_trained_on"}),
     "accounts.apitoken": frozenset({"name", "prefix", "revoked_at"}),
@@ -47,28 +57,68 @@ AUDITED: dict[str, frozenset[str]] = {
     "patrols.encounter": frozenset({"patrol", "person", "hotspot", "occurred_at", "engaged"}),
     "patrols.arrest": frozenset({"patrol", "arrested_at", "offence", "outcome"}),
     "patrols.conditionalcaution": frozenset({"arrest", "given_on", "deadline", "status"}),
-    "patrols.intelligencereport": frozenset({"patrol", "submitted_by", "handling_code"}),
-    "referrals.person": frozenset({"area", "age_band", "first_seen", "same_as"}),
+    "patrols.intelligencereport": frozenset(
+        {"patrol", "submitted_by", "submitted_at", "handling_code", "review_on", "erased_at"}
+    ),
+    "patrols.returnamendment": frozenset({"work_return", "amended_by", "amended_at"}),
+    "patrols.returndraft": frozenset({"patrol", "saved_by"}),
+    "patrols.officerhours": frozenset({"work_return", "officer", "hours"}),
+    "referrals.person": frozenset(
+        {"area", "age_band", "first_seen", "same_as", "review_on", "erased_at"}
+    ),
     "referrals.referral": frozenset(
-        {"person", "agency", "service", "status", "closed_outcome", "decline_reason"}
+        {
+            "person",
+            "agency",
+            "service",
+            "status",
+            "closed_outcome",
+            "decline_reason",
+            "review_on",
+            "erased_at",
+        }
     ),
     "referrals.referralnote": frozenset({"referral", "author"}),
+    "referrals.referralstatuschange": frozenset(
+        {"referral", "from_status", "to_status", "changed_by", "changed_at"}
+    ),
+    "referrals.referralmove": frozenset({"referral", "from_agency", "to_agency", "moved_by"}),
     "referrals.possibleduplicate": frozenset({"person", "other", "status", "decided_by"}),
     "reporting.importbatch": frozenset({"kind", "force", "month", "row_count", "status"}),
     "reporting.generatedreport": frozenset(
         {"kind", "area", "period_start", "period_end", "status", "superseded"}
     ),
 }
-# Never worth a row: bookkeeping timestamps.
-IGNORED_FIELDS = frozenset({"updated_at", "password", "secret_hash"})
+# Records about people: reading one is logged (a "viewed" row), in the application's
+# pages and in the admin (ephedra.admin).
+PERSONAL: frozenset[str] = frozenset(
+    {
+        "referrals.person",
+        "referrals.referral",
+        "referrals.possibleduplicate",
+        "patrols.workreturn",
+        "patrols.encounter",
+        "patrols.arrest",
+        "patrols.conditionalcaution",
+        "patrols.intelligencereport",
+    }
+)
+# Open in every model: when a record was made is no personal detail.
+OPEN_EVERYWHERE = frozenset({"created_at"})
+# Never worth a row: bookkeeping timestamps, secrets (not even masked), and the sign-in
+# time (the signed-in row says it).
+IGNORED_FIELDS = frozenset(
+    {"uuid", "updated_at", "password", "secret_hash", "last_login", "last_used_at", "saved_at"}
+)
 
 
 # --- Who is acting ---------------------------------------------------------------------
 
 
 def set_request(request) -> contextvars.Token:
-    """The request being served; its user is read when a row is written (DRF authenticates
-    API tokens inside the view, after the middleware ran)."""
+    """The request being served. Its user is read when a row is written, not now: DRF
+    authenticates an API token inside the view, after the middleware ran, and then sets
+    the user on this same Django request (``request._request.user``)."""
     return _request.set(request)
 
 
@@ -76,19 +126,38 @@ def reset_request(token: contextvars.Token) -> None:
     _request.reset(token)
 
 
+def current_request():
+    return _request.get()
+
+
 def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or the proxy's X-Forwarded-For behind our TLS proxy."""
+    """The client's address. Behind our TLS proxy (BEHIND_TLS_PROXY) it is the last entry
+    of X-Forwarded-For, the one the proxy appended: earlier entries are whatever the client
+    sent and prove nothing. Anything that is not an IP address is dropped."""
+    address = request.META.get("REMOTE_ADDR", "")
     if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        address = next((p for p in reversed(forwarded) if p), address)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def _actor(user, request):
+    """The signed-in user acting; None for the system (a scheduled job) or an anonymous
+    visitor."""
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user
 
 
 # --- Writing rows ----------------------------------------------------------------------
 
 
-def record(
+def event(
     action: str,
     obj=None,
     *,
@@ -99,19 +168,15 @@ def record(
     object_type: str = "",
     object_id: str = "",
 ) -> AuditEvent:
-    """Append one row. ``user`` overrides the current request's user when given."""
+    """An unsaved row: ``record`` saves one, ``record_many`` several in one query."""
     request = request if request is not None else _request.get()
-    ip_address = client_ip(request) if request is not None else None
-    if user is None and request is not None:
-        user = getattr(request, "user", None)
-    if user is not None and not getattr(user, "is_authenticated", False):
-        user = None
+    actor = _actor(user, request)
     if obj is not None:
         object_type, object_id = obj._meta.label_lower, object_key(obj)
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_username=user.get_username() if user else "",
-        ip_address=ip_address,
+    return AuditEvent(
+        actor=actor,
+        actor_username=actor.get_username() if actor else "",
+        ip_address=client_ip(request) if request is not None else None,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
@@ -120,27 +185,90 @@ def record(
     )
 
 
+def record(action: str, obj=None, **kwargs) -> AuditEvent:
+    """Append one row, in the caller's transaction. ``user`` overrides the current
+    request's user; with neither (a Celery task) the actor is the system."""
+    row = event(action, obj, **kwargs)
+    row.save()
+    return row
+
+
+def record_many(action: str, objects: Iterable, **kwargs) -> list[AuditEvent]:
+    """One row per object in a single INSERT (nothing for no objects)."""
+    return AuditEvent.objects.bulk_create(
+        [event(action, obj, **kwargs) for obj in objects if obj is not None]
+    )
+
+
 def viewed(request, *objects) -> None:
     """Log that the signed-in user consulted each object (Data Protection Act 2018 s.62)."""
-    for obj in objects:
-        if obj is not None:
-            record(f"{obj._meta.label_lower}.viewed", obj, request=request)
+    viewed_many(request, objects)
 
 
 def viewed_many(request, objects: Iterable) -> None:
-    """One row per object shown on a page (bulk insert: a list page stays constant in queries)."""
-    actor = request.user if request.user.is_authenticated else None
-    ip_address = client_ip(request)
+    """One row per object shown on a page, in one query whatever their number or types:
+    a list page stays constant in queries."""
+    groups = _by_label(objects)
     AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=actor,
-            actor_username=actor.get_username() if actor else "",
-            ip_address=ip_address,
-            action=f"{obj._meta.label_lower}.viewed",
-            object_type=obj._meta.label_lower,
-            object_id=object_key(obj),
-        )
-        for obj in objects
+        [
+            event(f"{label}.viewed", obj, request=request)
+            for label in groups
+            for obj in groups[label]
+        ]
+    )
+
+
+def _by_label(objects: Iterable) -> dict[str, list]:
+    """The objects grouped by model, each once (a person met twice on a page is one row)."""
+    groups: dict[str, dict] = {}
+    for obj in objects:
+        if obj is not None:
+            groups.setdefault(obj._meta.label_lower, {}).setdefault(object_key(obj), obj)
+    return {label: list(group.values()) for label, group in groups.items()}
+
+
+def with_related(objects: Iterable, *names: str) -> Iterator:
+    """Each object, then the related records named (``person``, ``caution``...) that the
+    page shows with it. Name only relations fetched with ``select_related``: reading
+    another would cost a query per object."""
+    for obj in objects:
+        yield obj
+        for name in names:
+            try:
+                related = getattr(obj, name)
+            except ObjectDoesNotExist:  # a reverse one-to-one with nothing at the other end
+                related = None
+            if related is not None:
+                yield related
+
+
+def created_many(objects: Iterable, **kwargs) -> None:
+    """For ``bulk_create`` of an audited model, which sends no signals."""
+    objects = [obj for obj in objects if obj is not None]
+    if objects:
+        label = objects[0]._meta.label_lower
+        created = f"{label}.created"
+        rows = [event(created, obj, changes=_created(label, obj), **kwargs) for obj in objects]
+        AuditEvent.objects.bulk_create(rows)
+
+
+def changed_many(model, keys: Iterable, changes: dict, **kwargs) -> None:
+    """For ``QuerySet.update`` of an audited model, which sends no signals: one row per
+    record key (its UUID, or primary key), ``changes`` mapping each field to [old, new]
+    (the value masked unless the field is open)."""
+    label = model._meta.label_lower
+    logged = {
+        name: [_value(old), _value(new)] if name in AUDITED[label] else MASKED
+        for name, (old, new) in changes.items()
+        if name not in IGNORED_FIELDS
+    }
+    AuditEvent.objects.bulk_create(
+        [
+            event(
+                f"{label}.changed", object_type=label, object_id=str(key), changes=logged, **kwargs
+            )
+            for key in keys
+        ]
     )
 
 
@@ -153,44 +281,70 @@ def _value(value):
     return str(value)
 
 
-def _field_values(instance) -> dict:
+def _field_values(instance, only=None) -> dict:
+    """The instance's loaded field values (a deferred field is not fetched just for this)."""
+    deferred = instance.get_deferred_fields()
     return {
         field.name: _value(field.value_from_object(instance))
         for field in instance._meta.concrete_fields
-        if field.name not in IGNORED_FIELDS and not field.primary_key
+        if field.name not in IGNORED_FIELDS
+        and not field.primary_key
+        and field.attname not in deferred
+        and (only is None or field.name in only or field.attname in only)
+    }
+
+
+def _created(label: str, instance) -> dict:
+    """What a new record holds: open fields with their values, others named and masked;
+    empty fields left out."""
+    open_fields = AUDITED[label] | OPEN_EVERYWHERE
+    return {
+        name: [None, value] if name in open_fields else MASKED
+        for name, value in _field_values(instance).items()
+        if value not in (None, "")
     }
 
 
 def _diff(label: str, before: dict, after: dict) -> dict:
-    open_fields = AUDITED[label]
+    open_fields = AUDITED[label] | OPEN_EVERYWHERE
     changes = {}
     for name, new in after.items():
-        old = before.get(name)
+        if name not in before:
+            continue  # not loaded before: nothing to compare with
+        old = before[name]
         if old != new:
             changes[name] = [old, new] if name in open_fields else MASKED
     return changes
 
 
-def _remember_before(sender, instance, raw=False, **kwargs):
-    if raw or instance.pk is None:
-        instance._audit_before = None
+def _remember_before(sender, instance, raw=False, update_fields=None, **kwargs):
+    """The stored values of the fields about to be saved, to compare after the save."""
+    instance._audit_before = None
+    if raw or instance._state.adding or instance.pk is None:
         return
-    previous = sender._default_manager.filter(pk=instance.pk).first()
-    instance._audit_before = _field_values(previous) if previous else None
+    names = [
+        f.name
+        for f in sender._meta.concrete_fields
+        if f.name not in IGNORED_FIELDS
+        and not f.primary_key
+        and (update_fields is None or f.name in update_fields or f.attname in update_fields)
+    ]
+    if not names:
+        instance._audit_before = {}  # only bookkeeping fields are saved: nothing to log
+        return
+    previous = sender._base_manager.filter(pk=instance.pk).only(*names).first()
+    instance._audit_before = _field_values(previous, names) if previous else None
 
 
-def _log_save(sender, instance, created, raw=False, **kwargs):
+def _log_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
     if raw:
         return
     label = sender._meta.label_lower
-    before = None if created else getattr(instance, "_audit_before", None)
-    after = _field_values(instance)
+    before = getattr(instance, "_audit_before", None)
     if created or before is None:
-        changes = {name: MASKED for name in after if name not in AUDITED[label]}
-        changes = {**changes, **{n: [None, v] for n, v in after.items() if n in AUDITED[label]}}
-        record(f"{label}.created", instance, changes={k: v for k, v in changes.items() if v})
+        record(f"{label}.created", instance, changes=_created(label, instance))
         return
-    changes = _diff(label, before, after)
+    changes = _diff(label, before, _field_values(instance, update_fields))
     if changes:
         record(f"{label}.changed", instance, changes=changes)
 
@@ -224,19 +378,18 @@ def _signed_out(sender, request, user, **kwargs):
 
 
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
-    """The account tried is named only if it exists: a mistyped username may be a password."""
+    """The account tried is named only if it exists: a mistyped username may be a password,
+    so an unknown username is never written down."""
     from django.contrib.auth import get_user_model
 
-    username = credentials.get("username", "")
-    account = get_user_model().objects.filter(username=username).first()
-    ip_address = client_ip(request) if request is not None else None
-    AuditEvent.objects.create(
-        actor=None,
-        actor_username="",
-        ip_address=ip_address,
-        action="accounts.user.sign_in_failed",
-        object_type="accounts.user" if account else "",
-        object_id=object_key(account) if account else "",
+    model = get_user_model()
+    username = str(credentials.get(model.USERNAME_FIELD, ""))
+    account = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
+    record(
+        "accounts.user.sign_in_failed",
+        account,
+        user=None,
+        request=request,
         detail="" if account else "No account has that username.",
     )
 

@@ -66,3 +66,46 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+
+# --- Retention and review (governance/retention.py) --------------------------------------
+
+
+class Decision(models.TextChoices):
+    RETAIN = "retain", "Kept for another period"
+    ERASE = "erase", "Personal details erased"
+
+
+class RetentionDecision(models.Model):
+    """The project lead's decision on a record that came up for review: keep it (with the
+    reason, until the next review) or erase its personal fields.
+
+    The record is named by type and primary key, as it stays in its table after erasure.
+    """
+
+    object_type = models.CharField(max_length=100)  # app_label.modelname
+    object_id = models.PositiveBigIntegerField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.TextField(blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "decided_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision__in=Decision.values), name="retention_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision=Decision.ERASE)
+                | models.Q(reason__gt="", next_review_on__isnull=False),
+                name="retention_retain_has_reason_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.object_type} {self.object_id}"

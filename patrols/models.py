@@ -513,6 +513,10 @@ class IntelligenceReport(models.Model):
     intelligence_assessment = models.CharField(max_length=1, choices=IntelligenceAssessment.choices)
     handling_code = models.CharField(max_length=1, choices=HandlingCode.choices)
     handling_conditions = models.CharField(max_length=200, blank=True)
+    # Retention (governance/retention.py): when the record is next reviewed, and when its
+    # personal fields were erased; an erased row stays, so reports still count it.
+    review_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -521,7 +525,9 @@ class IntelligenceReport(models.Model):
             _valid("intelligence_assessment", IntelligenceAssessment, "intel_assessment_valid"),
             _valid("handling_code", HandlingCode, "intel_handling_code_valid"),
             models.CheckConstraint(
-                condition=~Q(handling_code=HandlingCode.CONDITIONS) | Q(handling_conditions__gt=""),
+                condition=~Q(handling_code=HandlingCode.CONDITIONS)
+                | Q(handling_conditions__gt="")
+                | Q(erased_at__isnull=False),  # erasure removes the conditions too
                 name="intel_conditions_stated",
             ),
         ]

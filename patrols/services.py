@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import OfficerProfile, User
 from accounts.notifications import notify
+from governance import audit, retention
 from partners.models import ServiceType
 from referrals.models import Person
 from referrals.services import ReferralRuleError, flag_possible_duplicates, make_referral
@@ -138,11 +139,12 @@ def duplicate_week(source_patrols, shift: dt.timedelta, planner: User) -> list[P
         copy.hotspots.set(source.hotspots.all())
         duties = list(source.officers.all())
         busy = set(double_booked(copy, [duty.officer for duty in duties]))
-        PatrolOfficer.objects.bulk_create(
+        crew = PatrolOfficer.objects.bulk_create(
             PatrolOfficer(patrol=copy, officer=duty.officer, role=duty.role)
             for duty in duties
             if duty.officer not in busy
         )
+        audit.created_many(crew)  # bulk_create sends no signals
         for invitation in source.invitations.all():
             copy.invitations.create(
                 agency_id=invitation.agency_id, activity=invitation.activity, notes=invitation.notes
@@ -369,8 +371,9 @@ def submit_return(
         _create_arrest(patrol, by, now, fields, n)
     for n, fields in enumerate(referrals, start=1):
         _refer(patrol, by, now, created, fields, n)
-    for fields in intelligence:
-        _create_intelligence(patrol, by, now, fields)
+    reports = [_create_intelligence(patrol, by, now, fields) for fields in intelligence]
+    # Review dates: the people met (their latest activity) and the new intelligence.
+    retention.refresh(*{encounter.person for encounter in created}, *reports)
     patrol.status = PatrolStatus.RETURNED
     patrol.save(update_fields=["status", "updated_at"])
     ReturnDraft.objects.filter(patrol=patrol).delete()
@@ -402,10 +405,11 @@ def _create_hours(patrol: Patrol, work_return: WorkReturn, hours: dict[User, Dec
         raise PatrolRuleError("Hours can be recorded only for the officers on the patrol.")
     if any(not 0 < worked <= MAX_RETURN_HOURS for worked in hours.values()):
         raise PatrolRuleError(f"Hours worked must be more than 0 and at most {MAX_RETURN_HOURS}.")
-    OfficerHours.objects.bulk_create(
+    rows = OfficerHours.objects.bulk_create(
         OfficerHours(work_return=work_return, officer=officer, hours=worked)
         for officer, worked in hours.items()
     )
+    audit.created_many(rows)  # bulk_create sends no signals
 
 
 def _create_encounter(patrol: Patrol, by: User, night: dt.date, fields: dict) -> Encounter:

@@ -50,6 +50,10 @@ class Person(models.Model):
     )
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Retention (governance/retention.py): when the record is next reviewed, and when its
+    # personal fields were erased; an erased row stays, so reports still count it.
+    review_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["working_name"]
@@ -144,6 +148,10 @@ class Referral(models.Model):
     referred_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="referrals_made")
     made_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
+    # Retention (governance/retention.py): when the record is next reviewed, and when its
+    # personal fields were erased; an erased row stays, so reports still count it.
+    review_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-made_at"]
@@ -172,7 +180,8 @@ class Referral(models.Model):
                     consent_given_at__isnull=False,
                     consent_recorded_by__isnull=False,
                 )
-                | Q(service=ServiceType.DIVERSION_COURSE, caution__isnull=False),
+                | Q(service=ServiceType.DIVERSION_COURSE, caution__isnull=False)
+                | Q(erased_at__isnull=False),  # erasure removes the consent details
                 name="referral_consent_or_caution",
             ),
             models.CheckConstraint(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.notifications import agency_users, notify
+from governance import audit, retention
 from partners.models import PartnerAgency, ServiceType
 
 from .models import (
@@ -115,6 +116,7 @@ def make_referral(
         changed_at=made_at,
     )
     share_with_agency(referral, agency)
+    retention.refresh(person)  # a referral is activity: her review date moves on
     notify(
         agency_users(agency),
         f"New referral for {ServiceType(service).label.lower()}.",
@@ -159,18 +161,22 @@ def share_with_agency(referral: Referral, agency: PartnerAgency) -> None:
     fields. Called inside the transaction that makes or moves the referral."""
     for perm in REFERRAL_PERMS:
         assign_perm(perm, agency.group, referral)
+    audit.record("referrals.referral.shared", referral, detail=agency.name)
     if referral.person_id:
         assign_perm("referrals.view_person", agency.group, referral.person)
+        audit.record("referrals.person.shared", referral.person, detail=agency.name)
 
 
 def revoke_from_agency(referral: Referral, agency: PartnerAgency) -> None:
     for perm in REFERRAL_PERMS:
         remove_perm(perm, agency.group, referral)
+    audit.record("referrals.referral.access_revoked", referral, detail=agency.name)
     others = Referral.objects.filter(person_id=referral.person_id, agency=agency).exclude(
         pk=referral.pk
     )
     if referral.person_id and not others.exists():
         remove_perm("referrals.view_person", agency.group, referral.person)
+        audit.record("referrals.person.access_revoked", referral.person, detail=agency.name)
 
 
 # --- Working a referral ----------------------------------------------------------------
@@ -218,6 +224,7 @@ def change_status(
     referral.save(
         update_fields=["status", "closed_outcome", "decline_reason", "decline_detail", "updated_at"]
     )
+    retention.refresh(referral)  # closed, declined or withdrawn: reviewed a year on
     if by != referral.referred_by:
         notify(
             [referral.referred_by],
@@ -377,7 +384,10 @@ def _link_records(one_id: int, another_id: int) -> None:
     older, newer = sorted(_locked(roots), key=lambda p: (p.first_seen, p.pk))
     if older.same_as_id or newer.same_as_id:
         raise ReferralRuleError("These records were linked by someone else just now. Try again.")
-    Person.objects.filter(same_as=newer).update(same_as=older)
+    followers = Person.objects.filter(same_as=newer)
+    keys = list(followers.values_list("uuid", flat=True))
+    followers.update(same_as=older)  # sends no signals: logged here
+    audit.changed_many(Person, keys, {"same_as": (newer.pk, older.pk)})
     newer.same_as = older
     newer.save(update_fields=["same_as"])
 

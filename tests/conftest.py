@@ -33,6 +33,32 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    """``client.force_login(user)`` stands for a complete sign-in: password and second
+    factor. It gives the user a confirmed TOTP device (unless they have one) and marks the
+    session verified, as accounts.middleware.RequireSecondFactorMiddleware expects."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.middleware import stamp_sign_in
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Test device", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        stamp_sign_in(session)  # as a sign-in does, so the first request saves nothing
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _celery_mode(request):
     """Tasks run inline, except in tests marked celery_worker, which use the real worker."""
     eager = request.node.get_closest_marker("celery_worker") is None

@@ -11,7 +11,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 APP_SERVICES = ("web", "worker", "beat", "migrate")
-SECRET_FILES = ("django_secret_key.txt", "database_url.txt", "postgres_password.txt")
+SECRET_FILES = (
+    "django_secret_key.txt",
+    "database_url.txt",
+    "email_url.txt",
+    "postgres_password.txt",
+)
 
 
 def _check_jsonschema() -> str | None:
@@ -95,7 +100,8 @@ def test_secrets_come_from_files_not_the_environment(compose):
         assert "DATABASE_URL" not in environment
         assert environment["SECRET_KEY_FILE"] == "/run/secrets/django_secret_key"
         assert environment["DATABASE_URL_FILE"] == "/run/secrets/database_url"
-        assert set(services[name]["secrets"]) == {"django_secret_key", "database_url"}
+        assert environment["EMAIL_URL_FILE"] == "/run/secrets/email_url"
+        assert set(services[name]["secrets"]) == {"django_secret_key", "database_url", "email_url"}
     assert services["db"]["environment"]["POSTGRES_PASSWORD_FILE"] == (
         "/run/secrets/postgres_password"
     )

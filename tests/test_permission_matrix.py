@@ -8,14 +8,19 @@ roles without the right get 403; anonymous visitors are sent to sign in (302).
 import datetime as dt
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts import tokens
+from accounts.models import Role
 from patrols.models import OfficerRole, PatrolOfficer
 from referrals import services as referral_services
+from referrals.models import Person
 from reporting.models import GeneratedReport, ReportKind, ReportStatus
 from tests.factories import (
     HotspotFactory,
+    OfficerFactory,
     PatrolFactory,
     PersonFactory,
     WardFactory,
@@ -40,9 +45,11 @@ SUPERVISOR_PAGE = row(302, 404, 403, 200, 200, 403)
 SUPERVISOR_POST_ONLY = row(302, 404, 403, 405, 405, 403)
 PORTAL_PAGE = row(302, 200, 403, 403, 403, 403)
 LEAD_PAGE = row(302, 404, 403, 403, 200, 403)
+AUDIT_PAGE = row(302, 404, 403, 403, 200, 200)  # the project lead and the administrator
 PORTAL_POST_ONLY = row(302, 405, 403, 403, 403, 403)
 MATRIX = {
     "home": (None, row(302, 200, 200, 200, 200, 200)),
+    "floor": (None, row(200, 200, 200, 200, 200, 200)),  # liveness: "ok", nothing else
     "login": (None, row(200, 302, 302, 302, 302, 302)),
     "logout": (None, row(405, 405, 405, 405, 405, 405)),
     "patrols:list": (None, POLICE_READ),
@@ -91,7 +98,37 @@ MATRIX = {
     "reporting:report_download": ("report", LEAD_PAGE),
     "reporting:weekly_sheet": (None, SUPERVISOR_PAGE),
     "reporting:ranking": (None, POLICE_READ),
+    "reporting:evidence": (None, LEAD_PAGE),
+    # Account security (issue 7). force_login signs in with both factors, so enrolment and
+    # verification send everyone on; reset pages: sergeants for their areas, admins for all.
+    "accounts:enrol": (None, row(302, 302, 302, 302, 302, 302)),
+    "accounts:verify": (None, row(302, 302, 302, 302, 302, 302)),
+    "accounts:security": (None, row(302, 200, 200, 200, 200, 200)),
+    "accounts:backup_codes": (None, row(302, 405, 405, 405, 405, 405)),
+    "accounts:sign_out_everywhere": (None, row(302, 405, 405, 405, 405, 405)),
+    "accounts:confirm_identity": (None, row(302, 200, 200, 200, 200, 200)),
+    "accounts:users": (None, row(302, 404, 403, 200, 200, 200)),
+    "accounts:second_factor_reset": ("officer", row(302, 404, 403, 200, 200, 200)),
+    "accounts:lockouts": (None, row(302, 404, 403, 403, 403, 200)),
+    "accounts:lockout_lift": ("lockout", row(302, 405, 405, 405, 405, 405)),
+    # The audit log: read-only, as in the admin.
+    "governance:audit_log": (None, AUDIT_PAGE),
+    "governance:audit_export": (None, AUDIT_PAGE),
+    # Retention review and subject access: the project lead of the person's area only.
+    "governance:retention_review": (None, LEAD_PAGE),
+    "governance:retention_retain": ("due_person", LEAD_PAGE),
+    "governance:retention_erase": ("due_person", LEAD_PAGE),
+    "governance:subject_access": ("person", LEAD_PAGE),
+    "governance:subject_access_pdf": ("person", LEAD_PAGE),
+    "governance:subject_access_json": ("person", LEAD_PAGE),
+    # API tokens (issue 6): everyone's own; the token in the URL is the PC's.
+    "tokens:list": (None, row(302, 200, 200, 200, 200, 200)),
+    "tokens:revoke": ("token", row(302, 404, 200, 404, 404, 404, other_agency=404)),
+    # The API's HTML docs; the rest of /api/ is tests/api/test_api_matrix.py's.
+    "api:docs": (None, row(302, 200, 200, 200, 200, 200)),
+    "api:redoc": (None, row(302, 200, 200, 200, 200, 200)),
 }
+API_HTML_PAGES = {"api:docs", "api:redoc"}
 
 
 def named_urls(resolver=None, namespace="") -> set[str]:
@@ -109,7 +146,8 @@ def named_urls(resolver=None, namespace="") -> set[str]:
 
 
 def test_every_url_is_in_the_matrix():
-    assert named_urls() == set(MATRIX), "add new URLs to MATRIX with their expected statuses"
+    pages = {n for n in named_urls() if not n.startswith("api:") or n in API_HTML_PAGES}
+    assert pages == set(MATRIX), "add new URLs to MATRIX with their expected statuses"
 
 
 @pytest.fixture
@@ -121,6 +159,7 @@ def objects(area, pc, agency_a):
     person = PersonFactory(area=area, working_name="Testname Jay", created_by=pc)
     twin = PersonFactory(area=area, working_name="Testname Jay", created_by=pc)
     referral = consented_referral(agency=agency_a, by=pc, person=person)
+    Person.objects.filter(pk=person.pk).update(review_on=dt.date(2020, 1, 1))  # due for review
     return {
         "patrol": planned,
         "deployed": deployed,
@@ -129,7 +168,23 @@ def objects(area, pc, agency_a):
         "referral": referral,
         "flag": referral_services.flag_possible_duplicates(twin)[0],
         "report": ready_report(area),
+        "officer": OfficerFactory(role=Role.PC, areas=[area]),
+        "lockout": failed_sign_ins(),
+        "token": tokens.create_token(pc, "Matrix").token,
     }
+
+
+def failed_sign_ins() -> AccessAttempt:
+    return AccessAttempt.objects.create(
+        username="someone",
+        ip_address="192.0.2.1",
+        user_agent="",
+        http_accept="",
+        path_info="/sign-in/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+    )
 
 
 def ready_report(area) -> GeneratedReport:
@@ -148,8 +203,12 @@ def ready_report(area) -> GeneratedReport:
 def url_for(name: str, kind: str | None, objects: dict) -> str:
     if kind == "person_query":
         return f"{reverse(name)}?person={objects['person'].uuid}"
-    if kind == "flag":
-        return reverse(name, args=[objects["flag"].pk])
+    if kind == "token":
+        return reverse(name, args=[objects["token"].prefix])
+    if kind in ("flag", "lockout"):
+        return reverse(name, args=[objects[kind].pk])
+    if kind == "due_person":
+        return reverse(name, args=["person", objects["person"].uuid])
     return reverse(name, args=[objects[kind].uuid] if kind else [])
 
 

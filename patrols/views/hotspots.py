@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
+from governance import audit
+
 from ..forms.hotspots import HotspotFilter, HotspotForm, duplicate_name_message
 from ..models import Hotspot
 from ..permissions import PolicePermissionMixin, get_hotspot_for_user, has_permission
@@ -114,6 +116,8 @@ class HotspotRetireView(PolicePermissionMixin, TemplateView):
         if not retired:
             hotspot.refresh_from_db()
             return _already_retired(request, hotspot)
+        changes = {"active": [True, False], "retired_on": [None, str(timezone.localdate())]}
+        audit.record("patrols.hotspot.changed", hotspot, changes=changes)  # update(): no signal
         messages.success(request, f"Hotspot {hotspot.name} retired.")
         return redirect(LIST_URL)
 

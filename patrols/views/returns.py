@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from governance import audit
+
 from .. import services
 from ..forms.returns import AmendReturnForm, ReturnForms, ReturnOptions
 from ..models import Patrol, ReturnDraft, ReturnStatus, WorkReturn
@@ -97,6 +99,7 @@ class WorkReturnView(PolicePermissionMixin, View):
 
 
 def render_form(request, patrol: Patrol, forms: ReturnForms, draft: ReturnDraft | None = None):
+    audit.viewed_many(request, forms.options.people.values())  # offered by name to choose from
     return render(
         request,
         "patrols/returns/form.html",
@@ -124,25 +127,39 @@ def draft_data(draft: ReturnDraft) -> QueryDict:
 
 
 def submitted_context(request, patrol: Patrol, work_return: WorkReturn) -> dict:
-    """Everything the submitted return recorded, in a fixed number of queries."""
-    return {
+    """Everything the submitted return recorded, in a fixed number of queries; each record
+    about a person shown is logged as viewed (one query)."""
+    context = {
         "patrol": patrol,
         "work_return": work_return,
         "hotspots": work_return.hotspots_visited.all(),
         "hours": work_return.hours.select_related("officer").order_by("officer__last_name"),
-        "encounters": patrol.encounters.select_related("person", "hotspot").order_by(
-            "occurred_at", "pk"
+        "encounters": list(
+            patrol.encounters.select_related("person", "hotspot").order_by("occurred_at", "pk")
         ),
-        "arrests": patrol.arrests.select_related("arresting_officer", "caution__provider").order_by(
-            "arrested_at", "pk"
+        "arrests": list(
+            patrol.arrests.select_related("arresting_officer", "caution__provider").order_by(
+                "arrested_at", "pk"
+            )
         ),
-        "referrals": patrol.referrals.select_related("agency", "person", "caution").order_by(
-            "made_at", "pk"
+        "referrals": list(
+            patrol.referrals.select_related("agency", "person", "caution").order_by("made_at", "pk")
         ),
-        "intelligence": patrol.intelligence.order_by("submitted_at", "pk"),
+        "intelligence": list(patrol.intelligence.order_by("submitted_at", "pk")),
         "amendments": _history(work_return),
         "can_amend": has_permission(request.user, "patrols.amend_return"),
     }
+    audit.viewed_many(
+        request,
+        [
+            work_return,
+            *audit.with_related(context["encounters"], "person"),
+            *audit.with_related(context["arrests"], "caution"),
+            *audit.with_related(context["referrals"], "person", "caution"),
+            *context["intelligence"],
+        ],
+    )
+    return context
 
 
 def _history(work_return: WorkReturn) -> list[tuple]:
@@ -195,6 +212,7 @@ class AmendReturnView(PolicePermissionMixin, View):
             initial=AmendReturnForm.initial_for(work_return),
             options=_amend_options(request, patrol, work_return),
         )
+        audit.viewed(request, work_return)
         return self.render(request, patrol, form)
 
     def post(self, request, uuid):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
+from governance import audit
 from patrols.models import Encounter
 
 from .. import services
@@ -64,11 +65,15 @@ class ReferralListView(RolePermissionMixin, ListView):
         return self.filter.qs.select_related("person", "agency").order_by("-made_at", "-pk")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter=self.filter, **kwargs)
+        context = super().get_context_data(filter=self.filter, **kwargs)
+        audit.viewed_many(self.request, audit.with_related(context["object_list"], "person"))
+        return context
 
 
-def detail_context(user, referral: Referral, withdraw_form=None) -> dict:
+def detail_context(request, referral: Referral, withdraw_form=None) -> dict:
     """Everything the police see of a referral; each list in one query with its people."""
+    user = request.user
+    audit.viewed(request, *audit.with_related([referral], "person", "caution"))
     return {
         "referral": referral,
         "history": referral.history.select_related("changed_by"),
@@ -88,7 +93,7 @@ class ReferralDetailView(RolePermissionMixin, View):
     def get(self, request, uuid):
         referral = get_referral_for_user(request.user, uuid)
         return render(
-            request, "referrals/police/referral_detail.html", detail_context(request.user, referral)
+            request, "referrals/police/referral_detail.html", detail_context(request, referral)
         )
 
 
@@ -114,7 +119,7 @@ class ReferralWithdrawView(RolePermissionMixin, View):
         return render(
             request,
             "referrals/police/referral_detail.html",
-            detail_context(request.user, referral, withdraw_form=form),
+            detail_context(request, referral, withdraw_form=form),
         )
 
 
@@ -145,6 +150,7 @@ class ReferralMoveView(RolePermissionMixin, View):
         return self.render_form(request, referral, form)
 
     def render_form(self, request, referral, form):
+        audit.viewed(request, referral)
         return render(request, self.template_name, {"referral": referral, "form": form})
 
 
@@ -176,7 +182,9 @@ class ReferralCreateView(RolePermissionMixin, View):
             person_uuid = uuid_lib.UUID(request.GET.get("person", ""))
         except ValueError:
             raise Http404 from None
-        return get_person_for_user(request.user, person_uuid)
+        person = get_person_for_user(request.user, person_uuid)
+        audit.viewed(request, person)
+        return person
 
     def make(self, user, person: Person, data: dict) -> Referral:
         return services.make_referral(
@@ -251,13 +259,16 @@ class PersonTimelineView(RolePermissionMixin, View):
         flags = PossibleDuplicate.objects.filter(
             Q(person__in=records) | Q(other__in=records), status=DuplicateStatus.OPEN
         ).select_related("person", "other")
+        events = timeline(records)
+        shown = [event.record for event in events if event.kind != "outcome"]  # outcome: a step
+        audit.viewed_many(request, [*records, *shown, *flags])
         return render(
             request,
             "referrals/police/person_timeline.html",
             {
                 "person": person,
                 "others": [record for record in records if record != person],
-                "events": timeline(records),
+                "events": events,
                 "flags": flags,
                 "can_refer": has_permission(request.user, "referrals.make"),
                 "can_link": has_permission(request.user, "referrals.link_people"),
@@ -282,6 +293,11 @@ class DuplicateListView(RolePermissionMixin, ListView):
     def get_queryset(self):
         flags = flags_for(self.request.user).filter(status=DuplicateStatus.OPEN)
         return flags.select_related("person__area", "other__area").order_by("flagged_at", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        audit.viewed_many(self.request, audit.with_related(context["flags"], "person", "other"))
+        return context
 
 
 class DuplicateDecideView(RolePermissionMixin, View):

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.models import Role
+from governance import audit
 from patrols.models import CautionStatus, ConditionalCaution, PartnerInvitation
 from patrols.services import COURSE_STEPS, PatrolRuleError, record_course_outcome
 
@@ -53,7 +54,10 @@ REFERRAL_FIELDS = (
     "consent_method",
     "consent_given_at",
     *(f"person__{name}" for name in ("uuid", "working_name", "description", "age_band")),
-    *(f"caution__{name}" for name in ("booking_name", "booking_contact", "deadline", "status")),
+    *(
+        f"caution__{name}"
+        for name in ("uuid", "booking_name", "booking_contact", "deadline", "status")
+    ),
     *(f"referred_by__{name}" for name in (*_NAME, "email", "phone")),
     *(f"consent_recorded_by__{name}" for name in _NAME),
 )
@@ -62,7 +66,9 @@ LIST_FIELDS = (
     "service",
     "status",
     "made_at",
+    "person__uuid",  # the uuids name the records in the audit log's "viewed" rows
     "person__working_name",
+    "caution__uuid",
     "caution__booking_name",
 )
 
@@ -116,6 +122,7 @@ class PartnerHomeView(PortalView):
         if status:
             rows = rows.filter(status=status)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        audit.viewed_many(request, audit.with_related(page, "person", "caution"))
         context = {
             "form": form,
             "status": ReferralStatus(status) if status else None,
@@ -216,6 +223,7 @@ def course_steps(caution: ConditionalCaution | None) -> list[str]:
 def render_referral(request, referral: Referral, **forms):
     """The referral page; `forms` are bound forms to show again with their errors."""
     user = request.user
+    audit.viewed(request, *audit.with_related([referral], "person", "caution"))
     can_act = can_work_referral(user, referral)
     moves = services.allowed_moves(referral, user) if can_act else []
     steps = course_steps(referral.caution) if can_act else []

@@ -9,6 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views import View
 
+from accounts.reauth import RecentAuthenticationRequiredMixin
+from governance import audit
+
 from .. import services
 from ..forms_reports import MONTHLY_KINDS, ReportRequestForm
 from ..models import GeneratedReport, ReportKind, ReportStatus
@@ -92,7 +95,7 @@ class ReportStatusView(ReportingPermissionMixin, View):
         )
 
 
-class ReportDownloadView(ReportingPermissionMixin, View):
+class ReportDownloadView(ReportingPermissionMixin, RecentAuthenticationRequiredMixin, View):
     permission_required = "reporting.reports"
     http_method_names = ["get"]
 
@@ -104,6 +107,7 @@ class ReportDownloadView(ReportingPermissionMixin, View):
             handle = report.file.open("rb")
         except (FileNotFoundError, ValueError):
             raise Http404 from None  # the file went missing: as if there were no report
+        audit.record("reporting.generatedreport.downloaded", report, request=request)
         response = FileResponse(
             handle,
             as_attachment=True,

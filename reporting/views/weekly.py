@@ -12,6 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from accounts.reauth import RecentAuthenticationRequiredMixin
+from governance import audit
+
 from ..models import GeneratedReport, ReportKind, ReportStatus
 from ..permissions import ReportingPermissionMixin
 from ..ranking import area_ranking
@@ -92,14 +95,19 @@ class HotspotRankingView(ReportingPermissionMixin, View):
         )
 
 
-class WeeklySheetView(ReportingPermissionMixin, View):
+class WeeklySheetView(ReportingPermissionMixin, RecentAuthenticationRequiredMixin, View):
     permission_required = "reporting.view_sheet"
+
+    def needs_recent_authentication(self, request) -> bool:
+        return "download" in request.GET  # the PDF, not the page
 
     def get(self, request):
         choice = choice_from(request.user, request.GET)
         report = self.current_report(choice) if choice.area else None
         if "download" in request.GET:
-            return self.download(report)
+            response = self.download(report)
+            audit.record("reporting.generatedreport.downloaded", report, request=request)
+            return response
         sheet = weekly_sheet(choice.area, choice.monday) if choice.area else None
         return render(
             request,

@@ -35,8 +35,11 @@ MENU = [
     "Possible duplicates",
     "Notifications",
     "Records",
+    "Your account",
 ]
-PARTNER_MENU = ["Home", "Patrols you are invited to", "Notifications"]
+PARTNER_MENU = ["Home", "Patrols you are invited to", "Notifications", "Your account"]
+# Pages only the project lead's menu has (beyond the sergeant's).
+LEAD_ONLY = ["Audit log", "Records due for review", "Evidence"]
 
 
 # A page that 404s or breaks because it is still being built: mark only its case, e.g.
@@ -103,6 +106,43 @@ def test_menu_page_on_desktop(page: Page, sergeant_with_data, label):
 @pytest.mark.parametrize("label", ON_PHONE)
 def test_menu_page_on_phone(page: Page, sergeant_with_data, label):
     name = open_from_menu(page, sergeant_with_data, label)
+    check_phone_layout(page, name)
+
+
+@pytest.mark.parametrize("label", LEAD_ONLY)
+def test_lead_menu_page(page: Page, sergeant_with_data, project_lead, label):
+    name = "lead-" + open_from_menu(page, project_lead, label)
+    check_accessibility(page, name)
+    check_phone_layout(page, name)
+
+
+@pytest.fixture
+def lead_with_due_record(project_lead, sergeant_with_data):
+    """The lead, with the person records of the area past their review date."""
+    from referrals.models import Person
+
+    Person.objects.update(review_on=dt.date(2020, 1, 1))
+    return project_lead
+
+
+def test_review_page_with_records_due(page: Page, lead_with_due_record):
+    name = "lead-" + open_from_menu(page, lead_with_due_record, "Records due for review")
+    expect(page.get_by_role("link", name=re.compile("Keep the person")).first).to_be_visible()
+    check_accessibility(page, name + "-due")
+    check_phone_layout(page, name + "-due")
+
+
+def test_evidence_page_with_estimates(page: Page, project_lead, sergeant, area):
+    """The Evidence page with every part filled in: synthetic crime with a planted fall."""
+    from reporting.evaluation.places import area_lsoas
+    from tests.reporting.test_evaluation_data import crimes, make_patrolled, planted_counts
+
+    lambeth = area_lsoas(area)
+    counts, _ = planted_counts(lambeth, make_patrolled(area, lambeth, sergeant), drop=0.6)
+    crimes(area, counts, lambeth)
+    name = "lead-" + open_from_menu(page, project_lead, "Evidence") + "-estimates"
+    expect(page.get_by_text("Synthetic arches").first).to_be_visible()
+    check_accessibility(page, name)
     check_phone_layout(page, name)
 
 

@@ -4,6 +4,7 @@ wrong password says so, each page clean under axe-core (WCAG 2.2 AA)."""
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from .conftest import (
@@ -12,6 +13,7 @@ from .conftest import (
     check_accessibility,
     check_phone_layout,
     sign_in,
+    totp_code,
 )
 
 pytestmark = pytest.mark.e2e
@@ -33,6 +35,7 @@ def test_anonymous_user_sees_the_sign_in_page(page: Page):
 
 
 def test_pc_signs_in_with_the_keyboard_only(page: Page, pc):
+    device = TOTPDevice.objects.create(user=pc, name="phone", confirmed=True)
     page.goto("/sign-in/")
     username = page.get_by_label("Username")
     for _ in range(10):  # skip link, header link, ... then the first field
@@ -44,6 +47,19 @@ def test_pc_signs_in_with_the_keyboard_only(page: Page, pc):
     page.keyboard.press("Tab")
     expect(page.get_by_label("Password")).to_be_focused()
     page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+
+    # The second factor: the code field, reached from the keyboard too.
+    expect(page).to_have_url(re.compile(r"/account/second-factor/"))
+    page.wait_for_load_state("load")
+    check_accessibility(page, "second-factor")
+    code = page.get_by_label("Code from your authenticator app")
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if code.evaluate("(field) => field === document.activeElement"):
+            break
+    expect(code).to_be_focused()
+    page.keyboard.type(totp_code(device))
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(r"^http://[^/]+/$"))

@@ -279,8 +279,9 @@ def test_the_list_runs_constant_queries(
         refer(PersonFactory(area=area, created_by=pc), agency_a, pc)
     client.force_login(pc)
     # 1 session, 2 user, 3 savepoint (ATOMIC_REQUESTS), 4 count, 5 the page of referrals
-    # with people and agencies, 6 the agencies for the filter, 7 release savepoint.
-    with django_assert_num_queries(7):
+    # with people and agencies, 6 the audit log's "viewed" rows (one INSERT), 7 the agencies
+    # for the filter, 8 release savepoint.
+    with django_assert_num_queries(8):
         response = client.get(reverse("referrals:list"))
     assert len(response.context["page_obj"]) == count
 
@@ -329,9 +330,9 @@ def test_the_referral_page_runs_constant_queries(
     client.force_login(pc)
     # 1 session, 2 user, 3 savepoint, 4 the referral (through the user's areas), 5 history
     # with authors, 6 notes with authors, 7 moves with agencies, 8 agency, 9 person,
-    # 10 patrol, 11 its ward, 12 referring officer, 13 officer recording consent,
-    # 14 release savepoint.
-    with django_assert_num_queries(14):
+    # 10 the audit log's "viewed" rows (one INSERT), 11 patrol, 12 its ward, 13 referring
+    # officer, 14 officer recording consent, 15 release savepoint.
+    with django_assert_num_queries(15):
         response = client.get(reverse("referrals:detail", args=[referral.uuid]))
     assert response.status_code == 200
 
@@ -623,8 +624,9 @@ def test_the_timeline_runs_constant_queries(
     # 1 session, 2 user, 3 savepoint, 4 the person (through the user's areas), 5 her
     # linked records, 6 encounters with patrols, wards and hotspots, 7 referrals with
     # agencies and officers, 8 their history with officers, 9 their moves with agencies,
-    # 10 her area, 11 open duplicate flags, 12 release savepoint.
-    with django_assert_num_queries(12):
+    # 10 open duplicate flags, 11 the audit log's "viewed" rows (one INSERT), 12 her area,
+    # 13 release savepoint.
+    with django_assert_num_queries(13):
         response = client.get(reverse("referrals:person", args=[person.uuid]))
     assert len(response.context["events"]) == 3 * events
 

@@ -243,8 +243,8 @@ def test_home_runs_constant_queries(
     client.get(reverse("referrals:partner_home"))  # django-guardian caches content types
     # 1 savepoint, 2 session, 3 user, 4 counts by status (one aggregate), 5 the page's
     # count, 6 the agency's name (heading), 7 the page of referrals with their people
-    # and cautions, 8 release savepoint.
-    with django_assert_num_queries(8):
+    # and cautions, 8 the audit log's "viewed" rows (one INSERT), 9 release savepoint.
+    with django_assert_num_queries(9):
         response = client.get(reverse("referrals:partner_home"))
     assert len(response.context["page_obj"]) == count
 
@@ -713,8 +713,9 @@ def test_the_page_runs_constant_queries(
     client.get(detail(referral))  # django-guardian caches content types
     # 1 savepoint, 2 session, 3 user, 4 the referral with its person and officers,
     # 5-6 the agency's object permission (django-guardian: the user's, the group's),
-    # 7 the history with who changed it, 8 the notes with their authors, 9 release.
-    with django_assert_num_queries(9):
+    # 7 the audit log's "viewed" rows (one INSERT), 8 the history with who changed it,
+    # 9 the notes with their authors, 10 release.
+    with django_assert_num_queries(10):
         response = client.get(detail(referral))
     assert len(response.context["notes"]) == count
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from ephedra import demo
+from governance.retention import refresh_review_dates
 from patrols.models import Arrest, Patrol
 from referrals.models import Referral
 
@@ -15,6 +16,11 @@ class Command(BaseCommand):
             f"Demo world ready: {Patrol.objects.count()} patrols, "
             f"{Arrest.objects.count()} arrests, {Referral.objects.count()} referrals."
         )
+        # A step of its own: synthetic crime data for the Evidence page (Lambeth only).
+        crimes = demo.seed_crime()
+        self.stdout.write(f"Synthetic crime data ready: {crimes} relevant crimes in Lambeth.")
+        # Review dates, as the monthly retention job would set them.
+        refresh_review_dates()
         if settings.DEMO_PASSWORDS:
             names = ", ".join(user.username for user in world.logins.values())
             self.stdout.write(f"Demo logins ({names}) use the password {demo.DEMO_PASSWORD!r}.")

@@ -1,0 +1,103 @@
+"""Forms for the second factor and for confirming who you are."""
+
+from django import forms
+from django.contrib.auth import authenticate
+from django_otp import devices_for_user
+
+
+class _CodeField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_length=20,
+            strip=True,
+            widget=forms.TextInput(
+                attrs={
+                    "autocomplete": "one-time-code",
+                    "spellcheck": "false",
+                    "class": "govuk-input--width-10",
+                }
+            ),
+            error_messages={"required": kwargs.pop("required_message")},
+            **kwargs,
+        )
+
+
+def _normalised(code: str) -> str:
+    return code.replace(" ", "").replace("-", "")
+
+
+class ConfirmDeviceForm(forms.Form):
+    """Enrolment: the first code from the new authenticator app proves it is set up."""
+
+    code = _CodeField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code the app shows for Ephedra.",
+        required_message="Enter the 6-digit code from your authenticator app",
+    )
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self):
+        code = _normalised(self.cleaned_data["code"])
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("Enter the code as 6 digits, like 123456")
+        if not self.device.verify_token(code):
+            raise forms.ValidationError(
+                "The code is not right. Check the time on your phone is correct and "
+                "enter the newest code"
+            )
+        return code
+
+
+class VerifyForm(forms.Form):
+    """After the password: a code from the authenticator app, or one backup code."""
+
+    code = _CodeField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code the app shows for Ephedra. "
+        "If you do not have your phone, enter one of your backup codes.",
+        required_message="Enter the code from your authenticator app or a backup code",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.device = None
+
+    def clean_code(self):
+        code = _normalised(self.cleaned_data["code"]).lower()
+        for device in devices_for_user(self.user, confirmed=True, for_verify=True):
+            if device.verify_token(code):
+                self.device = device
+                return code
+        raise forms.ValidationError(
+            "The code is not right. Enter the newest code from your app, or an unused backup code"
+        )
+
+
+class ConfirmPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        user = self.request.user
+        # authenticate(), not check_password(): django-axes counts a wrong password here too.
+        again = authenticate(self.request, username=user.get_username(), password=password)
+        if again is None or again.pk != user.pk:
+            raise forms.ValidationError("The password is not right")
+        return password
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(label="Username", required=False, max_length=150)

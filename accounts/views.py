@@ -1,0 +1,313 @@
+"""Account security pages: the second factor, your account, resets and lockouts."""
+
+import segno
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from governance import audit
+
+from . import permissions
+from .forms import ConfirmDeviceForm, ConfirmPasswordForm, UserSearchForm, VerifyForm
+from .middleware import REAUTHENTICATED_AT, now_seconds
+from .models import User
+
+BACKUP_CODE_COUNT = 10
+APP_DEVICE_NAME = "Authenticator app"
+BACKUP_DEVICE_NAME = "Backup codes"
+USERS_SHOWN = 50
+
+
+def safe_next(request, default: str = "home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def _has_confirmed_device(user) -> bool:
+    return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+# --- Second factor: enrolment and verification --------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrol(request):
+    user = request.user
+    if _has_confirmed_device(user):
+        return redirect(reverse("accounts:verify") + _next_query(request))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice(
+        user=user, name=APP_DEVICE_NAME, confirmed=False
+    )
+    if device.pk is None:
+        device.save()
+    form = ConfirmDeviceForm(request.POST or None, device=device)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            otp_login(request, device)
+            codes = _new_backup_codes(user)
+        return render(
+            request, "accounts/backup_codes.html", {"codes": codes, "next": safe_next(request)}
+        )
+    return render(
+        request,
+        "accounts/enrol.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device),
+            "secret": _spaced(_base32(device)),
+            "next": safe_next(request),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    user = request.user
+    if user.is_verified():
+        return redirect(safe_next(request))
+    if not _has_confirmed_device(user):
+        return redirect(reverse("accounts:enrol") + _next_query(request))
+    form = VerifyForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        otp_login(request, form.device)
+        if isinstance(form.device, StaticDevice):
+            messages.info(request, "You used a backup code. It cannot be used again.")
+        return redirect(safe_next(request))
+    return render(
+        request,
+        "accounts/verify.html",
+        {"form": form, "next": safe_next(request), "demo_code": _demo_code(user)},
+    )
+
+
+def _next_query(request) -> str:
+    target = request.GET.get("next")
+    if not target:
+        return ""
+    from urllib.parse import urlencode
+
+    return "?" + urlencode({"next": target})
+
+
+def _base32(device: TOTPDevice) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode("ascii").rstrip("=")
+
+
+def _spaced(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _qr_svg(device: TOTPDevice) -> str:
+    """The otpauth:// address as an inline SVG QR code (no JavaScript, no images)."""
+    qr = segno.make(device.config_url, error="m")
+    return qr.svg_inline(scale=4, border=2, title="QR code to scan with your authenticator app")
+
+
+def _demo_code(user) -> str | None:
+    """Only with demo passwords (DEBUG): the current code of a demo account's documented
+    secret, so a demonstration does not need a phone."""
+    if not settings.DEMO_PASSWORDS:
+        return None
+    from ephedra.demo import DEMO_TOTP_KEY
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True, key=DEMO_TOTP_KEY).first()
+    if device is None:
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def _new_backup_codes(user) -> list[str]:
+    """Replace the user's backup codes with a fresh set; the plain codes are shown once."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+# --- Your account --------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def security(request):
+    user = request.user
+    backup = StaticDevice.objects.filter(user=user).first()
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "app_devices": TOTPDevice.objects.filter(user=user, confirmed=True),
+            "backup_codes_left": backup.token_set.count() if backup else 0,
+            "can_reset_others": permissions.may_reset_second_factors(user),
+            "can_manage_lockouts": permissions.may_manage_lockouts(user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def backup_codes(request):
+    codes = _new_backup_codes(request.user)
+    audit.record("accounts.user.backup_codes_regenerated", request.user)
+    return render(
+        request,
+        "accounts/backup_codes.html",
+        {"codes": codes, "next": reverse("accounts:security")},
+    )
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    user = request.user
+    user.sessions_valid_after = timezone.now()
+    user.save(update_fields=["sessions_valid_after"])
+    logout(request)
+    messages.success(request, "You have been signed out on every device, this one included.")
+    return redirect(settings.LOGIN_URL)
+
+
+# --- Confirm it is you (before personal data leaves the system) ---------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm_identity(request):
+    form = ConfirmPasswordForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        request.session[REAUTHENTICATED_AT] = now_seconds()
+        return redirect(safe_next(request))
+    return render(
+        request, "accounts/confirm_identity.html", {"form": form, "next": safe_next(request)}
+    )
+
+
+# --- Second-factor resets (sergeants and administrators) ----------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def user_list(request):
+    if not permissions.may_reset_second_factors(request.user):
+        permissions.deny_account_security(request.user)
+    form = UserSearchForm(request.GET or None)
+    users = permissions.second_factor_resettable_users(request.user)
+    if form.is_valid() and form.cleaned_data["q"]:
+        users = users.filter(username__icontains=form.cleaned_data["q"])
+    users = users.annotate(
+        has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+    ).order_by("username")
+    shown = list(users[: USERS_SHOWN + 1])
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"form": form, "users": shown[:USERS_SHOWN], "more": len(shown) > USERS_SHOWN},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_reset(request, uuid):
+    if not permissions.may_reset_second_factors(request.user):
+        permissions.deny_account_security(request.user)
+    target = get_object_or_404(permissions.second_factor_resettable_users(request.user), uuid=uuid)
+    if request.method == "POST":
+        with transaction.atomic():
+            for device in devices_for_user(target, confirmed=None):
+                device.delete()
+            # Whoever holds one of their sessions must sign in again, then enrol afresh.
+            target.sessions_valid_after = timezone.now()
+            target.save(update_fields=["sessions_valid_after"])
+            audit.record("accounts.user.second_factor_reset", target)
+        messages.success(
+            request, f"{target.username} will set up a new second factor at their next sign-in."
+        )
+        return redirect("accounts:users")
+    return render(request, "accounts/second_factor_reset.html", {"target": target})
+
+
+# --- Lockouts (django-axes) -----------------------------------------------------------
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the sign-in page again, saying sign-in is paused, without
+    saying whether the account exists or the password was right."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "registration/login.html",
+        {"form": AuthenticationForm(request), "locked_out": True, "lockout_minutes": minutes},
+        status=429,
+    )
+
+
+def _lockout_rows():
+    cutoff = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(attempt_time__gte=cutoff).order_by("-attempt_time")
+
+
+@login_required
+@require_http_methods(["GET"])
+def lockouts(request):
+    if not permissions.may_manage_lockouts(request.user):
+        permissions.deny_account_security(request.user)
+    rows = list(
+        _lockout_rows().only("pk", "username", "ip_address", "failures_since_start", "attempt_time")
+    )
+    for row in rows:
+        row.locked = row.failures_since_start >= settings.AXES_FAILURE_LIMIT
+    context = {
+        "rows": rows,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "accounts/lockouts.html", context)
+
+
+@login_required
+@require_POST
+def lockout_lift(request, pk):
+    if not permissions.may_manage_lockouts(request.user):
+        permissions.deny_account_security(request.user)
+    attempt = get_object_or_404(AccessAttempt, pk=pk)
+    # Only a real account is named in the log: a mistyped username may be a password.
+    account = User.objects.filter(username=attempt.username).first()
+    with transaction.atomic():
+        attempt.delete()
+        audit.record(
+            "accounts.user.lockout_lifted",
+            account,
+            detail="" if account else "failed sign-ins under a username that is not an account",
+        )
+    messages.success(request, "Lockout lifted. Sign-in from there works again.")
+    return redirect("accounts:lockouts")

@@ -1,0 +1,61 @@
+"""A small world with one of each record about a person, for the audit tests."""
+
+import pytest
+
+from governance.models import AuditEvent, object_key
+from patrols.models import Arrest, ConditionalCaution, Encounter, IntelligenceReport
+from referrals import services as referral_services
+from referrals.models import Referral
+from tests.factories import (
+    HotspotFactory,
+    OfficerFactory,
+    PartnerUserFactory,
+    PersonFactory,
+    WardFactory,
+    consented_referral,
+)
+from tests.patrols.test_return_views import crewed_patrol, submitted
+
+
+@pytest.fixture
+def world(area, pc, sergeant, project_lead, agency_a, partner_a):
+    """A filed return (an encounter, an arrest with a caution, a referral, intelligence),
+    a deployed patrol whose return is still to file, a referral shared with agency A, and
+    a possible duplicate."""
+    ward = WardFactory(area=area)
+    local_pc = OfficerFactory(areas=[area])
+    filed = crewed_patrol(ward, pc, local_pc)
+    filed.hotspots.set([HotspotFactory(ward=ward)])
+    work_return = submitted(filed, pc)
+    deployed = crewed_patrol(ward, pc, local_pc)
+    person = PersonFactory(area=area, working_name="Auditname Kay", created_by=pc)
+    twin = PersonFactory(area=area, working_name="Auditname Kay", created_by=pc)
+    referral = consented_referral(agency=agency_a, by=pc, person=person)
+    caution = ConditionalCaution.objects.get()
+    return {
+        "filed": filed,
+        "deployed": deployed,
+        "work_return": work_return,
+        "encounter": Encounter.objects.get(patrol=filed),
+        "return_person": Encounter.objects.get(patrol=filed).person,
+        "arrest": caution.arrest,
+        "other_arrest": Arrest.objects.exclude(pk=caution.arrest_id).get(),
+        "caution": caution,
+        "caution_referral": Referral.objects.get(caution=caution),
+        "return_referral": Referral.objects.get(patrol=filed, caution=None),
+        "intelligence": IntelligenceReport.objects.get(),
+        "person": person,
+        "twin": twin,
+        "referral": referral,
+        "flag": referral_services.flag_possible_duplicates(twin)[0],
+        "provider_user": PartnerUserFactory(agency=caution.provider),
+    }
+
+
+def viewed_rows(obj, user):
+    return AuditEvent.objects.filter(
+        action=f"{obj._meta.label_lower}.viewed",
+        object_type=obj._meta.label_lower,
+        object_id=object_key(obj),
+        actor=user,
+    )
