@@ -74,6 +74,16 @@ def can_file_return(user, patrol: Patrol) -> bool:
     return patrol.officers.filter(officer=user).exists()
 
 
+def return_patrols_for(user):
+    """``can_file_return`` over a queryset, in SQL: the patrols of the user's areas whose
+    returns (arrests, cautions, intelligence) the user may read — the ones the user was
+    on, or all of them for a supervisor."""
+    patrols = Patrol.objects.visible_to(user)
+    if user.role in _SUPERVISORS:
+        return patrols
+    return patrols.with_officer(user)
+
+
 def require_return_filer(user, patrol: Patrol) -> None:
     if not can_file_return(user, patrol):
         raise PermissionDenied

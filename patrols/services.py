@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import OfficerProfile, User
 from accounts.notifications import notify
@@ -389,6 +390,24 @@ def _create_return(patrol: Patrol, by: User, now: dt.datetime, fields: dict) -> 
     )
     work_return.hotspots_visited.set(hotspots)
     return work_return
+
+
+def retire_hotspot(hotspot: Hotspot) -> None:
+    """Retire a hotspot: patrols stop being planned there.
+
+    One conditional UPDATE: both fields change together (the database insists), and of
+    two supervisors retiring at once only the first succeeds; the other is told when.
+    """
+    today = timezone.localdate()
+    retired = Hotspot.objects.filter(pk=hotspot.pk, active=True).update(
+        active=False, retired_on=today
+    )
+    hotspot.refresh_from_db()
+    if not retired:
+        on = f" on {date_format(hotspot.retired_on, 'j F Y')}" if hotspot.retired_on else ""
+        raise PatrolRuleError(f"Hotspot {hotspot.name} was already retired{on}.")
+    changes = {"active": [True, False], "retired_on": [None, today.isoformat()]}
+    audit.record("patrols.hotspot.changed", hotspot, changes=changes)  # update(): no signal
 
 
 def _check_hotspots(patrol: Patrol, hotspots: list[Hotspot]) -> None:

@@ -12,17 +12,7 @@ them out.
 from ephedra.api import RulePermission, ScopeFilter
 
 from ..models import Patrol
-from ..permissions import _SUPERVISORS, RULES, can_file_return
-
-
-def return_patrols_for(user):
-    """The patrols whose returns the user may read, as SQL: those of the user's areas the
-    user was on, or all of them for a supervisor — ``can_file_return`` over a queryset."""
-    patrols = Patrol.objects.visible_to(user)
-    if user.role in _SUPERVISORS:
-        return patrols
-    return patrols.with_officer(user)
-
+from ..permissions import RULES, can_file_return, return_patrols_for
 
 # --- Hotspots ------------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ writes an audit "viewed" row for each record shown, in one INSERT for a whole pa
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -19,7 +18,6 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from governance import audit
-from governance.models import object_key
 
 from .. import services
 from ..filters import (
@@ -189,18 +187,10 @@ class HotspotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     @action(detail=True, methods=["post"])
     def retire(self, request, uuid=None):
         hotspot = self.get_object()
-        today = timezone.localdate()
-        # As the retire page: one conditional UPDATE, so of two supervisors retiring at
-        # once only the first succeeds; UPDATE sends no signal, so the audit row is ours.
-        retired = Hotspot.objects.filter(pk=hotspot.pk, active=True).update(
-            active=False, retired_on=today
-        )
-        hotspot.refresh_from_db()
-        if not retired:
-            on = f" on {date_format(hotspot.retired_on, 'j F Y')}" if hotspot.retired_on else ""
-            raise rule_error(f"Hotspot {hotspot.name} was already retired{on}.")
-        changes = {"active": [True, False], "retired_on": [None, today.isoformat()]}
-        audit.changed_many(Hotspot, [object_key(hotspot)], changes)
+        try:
+            services.retire_hotspot(hotspot)
+        except services.PatrolRuleError as error:
+            raise rule_error(error) from None
         return Response(self.get_serializer(hotspot).data)
 
 

@@ -9,12 +9,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
-from governance import audit
-
+from .. import services
 from ..forms.hotspots import HotspotFilter, HotspotForm, duplicate_name_message
 from ..models import Hotspot
 from ..permissions import PolicePermissionMixin, get_hotspot_for_user, has_permission
@@ -108,16 +106,11 @@ class HotspotRetireView(PolicePermissionMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         hotspot = get_hotspot_for_user(request.user, kwargs["uuid"])
-        # One conditional UPDATE: both fields change together (the database insists),
-        # and of two supervisors retiring at once only the first succeeds.
-        retired = Hotspot.objects.filter(pk=hotspot.pk, active=True).update(
-            active=False, retired_on=timezone.localdate()
-        )
-        if not retired:
-            hotspot.refresh_from_db()
-            return _already_retired(request, hotspot)
-        changes = {"active": [True, False], "retired_on": [None, str(timezone.localdate())]}
-        audit.record("patrols.hotspot.changed", hotspot, changes=changes)  # update(): no signal
+        try:
+            services.retire_hotspot(hotspot)
+        except services.PatrolRuleError as error:
+            messages.error(request, str(error))
+            return redirect(LIST_URL)
         messages.success(request, f"Hotspot {hotspot.name} retired.")
         return redirect(LIST_URL)
 
