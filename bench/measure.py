@@ -112,6 +112,9 @@ def load_test(items: list[Target], sessions: dict, tokens: dict, *, users: int, 
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "false",
         "STATIC_MANIFEST": "false",
+        # Twenty simulated people share two tokens here; the limits are per person.
+        "API_RATE_BURST": "1000000/min",
+        "API_RATE_SUSTAINED": "1000000/hour",
     }
     server = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
         [

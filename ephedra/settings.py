@@ -330,9 +330,9 @@ REST_FRAMEWORK = {
         "ephedra.api_defaults.TokenBurstRateThrottle",
         "ephedra.api_defaults.TokenRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {
-        "token_burst": "300/min",
-        "token_sustained": "5000/hour",
+    "DEFAULT_THROTTLE_RATES": {  # per user, token requests only
+        "token_burst": env.string("API_RATE_BURST", default="300/min"),
+        "token_sustained": env.string("API_RATE_SUSTAINED", default="5000/hour"),
     },
     "EXCEPTION_HANDLER": "ephedra.api_defaults.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -259,6 +259,7 @@ class PossibleDuplicate(models.Model):
     """Two person records that may be one woman. A sergeant decides; nothing is merged
     silently: linking points the newer record at the older, keeping both."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duplicate_flags")
     other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=200)

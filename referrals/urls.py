@@ -37,7 +37,7 @@ urlpatterns = [
     path("people/<uuid:uuid>/", police.PersonTimelineView.as_view(), name="person"),
     path("people/possible-duplicates/", police.DuplicateListView.as_view(), name="duplicates"),
     path(
-        "people/possible-duplicates/<int:pk>/",
+        "people/possible-duplicates/<uuid:uuid>/",
         police.DuplicateDecideView.as_view(),
         name="duplicate_decide",
     ),

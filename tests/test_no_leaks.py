@@ -247,10 +247,6 @@ GUESSABLE = re.compile(r"<int:|<pk>|<id>|\(\?P<(pk|id)>|\[0-9\]")
 # An entry that no longer matches a URL fails the test, so the list only shrinks.
 NOT_A_PERSON = {
     "api/v1/^crime-records/(?P<pk>[^/.]+)/$": "police.uk's published, anonymised crimes",
-    "people/possible-duplicates/<int:pk>/": (
-        "a pair of person records, not a person; a sergeant-only decision page scoped to "
-        "their areas. To move to a UUID with the referrals app (PossibleDuplicate.uuid)."
-    ),
 }
 
 

@@ -205,7 +205,7 @@ def url_for(name: str, kind: str | None, objects: dict) -> str:
         return f"{reverse(name)}?person={objects['person'].uuid}"
     if kind == "token":
         return reverse(name, args=[objects["token"].prefix])
-    if kind in ("flag", "lockout"):
+    if kind == "lockout":
         return reverse(name, args=[objects[kind].pk])
     if kind == "due_person":
         return reverse(name, args=["person", objects["person"].uuid])

@@ -304,8 +304,8 @@ class DuplicateDecideView(RolePermissionMixin, View):
     permission_required = "referrals.link_people"
     http_method_names = ["post"]
 
-    def post(self, request, pk):
-        flag = get_object_or_404(flags_for(request.user), pk=pk)
+    def post(self, request, uuid):
+        flag = get_object_or_404(flags_for(request.user), uuid=uuid)
         form = DuplicateDecisionForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Choose whether the two records are the same person.")

@@ -229,7 +229,7 @@ def test_the_list_shows_open_flags_in_the_users_areas(client, sergeant, make, ot
     assert list(response.context["flags"]) == [open_flag]
     page = response.content.decode()
     assert "<title>Possible duplicates – Ephedra</title>" in page
-    assert reverse("referrals:duplicate_decide", args=[open_flag.pk]) in page
+    assert reverse("referrals:duplicate_decide", args=[open_flag.uuid]) in page
     assert 'value="link"' in page
     assert "Not the same person" in page
 
@@ -253,7 +253,7 @@ def test_a_supervisor_links_two_records(client, request, make, role):
     client.force_login(request.getfixturevalue(role))
 
     response = client.post(
-        reverse("referrals:duplicate_decide", args=[flag.pk]), {"decision": "link"}
+        reverse("referrals:duplicate_decide", args=[flag.uuid]), {"decision": "link"}
     )
 
     assert response.status_code == 302
@@ -266,7 +266,7 @@ def test_a_supervisor_links_two_records(client, request, make, role):
 def test_a_supervisor_dismisses_a_flag_once(client, sergeant, make):
     _, newer, flag = flagged(make)
     client.force_login(sergeant)
-    url = reverse("referrals:duplicate_decide", args=[flag.pk])
+    url = reverse("referrals:duplicate_decide", args=[flag.uuid])
 
     client.post(url, {"decision": "dismiss"})
     again = client.post(url, {"decision": "link"})
@@ -282,7 +282,9 @@ def test_a_supervisor_dismisses_a_flag_once(client, sergeant, make):
 def test_a_decision_must_be_link_or_dismiss(client, sergeant, make):
     _, _, flag = flagged(make)
     client.force_login(sergeant)
-    response = client.post(reverse("referrals:duplicate_decide", args=[flag.pk]), {"decision": "x"})
+    response = client.post(
+        reverse("referrals:duplicate_decide", args=[flag.uuid]), {"decision": "x"}
+    )
     assert response.status_code == 302
     flag.refresh_from_db()
     assert flag.status == DuplicateStatus.OPEN
@@ -290,7 +292,7 @@ def test_a_decision_must_be_link_or_dismiss(client, sergeant, make):
 
 def test_who_may_decide(client, make, pc, partner_a, sergeant, other_area):
     _, newer, flag = flagged(make)
-    url = reverse("referrals:duplicate_decide", args=[flag.pk])
+    url = reverse("referrals:duplicate_decide", args=[flag.uuid])
     for user, status in [(pc, 403), (partner_a, 404)]:
         client.force_login(user)
         assert client.post(url, {"decision": "link"}).status_code == status
@@ -321,7 +323,7 @@ def test_the_older_persons_timeline_shows_the_linked_records_encounter(
     url = reverse("referrals:person", args=[older.uuid])
     assert "Seen by the arches" not in client.get(url).content.decode()
 
-    client.post(reverse("referrals:duplicate_decide", args=[flag.pk]), {"decision": "link"})
+    client.post(reverse("referrals:duplicate_decide", args=[flag.uuid]), {"decision": "link"})
     response = client.get(url)
 
     page = response.content.decode()
