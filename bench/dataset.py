@@ -440,7 +440,8 @@ def _crimes(scale: Scale, rng: random.Random, world: _World, start: dt.date, tod
     buffer = io.StringIO()
     written = 0
     for n, batch in enumerate(batches):
-        area = world.areas[n // len(months)]
+        index = n // len(months)  # not the pk: LSOA codes are 9 characters
+        area = world.areas[index]
         lat0, lon0 = world.centres[area.pk]
         hotspots = world.hotspots[area.pk]
         for k in range(per_batch):
@@ -452,11 +453,11 @@ def _crimes(scale: Scale, rng: random.Random, world: _World, start: dt.date, tod
             else:
                 lat, lon = lat0 + rng.uniform(-0.03, 0.03), lon0 + rng.uniform(-0.04, 0.04)
                 kind = rng.choice(RELEVANT + OTHER)
-            lsoa = f"E0199{area.pk:02}{k % scale.lsoas_per_area:02}"
+            lsoa = f"E0199{index:02}{k % scale.lsoas_per_area:02}"
             buffer.write(
                 f"{batch.pk}\t{area.pk}\tbench{n:05}{k:06}\t{batch.month}\tBench Police\t"
                 f"Bench Police\t{lon:.6f}\t{lat:.6f}\tOn or near Synthetic Street\t{lsoa}\t"
-                f"Bench {area.pk:02}{k % scale.lsoas_per_area:02}X\t{kind}\t\t\n"
+                f"Bench {index:02}{k % scale.lsoas_per_area:02}X\t{kind}\t\t\n"
             )
             written += 1
         if buffer.tell() > 32_000_000 or n == len(batches) - 1:
