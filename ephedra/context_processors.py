@@ -12,6 +12,9 @@ def navigation(request) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {}
+    if not getattr(user, "is_verified", lambda: True)():
+        # Password only, second factor still to come: the pages are out of reach anyway.
+        return {"navigation": [], "second_factor_pending": True}
     items = [("Home", "home", "home")]
     if user.is_partner:
         items += [

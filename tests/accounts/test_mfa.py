@@ -183,6 +183,19 @@ def test_verification_with_the_app_code_lets_the_user_in(client, pc, app_device)
     assert client.get("/patrols/").status_code == 200
 
 
+def test_the_menu_appears_only_once_the_second_factor_is_done(client, pc, app_device):
+    sign_in_with_password(client, pc)
+    page = client.get(reverse("accounts:verify")).content.decode()
+    assert 'href="/patrols/"' not in page
+    assert "Your account" not in page
+    assert "Sign out" in page  # still possible
+
+    client.post(reverse("accounts:verify"), {"code": current_code(app_device)})
+    page = client.get(reverse("home")).content.decode()
+    assert 'href="/patrols/"' in page
+    assert "Your account" in page
+
+
 def test_verification_never_follows_an_unsafe_next(client, pc, app_device):
     sign_in_with_password(client, pc)
     response = client.post(
