@@ -29,6 +29,7 @@ def main(argv: list[str]) -> int:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     _recreate_database(url)
     os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("STATIC_MANIFEST", "false")  # pages render without collectstatic
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ephedra.settings")
     import django
 

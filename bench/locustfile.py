@@ -1,6 +1,6 @@
 """Locust load for `make bench`: each simulated user requests the targets of the plan
-(BENCH_PLAN, a JSON file written by bench.measure.load_test) in turn, pausing 0.2-0.6 s
-between requests as someone clicking through pages quickly would.
+(BENCH_PLAN, a JSON file written by bench.measure.load_test) in turn, pausing 2-5 s
+between requests, as a person working through pages does.
 
 Run by bench.measure as its own process (locust patches the standard library with gevent,
 so it is never imported by Django or pytest; tests/ does not collect this directory).
@@ -16,7 +16,7 @@ PLAN = json.loads(open(os.environ["BENCH_PLAN"]).read())  # noqa: SIM115, PTH123
 
 
 class Visitor(HttpUser):
-    wait_time = between(0.2, 0.6)
+    wait_time = between(2, 5)
 
     def on_start(self):
         self.targets = itertools.cycle(PLAN)

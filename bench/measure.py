@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection
+from django.core import signals
+from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,7 +34,7 @@ def signed_in_client(user) -> Client:
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")  # the test client's "testserver" is not allowed
     client.force_login(user)
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", confirmed=True)
     session = client.session
@@ -79,13 +80,27 @@ def targets(world) -> list[Target]:
 
 
 def count_queries(items: list[Target], clients: dict, tokens: dict, samples: int = 5) -> None:
+    # Outside the test runner each request closes the connection at its end, and the
+    # count would start again on a new one: keep one connection, as the tests do.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        _count_queries(items, clients, tokens, samples)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def _count_queries(items: list[Target], clients: dict, tokens: dict, samples: int) -> None:
     for target in items:
-        client = clients.get(target.who) or Client()
+        client = clients.get(target.who) or Client(HTTP_HOST="127.0.0.1")
         headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[target.who]}"} if target.api else {}
         client.get(target.path, **headers)  # warm caches, as a second visit would be
         with CaptureQueriesContext(connection) as queries:
             response = client.get(target.path, **headers)
         target.status, target.queries = response.status_code, len(queries)
+        if target.status != 200:
+            raise RuntimeError(f"{target.name}: HTTP {target.status}, not a page to measure")
         for _ in range(samples):
             started = time.perf_counter()
             client.get(target.path, **headers)
@@ -119,13 +134,14 @@ def load_test(items: list[Target], sessions: dict, tokens: dict, *, users: int, 
     server = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
         [
             sys.executable, "-m", "gunicorn", "ephedra.wsgi", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(max(2, min(8, os.cpu_count() or 2))), "--no-control-socket",
+            "--workers", str(2 * (os.cpu_count() or 1) + 1), "--no-control-socket",
             "--log-level", "warning",
         ],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
         _wait_for(port)
+        _warm_up(port, items, sessions, tokens)
         plan = [
             {
                 "name": t.name,
@@ -164,6 +180,19 @@ def _wait_for(port: int) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("gunicorn did not start")
+
+
+def _warm_up(port: int, items: list[Target], sessions: dict, tokens: dict) -> None:
+    """One request per page and worker first: imports and connections are not the load."""
+    import urllib.request
+
+    for _ in range(2 * (os.cpu_count() or 1) + 1):
+        for t in items:
+            headers = {"Authorization": f"Bearer {tokens[t.who]}"} if t.api else {}
+            if not t.api and sessions.get(t.who):
+                headers["Cookie"] = f"sessionid={sessions[t.who]}"
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{t.path}", headers=headers)
+            urllib.request.urlopen(request, timeout=30).read()  # noqa: S310
 
 
 def _read_locust(path: Path) -> list[LoadResult]:
