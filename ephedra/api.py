@@ -80,7 +80,6 @@ class ScopeFilter(BaseFilterBackend):
 
 
 def build_router() -> DefaultRouter:
-    from accounts import api as accounts_api
     from partners import api as partners_api
     from patrols import api as patrols_api
     from referrals import api as referrals_api
@@ -89,7 +88,7 @@ def build_router() -> DefaultRouter:
     # No ".json" suffix routes: one address per resource, JSON is the only format.
     router = DefaultRouter()
     router.include_format_suffixes = False
-    for module in (accounts_api, partners_api, patrols_api, referrals_api, reporting_api):
+    for module in (partners_api, patrols_api, referrals_api, reporting_api):
         module.register(router)
     return router
 
