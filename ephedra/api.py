@@ -20,6 +20,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import BasePermission
 from rest_framework.routers import DefaultRouter
+from rest_framework.serializers import ValidationError
+from rest_framework.settings import api_settings
 
 from accounts.models import Role
 
@@ -77,6 +79,21 @@ class ScopeFilter(BaseFilterBackend):
             return self.scope(request.user, queryset)
         except Http404:
             raise NotFound from None
+
+
+def form_errors(form, rename: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """A page's Django form errors under the API's field names (non-field errors as DRF's),
+    so the API validates with the same forms as the pages."""
+    rename = {"__all__": api_settings.NON_FIELD_ERRORS_KEY, **(rename or {})}
+    errors: dict[str, list[str]] = {}
+    for field, messages in form.errors.items():
+        errors.setdefault(rename.get(field, field), []).extend(messages)
+    return errors
+
+
+def rule_error(error: Exception, field: str | None = None) -> ValidationError:
+    """A service's refusal (a domain rule) as a 400 with its message."""
+    return ValidationError({field or api_settings.NON_FIELD_ERRORS_KEY: [str(error)]})
 
 
 def build_router() -> DefaultRouter:

@@ -32,9 +32,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.settings import api_settings
 
-from ephedra.api import RulePermission, ScopeFilter
+from ephedra.api import RulePermission, ScopeFilter, form_errors, rule_error
 from governance import audit
 from partners.models import PartnerAgency, ServiceType
 from patrols.models import CautionStatus, ConditionalCaution
@@ -358,19 +357,6 @@ PERSON_DETAIL = _closed("PersonForUser", PolicePersonDetailSerializer, SharedPer
 
 
 # --- Input: checked by the pages' own forms -----------------------------------------------
-
-
-def form_errors(form, rename: dict[str, str] | None = None) -> dict[str, list[str]]:
-    """A Django form's errors under the API's field names (non-field errors as DRF's)."""
-    rename = {"__all__": api_settings.NON_FIELD_ERRORS_KEY, **(rename or {})}
-    errors: dict[str, list[str]] = {}
-    for field, messages in form.errors.items():
-        errors.setdefault(rename.get(field, field), []).extend(messages)
-    return errors
-
-
-def rule_error(error: Exception) -> serializers.ValidationError:
-    return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [str(error)]})
 
 
 class TransitionSerializer(serializers.Serializer):

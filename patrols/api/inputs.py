@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from django.forms.models import model_to_dict
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from accounts.models import User
+from ephedra.api import form_errors, rule_error
 from partners.models import PartnerAgency
 from referrals.models import AgeBand, ConsentMethod, Person
 
@@ -31,22 +31,6 @@ from ..models import (
     SourceEvaluation,
     Weather,
 )
-
-NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
-
-
-def form_errors(form, rename: dict[str, str] | None = None) -> dict[str, list[str]]:
-    """A Django form's errors under the API's field names (non-field errors as DRF's)."""
-    rename = {"__all__": NON_FIELD, **(rename or {})}
-    errors: dict[str, list[str]] = {}
-    for field, messages in form.errors.items():
-        errors.setdefault(rename.get(field, field), []).extend(messages)
-    return errors
-
-
-def rule_error(error: Exception, field: str = NON_FIELD) -> serializers.ValidationError:
-    """A PatrolRuleError (or a referral rule) as a 400 with its message."""
-    return serializers.ValidationError({field: [str(error)]})
 
 
 class UUIDChoiceField(serializers.SlugRelatedField):

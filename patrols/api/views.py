@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from ephedra.api import rule_error
 from governance import audit
 
 from .. import services
@@ -53,7 +54,6 @@ from .inputs import (
     ReturnSubmitSerializer,
     RiskAssessmentInputSerializer,
     return_choices,
-    rule_error,
 )
 from .serializers import (
     ArrestSerializer,
