@@ -10,8 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Area, User, Ward
-from partners.models import PartnerAgency
-from referrals.models import Person, Referral
+from referrals.api import AgencyBriefSerializer, PersonBriefSerializer
+from referrals.models import Referral
 
 from ..models import (
     Arrest,
@@ -51,22 +51,10 @@ class UserRefSerializer(serializers.ModelSerializer):
         fields = ["uuid", "name"]
 
 
-class AgencyRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = PartnerAgency
-        fields = ["uuid", "name"]
-
-
 class HotspotRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Hotspot
         fields = ["uuid", "name"]
-
-
-class PersonRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Person
-        fields = ["uuid", "working_name"]
 
 
 def patrol_ref(**kwargs) -> serializers.SlugRelatedField:
@@ -109,7 +97,7 @@ class PatrolOfficerSerializer(serializers.ModelSerializer):
 
 
 class InvitationSerializer(serializers.ModelSerializer):
-    agency = AgencyRefSerializer(read_only=True)
+    agency = AgencyBriefSerializer(read_only=True)
 
     class Meta:
         model = PartnerInvitation
@@ -185,7 +173,7 @@ class PatrolDetailSerializer(PatrolSerializer):
 
 class EncounterSerializer(serializers.ModelSerializer):
     patrol = patrol_ref()
-    person = PersonRefSerializer(read_only=True)
+    person = PersonBriefSerializer(read_only=True)
     hotspot = HotspotRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -235,7 +223,7 @@ class ArrestSerializer(serializers.ModelSerializer):
 class CautionSerializer(serializers.ModelSerializer):
     arrest = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     patrol = serializers.SlugRelatedField(source="arrest.patrol", slug_field="uuid", read_only=True)
-    provider = AgencyRefSerializer(read_only=True)
+    provider = AgencyBriefSerializer(read_only=True)
 
     class Meta:
         model = ConditionalCaution
@@ -288,8 +276,8 @@ class OfficerHoursSerializer(serializers.ModelSerializer):
 
 
 class ReturnReferralSerializer(serializers.ModelSerializer):
-    person = PersonRefSerializer(read_only=True, allow_null=True)
-    agency = AgencyRefSerializer(read_only=True)
+    person = PersonBriefSerializer(read_only=True, allow_null=True)
+    agency = AgencyBriefSerializer(read_only=True)
 
     class Meta:
         model = Referral
