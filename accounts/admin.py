@@ -2,19 +2,20 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from ephedra.admin import RoleInline, RoleModelAdmin, RolePermissionsMixin
-
-from . import tokens
+from . import selectors, tokens
+from .admin_base import RoleInline, RoleModelAdmin, RolePermissionsMixin
 from .models import POLICE_ROLES, ApiToken, Area, Notification, OfficerProfile, User, Ward
 
 
 class WardInline(RoleInline):
     model = Ward
+    scope = staticmethod(selectors.wards_for)
     fields = ["name", "code"]
 
 
 @admin.register(Area)
 class AreaAdmin(RoleModelAdmin):
+    scope = staticmethod(selectors.areas_for)
     list_display = ["name", "code", "overtime_threshold_hours"]
     search_fields = ["name", "code"]
     inlines = [WardInline]
@@ -22,6 +23,7 @@ class AreaAdmin(RoleModelAdmin):
 
 @admin.register(Ward)
 class WardAdmin(RoleModelAdmin):
+    scope = staticmethod(selectors.wards_for)
     list_display = ["name", "code", "area"]
     list_filter = ["area"]
     list_select_related = ["area"]
@@ -31,6 +33,7 @@ class WardAdmin(RoleModelAdmin):
 class OfficerProfileInline(RolePermissionsMixin, admin.StackedInline):
     model = OfficerProfile
     fk_name = "user"
+    scope = staticmethod(selectors.officer_profiles_for)
     max_num = 1
     autocomplete_fields = ["home_ward", "ephedra_trainer"]
 
@@ -57,6 +60,7 @@ class EphedraUserChangeForm(UserChangeForm):
 
 @admin.register(User)
 class EphedraUserAdmin(RoleModelAdmin, UserAdmin):
+    scope = staticmethod(selectors.colleagues_for)
     form = EphedraUserChangeForm
     add_form = EphedraUserCreationForm
     list_display = ["username", "get_full_name", "role", "agency", "is_active", "last_login"]
@@ -79,6 +83,7 @@ class EphedraUserAdmin(RoleModelAdmin, UserAdmin):
 
 @admin.register(OfficerProfile)
 class OfficerProfileAdmin(RoleModelAdmin):
+    scope = staticmethod(selectors.officer_profiles_for)
     list_display = ["collar_number", "user", "home_ward", "ephedra_trained_on"]
     list_filter = ["home_ward__area", ("ephedra_trained_on", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "home_ward"]
@@ -88,6 +93,7 @@ class OfficerProfileAdmin(RoleModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(RoleModelAdmin):
+    scope = staticmethod(selectors.own_notifications)
     list_display = ["recipient", "message", "created_at", "read_at"]
     list_filter = [("read_at", admin.EmptyFieldListFilter)]
     list_select_related = ["recipient"]
@@ -99,6 +105,7 @@ class ApiTokenAdmin(RoleModelAdmin):
     """Read-only: tokens are made by their owners (/account/api-tokens/); an administrator
     can only revoke them. The secret is never stored, so never shown."""
 
+    scope = staticmethod(selectors.own_tokens)
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]

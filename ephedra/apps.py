@@ -13,4 +13,4 @@ class EphedraAdminConfig(admin_apps.AdminConfig):
     """The Django admin, on a site that hides itself from partner users."""
 
     default = False
-    default_site = "ephedra.admin.EphedraAdminSite"
+    default_site = "accounts.admin_base.EphedraAdminSite"

@@ -1,12 +1,15 @@
 from django.contrib import admin
 
-from ephedra.admin import RoleModelAdmin
+from accounts.admin_base import RoleModelAdmin
 
+from . import selectors
 from .models import CrimeOutcome, CrimeRecord, GeneratedReport, ImportBatch
 
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(RoleModelAdmin):
+    scope = staticmethod(selectors.import_batches_for)
+    service_owned = True
     list_display = ["filename", "kind", "force", "month", "row_count", "status", "imported_at"]
     list_filter = ["kind", "status", "force"]
     search_fields = ["filename"]
@@ -14,6 +17,8 @@ class ImportBatchAdmin(RoleModelAdmin):
 
 @admin.register(CrimeRecord)
 class CrimeRecordAdmin(RoleModelAdmin):
+    scope = staticmethod(selectors.crime_records_for)
+    service_owned = True
     list_display = ["month", "crime_type", "location", "lsoa_name", "last_outcome", "area"]
     list_filter = ["crime_type", "area", "month"]
     list_select_related = ["area"]
@@ -23,6 +28,8 @@ class CrimeRecordAdmin(RoleModelAdmin):
 
 @admin.register(CrimeOutcome)
 class CrimeOutcomeAdmin(RoleModelAdmin):
+    scope = staticmethod(selectors.crime_outcomes_for)
+    service_owned = True
     list_display = ["month", "outcome_type", "location", "lsoa_name", "area"]
     list_filter = ["outcome_type", "area", "month"]
     list_select_related = ["area"]
@@ -32,6 +39,8 @@ class CrimeOutcomeAdmin(RoleModelAdmin):
 
 @admin.register(GeneratedReport)
 class GeneratedReportAdmin(RoleModelAdmin):
+    scope = staticmethod(selectors.reports_for)
+    service_owned = True
     list_display = [
         "kind",
         "area",

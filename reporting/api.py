@@ -34,14 +34,10 @@ from . import services
 from .forms_reports import ReportRequestForm
 from .models import CrimeRecord, CrimeType, GeneratedReport, ReportKind, ReportStatus
 from .permissions import RULES
-from .views.reports import download_name, reports_for
+from .selectors import crimes_for, reports_for
+from .views.reports import download_name
 
 # --- Crime records ------------------------------------------------------------------------
-
-
-def crimes_for(user):
-    """Crime records of the user's areas (what the ranking counts from)."""
-    return CrimeRecord.objects.filter(area__in=user.areas.all())
 
 
 class MonthField(forms.CharField):

@@ -81,7 +81,7 @@ def test_anonymous_user_is_sent_to_admin_sign_in(client):
     [
         ("pc", "admin:patrols_patrol_changelist", 200),
         ("pc", "admin:patrols_patrol_add", 403),
-        ("sergeant", "admin:patrols_patrol_add", 200),
+        ("sergeant", "admin:patrols_patrol_add", 403),
         ("sergeant", "admin:partners_partneragency_add", 403),
         ("project_lead", "admin:partners_partneragency_add", 200),
         ("project_lead", "admin:accounts_user_add", 403),

@@ -16,6 +16,7 @@ from .. import services
 from ..forms_reports import MONTHLY_KINDS, ReportRequestForm
 from ..models import GeneratedReport, ReportKind, ReportStatus
 from ..permissions import ReportingPermissionMixin
+from ..selectors import reports_for
 
 PER_PAGE = 25
 UNFINISHED = (ReportStatus.PENDING, ReportStatus.RUNNING)
@@ -24,13 +25,6 @@ FILE_NAMES = {
     ReportKind.MONTHLY_TREND: "monthly-trend-police",
     ReportKind.MONTHLY_TREND_PARTNER: "monthly-trend-partner-safe",
 }
-
-
-def reports_for(user):
-    """The reports of the user's areas, with what each row shows, in one query."""
-    return GeneratedReport.objects.filter(area__in=user.areas.all()).select_related(
-        "area", "requested_by"
-    )
 
 
 def get_report_for_user(user, uuid) -> GeneratedReport:

@@ -1,0 +1,37 @@
+"""Reads of places and people, scoped to the user (police: their areas)."""
+
+from django.db.models import QuerySet
+
+from .models import ApiToken, Area, Notification, OfficerProfile, User, Ward
+
+
+def areas_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    base = Area.objects.all() if queryset is None else queryset
+    return base.filter(pk__in=user.areas.values("pk"))
+
+
+def wards_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    base = Ward.objects.all() if queryset is None else queryset
+    return base.filter(area__in=user.areas.values("pk"))
+
+
+def colleagues_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The users who share an area with ``user`` (their own account included)."""
+    base = User.objects.all() if queryset is None else queryset
+    sharing = User.objects.filter(areas__in=user.areas.values("pk")).values("pk")
+    return base.filter(pk__in=sharing)
+
+
+def officer_profiles_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    base = OfficerProfile.objects.all() if queryset is None else queryset
+    return base.filter(user__in=colleagues_for(user).values("pk"))
+
+
+def own_notifications(user, queryset: QuerySet | None = None) -> QuerySet:
+    base = Notification.objects.all() if queryset is None else queryset
+    return base.filter(recipient=user)
+
+
+def own_tokens(user, queryset: QuerySet | None = None) -> QuerySet:
+    base = ApiToken.objects.all() if queryset is None else queryset
+    return base.filter(user=user)
