@@ -40,10 +40,27 @@ def _hidden_from_outsiders(view):
     return wrapper
 
 
+# Libraries' own records: groups (django-guardian's per-agency grants), second-factor
+# devices and lockouts. Ephedra has pages for what a person needs of them (second-factor
+# resets, lockouts); editing them raw would break grants or leak secrets, so the admin
+# never offers them.
+LIBRARY_APPS = frozenset({"auth", "otp_totp", "otp_static", "axes"})
+
+
 class EphedraAdminSite(admin.AdminSite):
     site_header = "Ephedra administration"
     site_title = "Ephedra admin"
     index_title = "Records"
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        models = (
+            model_or_iterable
+            if isinstance(model_or_iterable, list | tuple)
+            else [model_or_iterable]
+        )
+        kept = [model for model in models if model._meta.app_label not in LIBRARY_APPS]
+        if kept:
+            super().register(kept, admin_class, **options)
 
     def has_permission(self, request) -> bool:
         return can_use_admin(request.user)

@@ -103,6 +103,16 @@ def test_every_admin_model_has_a_scope_entry():
     assert set(_registered()) == AREA_PATH.keys() | DIRECTORY | ACCOUNTS | LEAD_ONLY
 
 
+def test_library_internals_are_not_in_the_admin(client, system_admin):
+    client.force_login(system_admin)
+    index = client.get(reverse("admin:index")).content.decode()
+    for words in ("Access attempts", "TOTP devices", "Static devices", "Groups"):
+        assert words not in index
+    assert "People and referrals" in index
+    labels = {model._meta.app_label for model in admin.site._registry}
+    assert labels.isdisjoint({"auth", "otp_totp", "otp_static", "axes"})
+
+
 def test_another_areas_records_answer_404_on_every_admin_page(client, southwark_sergeant):
     client.force_login(southwark_sergeant)
     checked = 0
