@@ -6,6 +6,14 @@
 #
 #   docker build -t ephedra .
 
+# Front-end assets (GOV.UK/MOJ Frontend, htmx, Leaflet) from npm, compiled once.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY assets ./assets
+RUN npm run --silent build
+
 FROM python:3.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -54,13 +62,16 @@ ENV PYTHONPATH=/app \
     MEDIA_ROOT=/data/media \
     WEB_CONCURRENCY=3
 
-# Static files are baked into the image (WhiteNoise serves them, with the manifest).
-# The dummy key and host only let settings load for this step: they are set for this
-# RUN alone, never stored in the image's environment, and nothing is signed with them.
+# Static files are baked into the image by the one production build (the same script CI
+# runs before starting gunicorn): collectstatic with the manifest storage. The dummy key
+# and host only let settings load for this step: they are set for this RUN alone, never
+# stored in the image's environment, and nothing is signed with them.
+COPY --from=assets /app/static/build ./static/build
 RUN SECRET_KEY=build-only-dummy-key-not-used-at-run-time \
     ALLOWED_HOSTS=build.invalid \
     DATABASE_URL=sqlite:////tmp/build-unused.sqlite3 \
-    python manage.py collectstatic --noinput \
+    MIGRATE=false PYTHON=python \
+    scripts/build-production \
     && rm -f /tmp/build-unused.sqlite3
 
 # Uploaded files live on a volume; create the mount point owned by the app user so a

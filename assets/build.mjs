@@ -1,6 +1,6 @@
 // Builds static/build/ from node_modules: the compiled stylesheet, and the scripts and
 // images the pages load. Nothing is fetched from a CDN at run time.
-import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as sass from "sass";
@@ -36,5 +36,16 @@ const copies = {
 };
 for (const [from, to] of Object.entries(copies)) {
   cpSync(join(modules, from), join(out, to), { recursive: true });
+}
+// The packages' bundles name source maps that are not shipped; the manifest storage of
+// collectstatic (production) fails on a reference to a missing file, so drop the comment.
+const sourceMap = /^\/[/*][#@] sourceMappingURL=.*$/gm;
+for (const entry of readdirSync(out, { recursive: true })) {
+  const path = join(out, entry);
+  if (/\.(js|css)$/.test(entry)) {
+    const text = readFileSync(path, "utf8");
+    if (sourceMap.test(text)) writeFileSync(path, text.replace(sourceMap, ""));
+    sourceMap.lastIndex = 0;
+  }
 }
 console.log(`built ${out}`);

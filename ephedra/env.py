@@ -62,3 +62,17 @@ def strings(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def redis_neighbour(url: str) -> str:
+    """The same Redis server's next database (``redis://host:6379/0`` → ``.../1``), for a
+    second use (the cache) that must not share the broker's keys."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    if path and not path.isdigit():
+        raise ImproperlyConfigured(f"REDIS_URL must end in a database number, not {path!r}")
+    if path and int(path) >= 15:
+        raise ImproperlyConfigured("REDIS_URL's database must be below 15 (the cache takes +1)")
+    return urlunsplit(parts._replace(path=f"/{int(path or 0) + 1}"))

@@ -114,6 +114,17 @@ except (ValueError, KeyError) as exc:
     ) from None
 DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DB_CONN_MAX_AGE", default=0, minimum=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default serves overlapping requests (the return's draft autosave, a
+    # worker beside runserver, the browser tests' live server): write-ahead logging lets
+    # readers run beside a writer, IMMEDIATE takes the write lock when a transaction
+    # starts (no "database is locked" on upgrade), and a writer waits up to 20 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+    # Tests on a file, not a shared in-memory database: shared-cache memory databases
+    # lock whole tables ("database table is locked") when the live server writes.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-ephedra.sqlite3")}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # JIT compilation costs ~100 ms per aggregate query here and never pays back for
     # queries this size (make bench: ranking, reports).
@@ -122,22 +133,36 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker + results and the cache; without it tasks run inline.
 REDIS_URL = env.string("REDIS_URL")
+REDIS_CACHE_URL = env.string("REDIS_CACHE_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # The cache in its own Redis database (the broker's + 1 unless REDIS_CACHE_URL says),
+    # so clearing the cache never wipes the queue.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL or env.redis_neighbour(REDIS_URL),
+        }
     }
 else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_IGNORE_RESULT = True  # results are kept only by tasks that declare otherwise
+# A report build past the soft limit fails with that reason; the hard limit kills it.
+REPORT_SOFT_TIME_LIMIT = env.integer("REPORT_SOFT_TIME_LIMIT", default=300, minimum=10)
+REPORT_HARD_TIME_LIMIT = REPORT_SOFT_TIME_LIMIT + 60
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "sweep-reports": {  # reports whose worker died are rebuilt; lost requests enqueued
+        "task": "reporting.tasks.sweep_reports",
+        "schedule": crontab(minute="*"),
+    },
     "flag-breached-cautions": {
         "task": "patrols.tasks.flag_breached_cautions",
         "schedule": crontab(hour=7, minute=0),

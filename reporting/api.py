@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from accounts.models import Area
-from ephedra.api import RulePermission, ScopeFilter
+from ephedra.api import RulePermission, ScopeFilter, rule_error
 from governance import audit
 
 from . import services
@@ -262,9 +262,11 @@ class GeneratedReportViewSet(
         asked = ReportRequestSerializer(data=request.data, context={"request": request})
         asked.is_valid(raise_exception=True)
         data = asked.validated_data
-        report = services.request_report(
-            data["kind"], data["area"], data["period_start"], data["period_end"], by=request.user
-        )
+        try:
+            period = (data["period_start"], data["period_end"])
+            report = services.request_report(data["kind"], data["area"], *period, by=request.user)
+        except services.ReportRuleError as error:
+            raise rule_error(error) from None
         report = self.get_queryset().get(pk=report.pk)
         body = self.get_serializer(report).data
         location = reverse("api:report-detail", args=[report.uuid], request=request)

@@ -222,6 +222,9 @@ class GeneratedReport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Builds started; a worker that died mid-build leaves one more."
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,11 +1,14 @@
+import datetime as dt
+
 from celery import shared_task
+from django.conf import settings
 
 from accounts.models import Area
 
 from . import services
 
 
-@shared_task
+@shared_task(ignore_result=False)  # its caller reads the answer
 def worker_health() -> dict[str, int]:
     """Proves a worker is up and reads the same database as the web app (monitoring, CI)."""
     return {"areas": Area.objects.count()}
@@ -18,6 +21,8 @@ def worker_health() -> dict[str, int]:
     autoretry_for=(OSError,),
     retry_backoff=True,
     max_retries=3,
+    soft_time_limit=settings.REPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.REPORT_HARD_TIME_LIMIT,
 )
 def build_report(self, report_id: int) -> None:
     """Build a GeneratedReport by primary key; a missing or finished report is a no-op."""
@@ -25,69 +30,48 @@ def build_report(self, report_id: int) -> None:
 
 
 @shared_task
-def build_weekly_sheets() -> int:
-    """Monday 06:00: ask for each area's deployment sheet for the week, and tell the
-    sergeants and project lead of the area. Running it twice in a week asks once."""
-    import datetime as dt
+def sweep_reports() -> dict[str, int]:
+    """Every minute: reports whose worker died are rebuilt, lost requests enqueued."""
+    return services.sweep()
 
-    from django.urls import reverse
+
+@shared_task
+def build_weekly_sheets() -> int:
+    """Monday 06:00: ask for each area's deployment sheet for the week (the sergeants and
+    project lead of the area are told when it is built). Running it twice asks once."""
     from django.utils import timezone
 
-    from accounts.notifications import notify
-
-    from .models import GeneratedReport, ReportKind, ReportStatus
-    from .permissions import RULES
+    from .models import ReportKind
     from .reports.weekly import coming_monday
 
     monday = coming_monday(timezone.localdate())
     sunday = monday + dt.timedelta(days=6)
-    requested = 0
-    for area in Area.objects.all():
-        scheduled = GeneratedReport.objects.filter(
-            kind=ReportKind.WEEKLY_DEPLOYMENT,
-            area=area,
-            period_start=monday,
-            period_end=sunday,
-            superseded=False,
-            requested_by__isnull=True,  # the schedule's own, not one a sergeant asked for
-        ).exclude(status=ReportStatus.FAILED)
-        if scheduled.exists():
-            continue
-        services.request_report(ReportKind.WEEKLY_DEPLOYMENT, area, monday, sunday)
-        readers = area.users.filter(role__in=RULES["reporting.view_sheet"], is_active=True)
-        notify(
-            readers,
-            f"The deployment sheet for {area}, week of {monday.day} {monday:%B %Y}, is ready.",
-            f"{reverse('reporting:weekly_sheet')}?area={area.pk}&week={monday:%Y-%m-%d}",
-        )
-        requested += 1
-    return requested
+    return sum(
+        _schedule(ReportKind.WEEKLY_DEPLOYMENT, area, monday, sunday) for area in Area.objects.all()
+    )
 
 
 @shared_task
 def build_monthly_reports() -> int:
     """1st of the month 06:00: ask for last month's trend report, both editions, for each
-    area. Running it twice in a month asks once: an edition the schedule already asked for
-    (and that did not fail) is left alone."""
+    area. Running it twice in a month asks once."""
     from django.utils import timezone
 
     from .forms_reports import last_month
     from .metrics import Window
-    from .models import GeneratedReport, ReportKind, ReportStatus
+    from .models import ReportKind
 
     window = Window.ending(last_month(timezone.localdate()))
-    requested = 0
-    for area in Area.objects.all():
-        for kind in (ReportKind.MONTHLY_TREND, ReportKind.MONTHLY_TREND_PARTNER):
-            scheduled = GeneratedReport.objects.filter(
-                kind=kind,
-                area=area,
-                period_start=window.first,
-                period_end=window.last,
-                superseded=False,
-                requested_by__isnull=True,
-            ).exclude(status=ReportStatus.FAILED)
-            if not scheduled.exists():
-                services.request_report(kind, area, window.first, window.last)
-                requested += 1
-    return requested
+    return sum(
+        _schedule(kind, area, window.first, window.last)
+        for area in Area.objects.all()
+        for kind in (ReportKind.MONTHLY_TREND, ReportKind.MONTHLY_TREND_PARTNER)
+    )
+
+
+def _schedule(kind, area, first, last) -> int:
+    """1 if asked; 0 if already asked (or asked by another run at the same moment)."""
+    try:
+        return int(services.schedule_report(kind, area, first, last) is not None)
+    except services.ReportRuleError:
+        return 0

@@ -127,6 +127,13 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """Start `celery worker` as its own process against the test database and Redis."""
     if not os.environ.get("REDIS_URL"):
         pytest.skip("needs REDIS_URL: a real Celery worker runs on Redis (CI sets it)")
+    worker = start_worker(tmp_path_factory.mktemp("celery") / "worker.pid")
+    yield worker
+    stop_worker(worker)
+
+
+def start_worker(pidfile: Path, queues: str = "celery") -> subprocess.Popen:
+    """A `celery worker` process on the test database and Redis, answering pings."""
     from django.db import connection
 
     env = dict(os.environ)
@@ -135,7 +142,6 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         env["DATABASE_URL"] = (
             f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )
-    pidfile = tmp_path_factory.mktemp("celery") / "worker.pid"
     worker = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
         [
             sys.executable,
@@ -150,12 +156,16 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
+            f"--queues={queues}",
         ],
         cwd=ROOT,
         env=env,
     )
     _wait_for_worker(worker)
-    yield worker
+    return worker
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
     worker.send_signal(signal.SIGTERM)
     try:
         worker.wait(timeout=20)

@@ -122,7 +122,12 @@ def test_dockerfile_serves_with_gunicorn_without_control_socket():
     assert "FROM python:3.13-slim-bookworm" in dockerfile
     assert '"ephedra.wsgi:application"' in dockerfile
     assert '"--no-control-socket"' in dockerfile
-    assert "collectstatic --noinput" in dockerfile
+    # The image runs the same production build as CI's smoke test (scripts/production-smoke).
+    assert "scripts/build-production" in dockerfile
+    build = (ROOT / "scripts" / "build-production").read_text(encoding="utf-8")
+    assert "STATIC_MANIFEST=true" in build
+    assert "collectstatic --noinput" in build
+    assert "npm run --silent build" in dockerfile
     assert "\nUSER " in dockerfile
 
 

@@ -50,9 +50,12 @@ class ReportListView(ReportingPermissionMixin, View):
         if not form.is_valid():
             return self.page(request, form)
         data = form.cleaned_data
-        report = services.request_report(
-            data["kind"], data["area"], data["period_start"], data["period_end"], by=request.user
-        )
+        try:
+            period = (data["period_start"], data["period_end"])
+            report = services.request_report(data["kind"], data["area"], *period, by=request.user)
+        except services.ReportRuleError as error:
+            form.add_error(None, str(error))
+            return self.page(request, form)
         messages.success(
             request,
             f"{report.get_kind_display()} for {report.area}, {period_label(report)}, asked for. "

@@ -19,7 +19,7 @@ from ..models import GeneratedReport, ReportKind, ReportStatus
 from ..permissions import ReportingPermissionMixin
 from ..ranking import area_ranking
 from ..reports.weekly import coming_monday, weekly_sheet
-from ..services import request_report
+from ..services import ReportRuleError, request_report
 
 # Weeks outside these years are refused (as the default week): they are typing mistakes,
 # and the windows reaching months back from them could fall off the calendar.
@@ -125,10 +125,18 @@ class WeeklySheetView(ReportingPermissionMixin, RecentAuthenticationRequiredMixi
         choice = choice_from(request.user, request.POST)
         if choice.area is None:
             raise Http404
-        request_report(
-            ReportKind.WEEKLY_DEPLOYMENT, choice.area, choice.monday, choice.sunday, by=request.user
-        )
-        messages.success(request, "The PDF is being built. It will be ready in a minute or two.")
+        try:
+            request_report(
+                ReportKind.WEEKLY_DEPLOYMENT,
+                choice.area,
+                choice.monday,
+                choice.sunday,
+                by=request.user,
+            )
+        except ReportRuleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "The PDF is queued and will be ready in a minute or two.")
         return redirect(f"{reverse('reporting:weekly_sheet')}?{choice.query()}")
 
     @staticmethod

@@ -327,8 +327,9 @@ def test_monday_job_asks_for_each_areas_sheet_and_tells_its_sergeants(
     }
 
 
-def test_monday_job_run_twice_asks_once(area, sergeant):
-    build_weekly_sheets()
+def test_monday_job_run_twice_asks_once(area, sergeant, media, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        build_weekly_sheets()
 
     assert build_weekly_sheets() == 0
     assert GeneratedReport.objects.count() == 1
