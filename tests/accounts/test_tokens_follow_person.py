@@ -86,6 +86,8 @@ def test_a_token_of_a_user_without_a_second_factor_is_refused(client, pc):
     made = tokens.create_token(pc, "Never enrolled")
     TOTPDevice.objects.create(user=pc, name="Unconfirmed", confirmed=False)
     StaticDevice.objects.create(user=pc, name="Backup codes", confirmed=True)  # no codes left
+    unconfirmed = StaticDevice.objects.create(user=pc, name="Half set up", confirmed=False)
+    StaticToken.objects.create(device=unconfirmed, token="abcd1234")  # noqa: S106 (synthetic)
 
     assert_refused(client, made)
     confirmed_app(pc)  # the same token, once the user has enrolled
