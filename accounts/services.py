@@ -49,13 +49,14 @@ def sign_out_everywhere(user: User) -> None:
 
 @transaction.atomic
 def deactivate(user: User, by: User | None = None) -> None:
-    """The user can no longer sign in, and their API tokens are revoked (by ``by``)."""
+    """The user can no longer sign in, and their API tokens are revoked (by ``by``;
+    ``User.save`` would revoke them too, but without saying who)."""
     locked = _lock(user)
-    if not locked.is_active:
-        return
     revoke_tokens(locked, DEACTIVATED, by=by)
-    locked.is_active = user.is_active = False
-    locked.save(update_fields=["is_active"])
+    if locked.is_active:
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+    user.is_active = False
 
 
 def _lock(user: User) -> User:
