@@ -11,8 +11,9 @@ KEYWORD = "Bearer"
 
 class ApiTokenAuthentication(BaseAuthentication):
     """A request with a Bearer token is authenticated by it, or refused with 401: an
-    unknown, revoked or malformed token, or one whose user is inactive, never falls back
-    to another method. ``request.auth`` is the ApiToken."""
+    unknown, revoked or malformed token, or one whose user is inactive or has no second
+    factor (``tokens.verify`` answers None for all of them alike), never falls back to
+    another method. ``request.auth`` is the ApiToken."""
 
     def authenticate(self, request):
         parts = get_authorization_header(request).split()
@@ -25,7 +26,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         except UnicodeDecodeError:
             raise AuthenticationFailed(_("The token is not valid.")) from None
         token = tokens.verify(whole)
-        if token is None or not token.user.is_active:
+        if token is None:
             raise AuthenticationFailed(_("The token is not valid, or has been revoked."))
         tokens.record_use(token)
         return token.user, token

@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 
@@ -131,9 +131,43 @@ class User(AbstractUser):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "role" in update_fields:
             kwargs["update_fields"] = {*update_fields, "is_staff"}
-        super().save(*args, **kwargs)
-        if update_fields is None or {"role", "agency"} & set(update_fields):
-            self._join_agency_group()
+        with transaction.atomic():
+            tokens_lost_because = self._tokens_lost_because(update_fields)
+            super().save(*args, **kwargs)
+            if update_fields is None or {"role", "agency"} & set(update_fields):
+                self._join_agency_group()
+            if tokens_lost_because:
+                from .services import revoke_tokens  # services import this module
+
+                revoke_tokens(self, tokens_lost_because)
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_removed = True
+
+    def _tokens_lost_because(self, update_fields) -> str | None:
+        """Why this save ends the user's API tokens, if it does: the password is replaced
+        or removed, or the account is deactivated. Checked here, on every save, because
+        the admin's user and password forms (and any code) save the model directly.
+
+        A new password is what Django itself calls a change (``_password`` is set by
+        ``set_password`` and read by ``password_validation.password_changed``); a hash
+        upgraded at sign-in is no change and clears it. Only the save of an inactive
+        user reads the stored row (locked), to see whether it was active until now.
+        """
+        from .services import DEACTIVATED, PASSWORD_CHANGED
+
+        if self._state.adding:
+            return None
+        saved = set(update_fields) if update_fields is not None else None
+        replaced = self._password is not None or getattr(self, "_password_removed", False)
+        if replaced and (saved is None or "password" in saved):
+            self._password_removed = False
+            return PASSWORD_CHANGED
+        if self.is_active or (saved is not None and "is_active" not in saved):
+            return None
+        was_active = User.objects.select_for_update().filter(pk=self.pk, is_active=True)
+        return DEACTIVATED if was_active.exists() else None
 
     def _join_agency_group(self) -> None:
         """A partner user is in exactly their agency's group, through which django-guardian

@@ -1,9 +1,14 @@
-"""API tokens: making one (the whole secret is shown once), checking one, revoking one.
+"""API tokens: making one (the whole secret is shown once), checking one, revoking them.
 
 A token reads ``eph_<prefix>_<secret>``. The prefix (10 hex characters, not secret) finds
 the row and lets its owner tell tokens apart; only a SHA-256 hash of the whole token is
 stored, compared in constant time. The secret never reaches the database, a log or the
 audit table (``secret_hash`` is in governance.audit.IGNORED_FIELDS).
+
+A token follows its person: it works only while its user is active and has a second
+factor (``accounts.second_factor``), and every active token of a user is revoked when
+their second factor is reset, they sign out everywhere, they are deactivated or their
+password changes (``accounts.services.revoke_tokens``).
 """
 
 import datetime as dt
@@ -16,6 +21,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from governance import audit
+
+from . import second_factor
 from .models import ApiToken
 
 SCHEME = "eph"
@@ -57,10 +65,15 @@ def split(whole_token: str) -> str | None:
 
 
 def verify(whole_token: str) -> ApiToken | None:
-    """The active token (with its user) this string is, or None. One query."""
+    """The active token (with its user) this string is, or None — also when its user is
+    inactive or has no second factor, with nothing to tell those apart from a wrong
+    token. One query."""
     prefix = split(whole_token)
     candidate = (
-        ApiToken.objects.active().select_related("user").filter(prefix=prefix).first()
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(second_factor.usable("user_id"), prefix=prefix, user__is_active=True)
+        .first()
         if prefix
         else None
     )
@@ -79,12 +92,36 @@ def record_use(token: ApiToken, now: dt.datetime | None = None) -> None:
     token.last_used_at = now
 
 
+BY_HAND = "revoked by hand"  # by its owner (/account/api-tokens/) or an administrator
+
+
+def revoke(token: ApiToken, reason: str = BY_HAND) -> None:
+    """Revoke this one token for good (nothing happens if it already is)."""
+    revoke_many(ApiToken.objects.filter(pk=token.pk), reason)
+    token.refresh_from_db(fields=["revoked_at"])
+
+
 @transaction.atomic
-def revoke(token: ApiToken) -> None:
-    """Revoke for good (saved through the model, so the audit log has a 'changed' row)."""
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+def revoke_many(queryset, reason: str, *, by=None) -> int:
+    """Revoke the active tokens among ``queryset`` (locked first), each with one
+    ``accounts.apitoken.revoked`` audit row saying why; how many were revoked.
+
+    A queryset update sends no signal, so the automatic 'changed' row is not written
+    too: one event per token per cause. ``by`` is the actor when no request says who.
+    """
+    active = list(queryset.active().select_for_update().only("pk", "name", "prefix"))
+    if not active:
+        return 0
+    now = timezone.now()
+    ApiToken.objects.filter(pk__in=[token.pk for token in active]).update(revoked_at=now)
+    audit.record_many(
+        "accounts.apitoken.revoked",
+        active,
+        user=by,
+        detail=reason,
+        changes={"revoked_at": [None, str(now)]},
+    )
+    return len(active)
 
 
 def tokens_for(user):

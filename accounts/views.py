@@ -8,13 +8,12 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -22,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance import audit
 
-from . import permissions
+from . import permissions, second_factor, services
 from .forms import ConfirmDeviceForm, ConfirmPasswordForm, UserSearchForm, VerifyForm
 from .middleware import REAUTHENTICATED_AT, now_seconds
 from .models import User
@@ -42,10 +41,6 @@ def safe_next(request, default: str = "home") -> str:
     return reverse(default)
 
 
-def _has_confirmed_device(user) -> bool:
-    return any(True for _ in devices_for_user(user, confirmed=True))
-
-
 # --- Second factor: enrolment and verification --------------------------------------
 
 
@@ -53,7 +48,7 @@ def _has_confirmed_device(user) -> bool:
 @require_http_methods(["GET", "POST"])
 def enrol(request):
     user = request.user
-    if _has_confirmed_device(user):
+    if second_factor.has_second_factor(user):
         return redirect(reverse("accounts:verify") + _next_query(request))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice(
         user=user, name=APP_DEVICE_NAME, confirmed=False
@@ -89,7 +84,7 @@ def verify(request):
     user = request.user
     if user.is_verified():
         return redirect(safe_next(request))
-    if not _has_confirmed_device(user):
+    if not second_factor.has_second_factor(user):
         return redirect(reverse("accounts:enrol") + _next_query(request))
     form = VerifyForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -189,9 +184,7 @@ def backup_codes(request):
 @login_required
 @require_POST
 def sign_out_everywhere(request):
-    user = request.user
-    user.sessions_valid_after = timezone.now()
-    user.save(update_fields=["sessions_valid_after"])
+    services.sign_out_everywhere(request.user)
     logout(request)
     messages.success(request, "You have been signed out on every device, this one included.")
     return redirect(settings.LOGIN_URL)
@@ -225,7 +218,7 @@ def user_list(request):
     if form.is_valid() and form.cleaned_data["q"]:
         users = users.filter(username__icontains=form.cleaned_data["q"])
     users = users.annotate(
-        has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        has_second_factor=ExpressionWrapper(second_factor.usable(), output_field=BooleanField())
     ).order_by("username")
     shown = list(users[: USERS_SHOWN + 1])
     return render(
@@ -242,13 +235,7 @@ def second_factor_reset(request, uuid):
         permissions.deny_account_security(request.user)
     target = get_object_or_404(permissions.second_factor_resettable_users(request.user), uuid=uuid)
     if request.method == "POST":
-        with transaction.atomic():
-            for device in devices_for_user(target, confirmed=None):
-                device.delete()
-            # Whoever holds one of their sessions must sign in again, then enrol afresh.
-            target.sessions_valid_after = timezone.now()
-            target.save(update_fields=["sessions_valid_after"])
-            audit.record("accounts.user.second_factor_reset", target)
+        services.reset_second_factor(target, by=request.user)
         messages.success(
             request, f"{target.username} will set up a new second factor at their next sign-in."
         )

@@ -12,7 +12,14 @@ import pytest
 from accounts.models import Role
 from ephedra.celery import app as celery_app
 
-from .factories import AgencyFactory, AreaFactory, OfficerFactory, PartnerUserFactory, UserFactory
+from .factories import (
+    AgencyFactory,
+    AreaFactory,
+    OfficerFactory,
+    PartnerUserFactory,
+    UserFactory,
+    confirmed_app,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +46,6 @@ def _force_login_passes_second_factor(monkeypatch):
     session verified, as accounts.middleware.RequireSecondFactorMiddleware expects."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.middleware import stamp_sign_in
 
@@ -47,9 +53,7 @@ def _force_login_passes_second_factor(monkeypatch):
 
     def force_login(self, user, backend=None):
         original(self, user, backend)
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="Test device", confirmed=True)
+        device = confirmed_app(user)
         session = self.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         stamp_sign_in(session)  # as a sign-in does, so the first request saves nothing

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import factory
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import tokens
 from accounts.models import Area, OfficerProfile, Role, User, Ward
 from partners.models import AgencyKind, AgencyService, PartnerAgency, ServiceType
 from patrols import models as patrols
@@ -82,6 +84,19 @@ class OfficerProfileFactory(Base):
     user = factory.SubFactory(UserFactory)
     collar_number = factory.Sequence(lambda n: f"{n:04d}LX")
     ephedra_trained_on = dt.date(2024, 1, 15)
+
+
+def confirmed_app(user: User) -> TOTPDevice:
+    """The user's confirmed authenticator app, made if they have none: a user who signed
+    in completely has one (``force_login`` in conftest), and API tokens work only then."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test device", confirmed=True)
+
+
+def api_token(user: User, name: str = "Test integration") -> tokens.NewToken:
+    """A token made by its owner, as the token page makes one: they have a second factor."""
+    confirmed_app(user)
+    return tokens.create_token(user, name)
 
 
 class HotspotFactory(Base):

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from accounts import tokens
+from tests.factories import api_token
 
 
 @pytest.fixture(autouse=True)
@@ -20,10 +20,11 @@ def _fresh_throttle_cache(settings):
 
 @pytest.fixture
 def make_token():
-    """``make_token(user)`` → the whole token string, as its owner copied it."""
+    """``make_token(user)`` → the whole token string, as its owner copied it (the owner
+    has a second factor, as every token's owner must)."""
 
     def make(user, name="Test integration") -> str:
-        return tokens.create_token(user, name).secret
+        return api_token(user, name).secret
 
     return make
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts import tokens
+from tests.factories import api_token
 
 from .conftest import bearer
 
@@ -27,12 +27,12 @@ def assert_error(response, status: int, code: str) -> dict:
 
 @pytest.fixture
 def pc_token(pc):
-    return tokens.create_token(pc, "Test").secret
+    return api_token(pc, "Test").secret
 
 
 @pytest.fixture
 def lead_token(project_lead):
-    return tokens.create_token(project_lead, "Test").secret
+    return api_token(project_lead, "Test").secret
 
 
 def test_400_names_each_field(client, area, lead_token):
@@ -66,7 +66,7 @@ def test_403_for_a_role_without_the_right(client, pc_token):
 
 
 def test_404_for_a_record_outside_the_scope_and_for_a_police_resource(client, partner_a):
-    partner_token = tokens.create_token(partner_a, "Test").secret
+    partner_token = api_token(partner_a, "Test").secret
     assert_error(client.get(CRIMES, **bearer(partner_token)), 404, "not_found")
 
 

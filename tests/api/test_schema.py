@@ -8,7 +8,7 @@ import yaml
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts import tokens
+from tests.factories import api_token
 
 from .conftest import bearer
 
@@ -27,7 +27,7 @@ def test_the_schema_is_valid_with_no_warning(tmp_path):
 @pytest.fixture
 def schema(client, partner_a):
     """The schema as a partner's developer reads it, with their token."""
-    token = tokens.create_token(partner_a, "Schema").secret
+    token = api_token(partner_a, "Schema").secret
     response = client.get(SCHEMA, {"format": "json"}, **bearer(token))
     assert response.status_code == 200
     return response.json()

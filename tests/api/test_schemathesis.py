@@ -25,13 +25,13 @@ from schemathesis.checks import (
 )
 from schemathesis.config import SchemathesisConfig
 
-from accounts import tokens
 from ephedra.wsgi import application
 from tests.factories import (
     HotspotFactory,
     PatrolFactory,
     PersonFactory,
     WardFactory,
+    api_token,
     consented_referral,
 )
 
@@ -93,7 +93,7 @@ CHECKS = [
 
 
 def bearer_for(user) -> dict:
-    return {"Authorization": f"Bearer {tokens.create_token(user, 'Fuzz').secret}"}
+    return {"Authorization": f"Bearer {api_token(user, 'Fuzz').secret}"}
 
 
 FUZZ = settings(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts import tokens
 from accounts.models import ApiToken
 from governance.models import AuditEvent
+from tests.factories import api_token
 
 from .conftest import bearer
 
@@ -92,7 +93,7 @@ def test_a_bad_name_is_shown_next_to_the_field(client, pc, name, message):
 
 
 def test_names_are_unique_among_a_users_active_tokens(client, pc):
-    tokens.create_token(pc, "Sync")
+    api_token(pc, "Sync")
     client.force_login(pc)
 
     response = client.post(LIST, {"name": "sync"})
@@ -102,8 +103,8 @@ def test_names_are_unique_among_a_users_active_tokens(client, pc):
 
 
 def test_the_list_shows_only_the_users_own_tokens(client, pc, sergeant):
-    tokens.create_token(pc, "Mine")
-    tokens.create_token(sergeant, "Not mine")
+    api_token(pc, "Mine")
+    api_token(sergeant, "Not mine")
     client.force_login(pc)
 
     response = client.get(LIST)
@@ -121,15 +122,15 @@ def token_page_queries(client) -> int:
 def test_the_list_runs_a_constant_number_of_queries(client, pc):
     client.force_login(pc)
     for n in range(2):
-        tokens.create_token(pc, f"Token {n}")
+        api_token(pc, f"Token {n}")
     small = token_page_queries(client)
     for n in range(2, 12):
-        tokens.revoke(tokens.create_token(pc, f"Token {n}").token)
+        tokens.revoke(api_token(pc, f"Token {n}").token)
     assert token_page_queries(client) == small
 
 
 def test_revoking_asks_first_then_the_token_stops_working(client, pc):
-    made = tokens.create_token(pc, "Old laptop")
+    made = api_token(pc, "Old laptop")
     client.force_login(pc)
     url = reverse("tokens:revoke", args=[made.token.prefix])
 
@@ -148,12 +149,14 @@ def test_revoking_asks_first_then_the_token_stops_working(client, pc):
     refused = client.get(API, **bearer(made.secret))
     assert refused.status_code == 401
     assert refused.json()["code"] == "authentication_failed"
-    row = AuditEvent.objects.get(action="accounts.apitoken.changed")
+    row = AuditEvent.objects.get(action="accounts.apitoken.revoked")
+    assert (row.object_id, row.actor, row.detail) == (str(made.token.pk), pc, "revoked by hand")
     assert set(row.changes) == {"revoked_at"}
+    assert not AuditEvent.objects.filter(action="accounts.apitoken.changed").exists()
 
 
 def test_another_users_token_cannot_be_revoked(client, pc, sergeant):
-    theirs = tokens.create_token(sergeant, "Theirs").token
+    theirs = api_token(sergeant, "Theirs").token
     client.force_login(pc)
     url = reverse("tokens:revoke", args=[theirs.prefix])
 
@@ -167,7 +170,7 @@ def test_another_users_token_cannot_be_revoked(client, pc, sergeant):
 
 
 def test_a_token_authenticates_its_user_and_notes_its_last_use(client, pc):
-    made = tokens.create_token(pc, "Sync")
+    made = api_token(pc, "Sync")
 
     response = client.get(API, **bearer(made.secret))
 
@@ -185,7 +188,7 @@ def test_last_use_is_written_at_most_once_a_minute():
 
 
 def test_last_use_is_written_again_after_a_minute(pc):
-    made = tokens.create_token(pc, "Sync")
+    made = api_token(pc, "Sync")
     earlier = timezone.now() - dt.timedelta(minutes=5)
     ApiToken.objects.filter(pk=made.token.pk).update(last_used_at=earlier)
 
@@ -218,14 +221,14 @@ def test_an_unknown_or_malformed_token_is_refused(client, pc, header):
 
 
 def test_a_wrong_secret_with_a_real_prefix_is_refused(client, pc):
-    made = tokens.create_token(pc, "Sync")
+    made = api_token(pc, "Sync")
     forged = made.secret[:-4] + ("AAAA" if not made.secret.endswith("AAAA") else "BBBB")
 
     assert client.get(API, **bearer(forged)).status_code == 401
 
 
 def test_an_inactive_users_token_is_refused(client, pc):
-    made = tokens.create_token(pc, "Sync")
+    made = api_token(pc, "Sync")
     pc.is_active = False
     pc.save()
 
@@ -237,7 +240,7 @@ def test_token_requests_are_rate_limited_with_the_error_shape(client, pc, settin
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"token_burst": "2/min", "token_sustained": "100/hour"},
     }
-    made = tokens.create_token(pc, "Sync")
+    made = api_token(pc, "Sync")
 
     statuses = [client.get(API, **bearer(made.secret)).status_code for _ in range(3)]
     refused = client.get(API, **bearer(made.secret))
