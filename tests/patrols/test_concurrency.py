@@ -66,7 +66,9 @@ def revise(patrol, pc):
 
 @pytest.mark.parametrize("attempt", range(3))
 def test_approve_against_revise(patrol, sergeant, pc, attempt):
-    results = race(lambda: services.approve_risk_assessment(patrol, by=sergeant), revise(patrol, pc))
+    results = race(
+        lambda: services.approve_risk_assessment(patrol, by=sergeant), revise(patrol, pc)
+    )
 
     only_rule_errors(results)
     patrol.refresh_from_db()
