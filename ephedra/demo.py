@@ -659,7 +659,7 @@ def _upcoming(world, patrol, night, today) -> None:
     days_ahead = (night - today).days
     if days_ahead <= 6:
         _risk_assessment(world, patrol, approved=True)
-        _set_status(patrol, p.PatrolStatus.RISK_ASSESSED)
+        _set_status(patrol, p.PatrolStatus.APPROVED)
     elif days_ahead <= 10:
         _risk_assessment(world, patrol, approved=False)
 

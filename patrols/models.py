@@ -62,7 +62,7 @@ class Hotspot(models.Model):
 
 class PatrolStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
-    RISK_ASSESSED = "risk_assessed", "Risk assessed"
+    APPROVED = "approved", "Risk assessment approved"
     DEPLOYED = "deployed", "Deployed"
     RETURNED = "returned", "Return filed"
     CLOSED = "closed", "Closed"
@@ -103,7 +103,8 @@ class PatrolQuerySet(models.QuerySet):
 
 
 class Patrol(models.Model):
-    """One deployment on one night: planned, risk-assessed, deployed, returned, closed."""
+    """One deployment on one night: planned, approved, deployed, returned, closed (the
+    lifecycle is patrols.services.lifecycle.TRANSITIONS)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     area = models.ForeignKey("accounts.Area", on_delete=models.PROTECT, related_name="patrols")

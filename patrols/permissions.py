@@ -24,6 +24,7 @@ RULES: dict[str, frozenset[str]] = {
     "patrols.assess_risk": _POLICE,
     "patrols.approve_risk": _SUPERVISORS,
     "patrols.deploy": _SUPERVISORS,
+    "patrols.close": _SUPERVISORS,  # the return reviewed: the patrol is done with
     "patrols.file_return": _POLICE,  # and, per patrol, only an officer on it (or a supervisor)
     "patrols.amend_return": _SUPERVISORS,
     "patrols.manage_hotspots": _SUPERVISORS,

@@ -24,6 +24,7 @@ urlpatterns = [
         name="approve_risk_assessment",
     ),
     path("patrols/<uuid:uuid>/deploy/", planning.DeployView.as_view(), name="deploy"),
+    path("patrols/<uuid:uuid>/close/", planning.ClosePatrolView.as_view(), name="close"),
     path("wellbeing/", planning.WellbeingView.as_view(), name="wellbeing"),
     # Work returns (patrols/views/returns.py)
     path("patrols/<uuid:uuid>/return/", returns.WorkReturnView.as_view(), name="work_return"),

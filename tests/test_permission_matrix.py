@@ -62,6 +62,7 @@ MATRIX = {
     "patrols:risk_assessment": ("patrol", POLICE_READ),
     "patrols:approve_risk_assessment": ("patrol", SUPERVISOR_POST_ONLY),
     "patrols:deploy": ("patrol", SUPERVISOR_POST_ONLY),
+    "patrols:close": ("patrol", SUPERVISOR_POST_ONLY),
     "patrols:wellbeing": (None, SUPERVISOR_PAGE),
     # The patrol is deployed and the PC is on it: the return form is theirs to fill.
     "patrols:work_return": ("deployed", POLICE_READ),

@@ -49,6 +49,7 @@ class PatrolPermission(RulePermission):
         "assess_risk": "patrols.assess_risk",
         "approve_risk": "patrols.approve_risk",
         "deploy": "patrols.deploy",
+        "close": "patrols.close",
         "work_return": "patrols.file_return",
         "submit_return": "patrols.file_return",
         "amend_return": "patrols.amend_return",

@@ -19,7 +19,8 @@ from .. import services
 from ..filters import MAX_ID
 from ..forms.hotspots import HotspotForm
 from ..forms.planning import InvitationFormSet, PatrolForm
-from ..forms.returns import MAX_HOURS, REFERRAL_SERVICES, ROW_LIMIT
+from ..forms.return_options import MAX_HOURS, ROW_LIMIT
+from ..forms.return_rows import REFERRAL_SERVICES
 from ..models import (
     ArrestOutcome,
     EngagementActivity,

@@ -30,6 +30,7 @@ from ..filters import (
     PatrolFilter,
 )
 from ..forms.hotspots import duplicate_name_message
+from ..forms.planning import invitation_rows
 from ..models import (
     Arrest,
     ConditionalCaution,
@@ -40,11 +41,9 @@ from ..models import (
     PartnerInvitation,
     Patrol,
     PatrolOfficer,
-    PatrolStatus,
     WorkReturn,
 )
-from ..views.planning import _warnings as planning_warnings
-from ..views.returns import submitted_context, submitted_return
+from ..queries import submitted_records, submitted_return
 from . import access
 from .inputs import (
     AmendmentInputSerializer,
@@ -197,7 +196,6 @@ class HotspotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 # --- Patrols -------------------------------------------------------------------------------
 
 PATROL_STEP = {200: PatrolDetailSerializer, **INVALID, **REFUSALS}
-EDITABLE = {PatrolStatus.PLANNED, PatrolStatus.RISK_ASSESSED}
 
 
 @extend_schema_view(
@@ -259,7 +257,7 @@ class PatrolViewSet(mixins.ListModelMixin, ScopedViewSet):
     def detail_response(self, patrol: Patrol, code=status.HTTP_200_OK) -> Response:
         """The patrol afresh (after a change), with the warnings its page shows."""
         patrol = self.rows(Patrol.objects).get(pk=patrol.pk)
-        warnings = planning_warnings(patrol, list(patrol.officers.all()))
+        warnings = services.patrol_warnings(patrol, list(patrol.officers.all()))
         context = {**self.get_serializer_context(), "warnings": warnings}
         return Response(PatrolDetailSerializer(patrol, context=context).data, status=code)
 
@@ -270,39 +268,46 @@ class PatrolViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def create(self, request, *args, **kwargs):
         serializer = PatrolWriteSerializer(data=request.data, context={"request": request})
-        return self.detail_response(self._save(serializer), status.HTTP_201_CREATED)
+        serializer.is_valid(raise_exception=True)
+        patrol = self._act(
+            services.plan_patrol,
+            request.user,
+            **serializer.form.plan(),
+            invitations=invitation_rows(serializer.formset),
+        )
+        return self.detail_response(patrol, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
         patrol = self.get_object()
-        if patrol.status not in EDITABLE:  # as the edit page
-            raise rule_error(
-                f"A {patrol.get_status_display().lower()} patrol can no longer be changed."
-            )
+        refusal = services.edit_refusal(patrol)  # before the input: nothing sent could help
+        if refusal:
+            raise rule_error(refusal)
         data = request.data
         if partial:  # JSON: the fields sent, over the patrol as it is
             sent = data.dict() if hasattr(data, "dict") else data
             data = {**_current(patrol), **sent}
         context = {"request": request, "patrol": patrol}
-        return self.detail_response(self._save(PatrolWriteSerializer(data=data, context=context)))
+        serializer = PatrolWriteSerializer(data=data, context=context)
+        serializer.is_valid(raise_exception=True)
+        update = self._act(
+            services.update_patrol,
+            patrol,
+            request.user,
+            **serializer.form.plan(),
+            invitations=invitation_rows(serializer.formset),
+        )
+        return self.detail_response(update.patrol)
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
     @staticmethod
-    def _save(serializer: PatrolWriteSerializer) -> Patrol:
-        """As the planning page: the patrol, its crew (services.save_crew, which checks the
-        crew again) and its invitations, together or not at all."""
-        serializer.is_valid(raise_exception=True)
-        form, invitations = serializer.form, serializer.formset
+    def _act(service, *args, **kwargs):
+        """Call one patrols service; its refusal is a 400 under the field it names."""
         try:
-            with transaction.atomic():
-                patrol = form.save()
-                services.save_crew(patrol, form.crew())
-                invitations.instance = patrol
-                invitations.save()
+            return service(*args, **kwargs)
         except services.PatrolRuleError as error:
-            raise rule_error(error) from None
-        return patrol
+            raise rule_error(error, error.field) from None
 
     # --- the steps before deployment
 
@@ -315,10 +320,7 @@ class PatrolViewSet(mixins.ListModelMixin, ScopedViewSet):
             serializer = body(data=self.request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
-        try:
-            act(patrol, **data)
-        except services.PatrolRuleError as error:
-            raise rule_error(error) from None
+        self._act(act, patrol, **data)
         return self.detail_response(patrol)
 
     @extend_schema(
@@ -361,11 +363,20 @@ class PatrolViewSet(mixins.ListModelMixin, ScopedViewSet):
     def deploy(self, request, uuid=None):
         return self._step(services.mark_deployed)
 
+    @extend_schema(
+        summary="Close the patrol once its return is reviewed (supervisors)",
+        request=None,
+        responses=PATROL_STEP,
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, uuid=None):
+        return self._step(lambda patrol: services.close_patrol(patrol, by=request.user))
+
     # --- the work return
 
     def return_response(self, patrol: Patrol, work_return: WorkReturn, code=status.HTTP_200_OK):
         """The return as its page shows it (and logs as viewed), with everything it holds."""
-        records = submitted_context(self.request, patrol, work_return)
+        records = submitted_records(self.request, patrol, work_return)
         for record in [*records["encounters"], *records["arrests"], *records["intelligence"]]:
             record.patrol = patrol  # each names its patrol: no query per row for it
         data = WorkReturnSerializer(work_return, context={"records": records}).data

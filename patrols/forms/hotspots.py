@@ -38,8 +38,9 @@ class WardFilter(django_filters.ModelChoiceFilter):
     field_class = WardChoiceField
 
 
-class HotspotFilter(django_filters.FilterSet):
-    """Filters the list by ward; retired hotspots are left out unless asked for."""
+class HotspotListFilter(django_filters.FilterSet):
+    """The hotspot list page's filter (the API's is patrols.filters.HotspotFilter): by
+    ward; retired hotspots are left out unless asked for."""
 
     ward = WardFilter(queryset=Ward.objects.none(), empty_label="Any ward")
     show_retired = django_filters.BooleanFilter(

@@ -20,10 +20,10 @@ from ..models import (
     PatrolStatus,
 )
 
-MAX_PATROL_HOURS = 14
 
+class PatrolListFilter(django_filters.FilterSet):
+    """The patrol list page's filter (the API's is patrols.filters.PatrolFilter)."""
 
-class PatrolFilter(django_filters.FilterSet):
     ward = django_filters.ModelChoiceFilter(queryset=Ward.objects.none(), empty_label="Any ward")
     status = django_filters.ChoiceFilter(choices=PatrolStatus.choices, empty_label="Any status")
     date_from = django_filters.DateFilter(
@@ -55,7 +55,9 @@ class OfficerChoiceField(forms.ModelMultipleChoiceField):
 
 class PatrolForm(forms.ModelForm):
     """Where and when, which hotspots, and which officers: the pairing rule is checked here
-    (through services.crew_problems) so the planner sees why a crew is refused."""
+    (through services.crew_problems) so the planner sees why a crew is refused, next to the
+    field; services.plan_patrol and update_patrol check it again as they save. The form
+    itself never saves: `plan()` gives those services what was chosen."""
 
     date = forms.DateField(widget=DateInput)
     start_time = forms.TimeField(widget=TimeInput, initial=dt.time(20, 0))
@@ -118,9 +120,11 @@ class PatrolForm(forms.ModelForm):
         ends_at = _aware(cleaned["date"], cleaned["end_time"])
         if ends_at <= starts_at:
             ends_at += dt.timedelta(days=1)
-        if ends_at - starts_at > dt.timedelta(hours=MAX_PATROL_HOURS):
-            self.add_error("end_time", f"A patrol cannot last more than {MAX_PATROL_HOURS} hours.")
+        problem = services.time_problem(starts_at, ends_at)
+        if problem:
+            self.add_error("end_time", problem)
             return cleaned
+        cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
         both = set(cleaned["ephedra_pcs"]) & set(cleaned["local_pcs"])
         if both:
             names = ", ".join(str(o) for o in both)
@@ -130,8 +134,24 @@ class PatrolForm(forms.ModelForm):
         self.instance.ward = cleaned["ward"]
         self.instance.area = cleaned["ward"].area
         for problem in services.crew_problems(self.instance, self.crew()):
-            self.add_error(None, problem)
+            self.add_error(problem.field, problem.message)
         return cleaned
+
+    def plan(self) -> dict:
+        """The keyword arguments of services.plan_patrol and update_patrol (but invitations)."""
+        data = self.cleaned_data
+        return {
+            "ward": data["ward"],
+            "starts_at": data["starts_at"],
+            "ends_at": data["ends_at"],
+            "meeting_point": data["meeting_point"],
+            "hotspots": list(data["hotspots"]),
+            "crew": self.crew(),
+        }
+
+    def add_rule_error(self, error: services.PatrolRuleError) -> None:
+        """A service's refusal, next to its field (above the form if it is not one here)."""
+        self.add_error(error.field if error.field in self.fields else None, str(error))
 
     def crew(self) -> list[tuple[User, str]]:
         return [(o, OfficerRole.EPHEDRA_PC) for o in self.cleaned_data["ephedra_pcs"]] + [
@@ -158,6 +178,16 @@ class InvitationForm(forms.ModelForm):
 InvitationFormSet = forms.inlineformset_factory(
     Patrol, PartnerInvitation, form=InvitationForm, extra=1, can_delete=True
 )
+
+
+def invitation_rows(formset) -> list[dict]:
+    """The invitations a valid formset asks for, as services.plan_patrol takes them: the
+    rows kept (not blank, not ticked for deletion)."""
+    return [
+        {name: form.cleaned_data[name] for name in ("agency", "activity", "notes")}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
 
 
 class CancelForm(forms.Form):

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
 from .. import services
-from ..forms.hotspots import HotspotFilter, HotspotForm, duplicate_name_message
+from ..forms.hotspots import HotspotForm, HotspotListFilter, duplicate_name_message
 from ..models import Hotspot
 from ..permissions import PolicePermissionMixin, get_hotspot_for_user, has_permission
 
@@ -27,7 +27,7 @@ class HotspotListView(PolicePermissionMixin, ListView):
 
     def get_queryset(self):
         hotspots = Hotspot.objects.visible_to(self.request.user).select_related("ward__area")
-        self.filter = HotspotFilter(self.request.GET, queryset=hotspots, user=self.request.user)
+        self.filter = HotspotListFilter(self.request.GET, queryset=hotspots, user=self.request.user)
         return self.filter.qs.order_by("-active", "ward__area__name", "ward__name", "name")
 
     def get_context_data(self, **kwargs):

@@ -4,10 +4,8 @@ risk assessment, deployment, and officer wellbeing. Rules live in patrols.servic
 import datetime as dt
 
 from django.contrib import messages
-from django.db import transaction
-from django.db.models import DateField, Prefetch, Sum
+from django.db.models import DateField, Sum
 from django.db.models.functions import TruncMonth
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,29 +18,19 @@ from .. import services
 from ..forms.planning import (
     CancelForm,
     InvitationFormSet,
-    PatrolFilter,
     PatrolForm,
+    PatrolListFilter,
     RiskAssessmentForm,
+    invitation_rows,
 )
-from ..models import OfficerHours, Patrol, PatrolOfficer, PatrolStatus
+from ..models import OfficerHours, Patrol, PatrolStatus
 from ..permissions import (
     PolicePermissionMixin,
     can_file_return,
     get_patrol_for_user,
     has_permission,
 )
-
-
-def patrol_rows(queryset):
-    """What every patrol table shows, fetched in a fixed number of queries."""
-    return queryset.select_related(
-        "area", "ward", "risk_assessment", "work_return"
-    ).prefetch_related(
-        "hotspots",
-        Prefetch(
-            "officers", queryset=PatrolOfficer.objects.select_related("officer").order_by("role")
-        ),
-    )
+from ..queries import patrol_rows
 
 
 class PatrolListView(PolicePermissionMixin, ListView):
@@ -51,7 +39,7 @@ class PatrolListView(PolicePermissionMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.filter = PatrolFilter(
+        self.filter = PatrolListFilter(
             self.request.GET or None,
             queryset=Patrol.objects.visible_to(self.request.user),
             user=self.request.user,
@@ -106,22 +94,11 @@ class CopyLastWeekView(PolicePermissionMixin, View):
     def post(self, request):
         monday = week_start(request.POST.get("week"))
         week_url = f"{reverse('patrols:week')}?week={monday.isoformat()}"
-        mine = Patrol.objects.visible_to(request.user).live()
-        this_week = mine.filter(
-            starts_at__date__gte=monday, starts_at__date__lt=monday + dt.timedelta(days=7)
-        )
-        if this_week.exists():
-            messages.error(
-                request,
-                "This week already has patrols. Copy last week's plan only into an empty week.",
-            )
-            return redirect(week_url)
-        last_week = mine.filter(
-            starts_at__date__gte=monday - dt.timedelta(days=7), starts_at__date__lt=monday
-        )
-        copies = services.duplicate_week(last_week, dt.timedelta(days=7), request.user)
-        if not copies:
-            messages.error(request, "Last week had no patrols to copy.")
+        mine = Patrol.objects.visible_to(request.user)
+        try:
+            copies = services.copy_week(request.user, mine, monday)
+        except services.PatrolRuleError as error:
+            messages.error(request, str(error))
         else:
             messages.success(
                 request,
@@ -147,23 +124,16 @@ class PatrolDetailView(PolicePermissionMixin, View):
                 "invitations": patrol.invitations.select_related("agency"),
                 "assessment": getattr(patrol, "risk_assessment", None),
                 "work_return": getattr(patrol, "work_return", None),
-                "warnings": _warnings(patrol, duties),
+                "warnings": services.patrol_warnings(patrol, duties),
                 "can_plan": has_permission(user, "patrols.plan"),
                 "can_approve": has_permission(user, "patrols.approve_risk"),
                 "can_deploy": has_permission(user, "patrols.deploy"),
                 "can_file_return": can_file_return(user, patrol),
-                "editable": patrol.status in {PatrolStatus.PLANNED, PatrolStatus.RISK_ASSESSED},
+                "can_close": has_permission(user, "patrols.close")
+                and services.can_move(patrol, PatrolStatus.CLOSED),
+                "editable": not services.edit_refusal(patrol),
             },
         )
-
-
-def _warnings(patrol: Patrol, duties) -> list:
-    if (
-        patrol.status in {PatrolStatus.CANCELLED, PatrolStatus.CLOSED}
-        or patrol.ends_at < timezone.now()
-    ):
-        return []
-    return services.wellbeing_warnings(patrol, [duty.officer for duty in duties])
 
 
 class PatrolFormMixin(PolicePermissionMixin):
@@ -177,17 +147,12 @@ class PatrolFormMixin(PolicePermissionMixin):
             {"form": form, "invitations": invitations, "patrol": patrol},
         )
 
-    def save(self, request, form, invitations, created: bool):
-        with transaction.atomic():
-            patrol = form.save()
-            services.save_crew(patrol, form.crew())
-            invitations.instance = patrol
-            invitations.save()
+    def done(self, request, patrol: Patrol, message: str):
         duties = list(patrol.officers.select_related("officer"))
         for warning in services.wellbeing_warnings(patrol, [duty.officer for duty in duties]):
             messages.warning(request, f"Wellbeing: {warning.message}")
-        messages.success(request, "Patrol planned." if created else "Patrol updated.")
-        return HttpResponseRedirect(reverse("patrols:detail", args=[patrol.uuid]))
+        messages.success(request, message)
+        return redirect("patrols:detail", uuid=patrol.uuid)
 
 
 class PatrolCreateView(PatrolFormMixin, View):
@@ -204,17 +169,23 @@ class PatrolCreateView(PatrolFormMixin, View):
         form = PatrolForm(request.POST, user=request.user, instance=Patrol(planned_by=request.user))
         invitations = InvitationFormSet(request.POST, prefix="invitations")
         if form.is_valid() and invitations.is_valid():
-            return self.save(request, form, invitations, created=True)
+            try:
+                patrol = services.plan_patrol(
+                    request.user, **form.plan(), invitations=invitation_rows(invitations)
+                )
+            except services.PatrolRuleError as error:
+                form.add_rule_error(error)
+            else:
+                return self.done(request, patrol, "Patrol planned.")
         return self.render_form(request, form, invitations)
 
 
 class PatrolEditView(PatrolFormMixin, View):
     def get_patrol(self, request, uuid) -> Patrol | None:
         patrol = get_patrol_for_user(request.user, uuid)
-        if patrol.status not in {PatrolStatus.PLANNED, PatrolStatus.RISK_ASSESSED}:
-            messages.error(
-                request, f"A {patrol.get_status_display().lower()} patrol can no longer be changed."
-            )
+        refusal = services.edit_refusal(patrol)
+        if refusal:
+            messages.error(request, refusal)
             return None
         return patrol
 
@@ -234,8 +205,23 @@ class PatrolEditView(PatrolFormMixin, View):
         form = PatrolForm(request.POST, user=request.user, instance=patrol)
         invitations = InvitationFormSet(request.POST, instance=patrol, prefix="invitations")
         if form.is_valid() and invitations.is_valid():
-            return self.save(request, form, invitations, created=False)
+            try:
+                update = services.update_patrol(
+                    patrol, request.user, **form.plan(), invitations=invitation_rows(invitations)
+                )
+            except services.PatrolRuleError as error:
+                form.add_rule_error(error)
+            else:
+                if update.approval_withdrawn:
+                    messages.warning(request, APPROVAL_WITHDRAWN)
+                return self.done(request, update.patrol, "Patrol updated.")
         return self.render_form(request, form, invitations, patrol)
+
+
+APPROVAL_WITHDRAWN = (
+    "The patrol changed after its risk assessment was approved, so the approval was "
+    "withdrawn: a sergeant must approve the assessment again before the patrol deploys."
+)
 
 
 class PatrolCancelView(PolicePermissionMixin, View):
@@ -254,7 +240,7 @@ class PatrolCancelView(PolicePermissionMixin, View):
             try:
                 services.cancel(patrol, form.cleaned_data["reason"])
             except services.PatrolRuleError as error:
-                form.add_error(None, str(error))
+                form.add_error(error.field, str(error))
             else:
                 messages.success(request, "Patrol cancelled.")
                 return redirect("patrols:detail", uuid=patrol.uuid)
@@ -276,11 +262,14 @@ class RiskAssessmentView(PolicePermissionMixin, View):
         patrol = get_patrol_for_user(request.user, uuid)
         form = RiskAssessmentForm(request.POST)
         if form.is_valid():
+            was_approved = patrol.status == PatrolStatus.APPROVED
             try:
                 services.record_risk_assessment(patrol, by=request.user, **form.cleaned_data)
             except services.PatrolRuleError as error:
-                form.add_error(None, str(error))
+                form.add_error(error.field, str(error))
             else:
+                if was_approved:
+                    messages.warning(request, "The earlier approval was withdrawn.")
                 messages.success(
                     request, "Risk assessment saved. A sergeant must approve it before deployment."
                 )
@@ -327,6 +316,14 @@ class DeployView(PatrolActionView):
 
     def act(self, patrol, user):
         services.mark_deployed(patrol)
+
+
+class ClosePatrolView(PatrolActionView):
+    permission_required = "patrols.close"
+    success_message = "Patrol closed: its return has been reviewed."
+
+    def act(self, patrol, user):
+        services.close_patrol(patrol, by=user)
 
 
 class WellbeingView(PolicePermissionMixin, TemplateView):

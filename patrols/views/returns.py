@@ -15,25 +15,14 @@ from governance import audit
 
 from .. import services
 from ..forms.returns import AmendReturnForm, ReturnForms, ReturnOptions
-from ..models import Patrol, ReturnDraft, ReturnStatus, WorkReturn
+from ..models import Patrol, ReturnDraft, WorkReturn
 from ..permissions import (
     PolicePermissionMixin,
     get_patrol_for_user,
     has_permission,
     require_return_filer,
 )
-
-# How the amendment history names each field it records.
-FIELD_LABELS = {
-    "started_at": "Start",
-    "ended_at": "Finish",
-    "weather": "Weather",
-    "hotspots_visited": "Hotspots visited",
-    "women_seen": "Women seen",
-    "kerb_crawlers_seen": "Kerb crawlers seen",
-    "engagement_count": "People served at engagement",
-    "summary": "Summary",
-}
+from ..queries import submitted_records, submitted_return
 
 
 def get_patrol_for_filer(user, uuid) -> Patrol:
@@ -41,14 +30,6 @@ def get_patrol_for_filer(user, uuid) -> Patrol:
     patrol = get_patrol_for_user(user, uuid)
     require_return_filer(user, patrol)
     return patrol
-
-
-def submitted_return(patrol: Patrol) -> WorkReturn | None:
-    return (
-        WorkReturn.objects.filter(patrol=patrol, status=ReturnStatus.SUBMITTED)
-        .select_related("filed_by")
-        .first()
-    )
 
 
 class WorkReturnView(PolicePermissionMixin, View):
@@ -127,48 +108,8 @@ def draft_data(draft: ReturnDraft) -> QueryDict:
 
 
 def submitted_context(request, patrol: Patrol, work_return: WorkReturn) -> dict:
-    """Everything the submitted return recorded, in a fixed number of queries; each record
-    about a person shown is logged as viewed (one query)."""
-    context = {
-        "patrol": patrol,
-        "work_return": work_return,
-        "hotspots": work_return.hotspots_visited.all(),
-        "hours": work_return.hours.select_related("officer").order_by("officer__last_name"),
-        "encounters": list(
-            patrol.encounters.select_related("person", "hotspot").order_by("occurred_at", "pk")
-        ),
-        "arrests": list(
-            patrol.arrests.select_related("arresting_officer", "caution__provider").order_by(
-                "arrested_at", "pk"
-            )
-        ),
-        "referrals": list(
-            patrol.referrals.select_related("agency", "person", "caution").order_by("made_at", "pk")
-        ),
-        "intelligence": list(patrol.intelligence.order_by("submitted_at", "pk")),
-        "amendments": _history(work_return),
-        "can_amend": has_permission(request.user, "patrols.amend_return"),
-    }
-    audit.viewed_many(
-        request,
-        [
-            work_return,
-            *audit.with_related(context["encounters"], "person"),
-            *audit.with_related(context["arrests"], "caution"),
-            *audit.with_related(context["referrals"], "person", "caution"),
-            *context["intelligence"],
-        ],
-    )
-    return context
-
-
-def _history(work_return: WorkReturn) -> list[tuple]:
-    """Each amendment with its changes as (field label, before, after)."""
-    history = []
-    for amendment in work_return.amendments.select_related("amended_by"):
-        changes = amendment.changes.items()
-        history.append((amendment, [(FIELD_LABELS.get(f, f), *values) for f, values in changes]))
-    return history
+    records = submitted_records(request, patrol, work_return)
+    return {**records, "can_amend": has_permission(request.user, "patrols.amend_return")}
 
 
 class SaveDraftView(PolicePermissionMixin, View):

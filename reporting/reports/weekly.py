@@ -24,8 +24,8 @@ from patrols.models import (
     PatrolStatus,
     RiskAssessment,
 )
+from patrols.queries import patrol_rows
 from patrols.services import hours_in_month, wellbeing_warnings
-from patrols.views.planning import patrol_rows
 
 from ..models import GeneratedReport
 from ..ranking import RECENT_DAYS, Ranking, area_ranking
@@ -33,7 +33,7 @@ from ..ranking import RECENT_DAYS, Ranking, area_ranking
 FRIDAY, SATURDAY, SUNDAY = 4, 5, 6
 HOTSPOTS_ON_SHEET = 5
 # Patrols whose hours are not yet in a filed return: a warning about them still helps.
-_HOURS_NOT_FILED = {PatrolStatus.PLANNED, PatrolStatus.RISK_ASSESSED, PatrolStatus.DEPLOYED}
+_HOURS_NOT_FILED = {PatrolStatus.PLANNED, PatrolStatus.APPROVED, PatrolStatus.DEPLOYED}
 
 
 def coming_monday(today: dt.date) -> dt.date:

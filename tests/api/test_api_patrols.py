@@ -94,6 +94,7 @@ API_MATRIX = [
     ("api:patrol-assess-risk", "POST", police(200, 200, 200)),
     ("api:patrol-approve-risk", "POST", police(403, 200, 200)),
     ("api:patrol-deploy", "POST", police(403, 200, 200)),
+    ("api:patrol-close", "POST", police(403, 200, 200)),
     ("api:patrol-work-return", "GET", READ),
     ("api:patrol-work-return", "POST", police(201, 201, 201)),
     ("api:patrol-amend-return", "POST", police(403, 200, 200)),
@@ -249,6 +250,7 @@ def url_for(name: str, method: str, objects: dict) -> str:
         "api:hotspot-detail": "hotspot",
         "api:hotspot-retire": "hotspot",
         "api:patrol-deploy": "approved",
+        "api:patrol-close": "returned",
         "api:patrol-work-return": "deployed" if method == "POST" else "returned",
         "api:patrol-amend-return": "returned",
         "api:encounter-detail": "encounter",
@@ -593,7 +595,7 @@ def counts(models) -> list[int]:
     ("overrides", "field", "words"),
     [
         ({"end_time": "12:00"}, "end_time", "more than 14 hours"),
-        ("local PC of another ward", "non_field_errors", "local PC from"),
+        ("local PC of another ward", "local_pcs", "local PC from"),
         ({"date": "someday"}, "date", "format"),
         ({"ward": 999999}, "ward", "valid choice"),
         ({"ephedra_pcs": ["00000000-0000-0000-0000-000000000000"]}, "ephedra_pcs", "not exist"),
@@ -629,7 +631,8 @@ def test_a_double_booked_officer_is_refused(client, sergeant, objects, pc, local
     response = call(client, "POST", reverse("api:patrol-list"), body)
 
     assert response.status_code == 400
-    assert "already on another patrol" in " ".join(errors(response)["non_field_errors"])
+    assert "already on another patrol" in " ".join(errors(response)["ephedra_pcs"])
+    assert "already on another patrol" in " ".join(errors(response)["local_pcs"])
     assert counts(WRITTEN_BY_PLANNING) == before
 
 
@@ -720,7 +723,7 @@ def test_assess_approve_deploy_in_that_order(client, pc, sergeant, objects):
     assert step(pc, "approve-risk").status_code == 403
     approved = step(sergeant, "approve-risk")
     assert approved.status_code == 200
-    assert approved.json()["status"] == "risk_assessed"
+    assert approved.json()["status"] == "approved"
 
     deployed_ = step(sergeant, "deploy")
     assert deployed_.status_code == 200

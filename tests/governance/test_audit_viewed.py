@@ -97,6 +97,7 @@ NOT_PERSONAL = {
     "patrols:risk_assessment": "hazards and controls of the patrol",
     "patrols:approve_risk_assessment": "POST, then back to the patrol",
     "patrols:deploy": "POST, then back to the patrol",
+    "patrols:close": "POST, then back to the patrol",
     "patrols:wellbeing": "officers' hours",
     "patrols:save_draft": "saves what the officer typed; answers only when it was saved",
     "patrols:hotspots": "places",

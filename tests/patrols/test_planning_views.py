@@ -308,7 +308,7 @@ def test_risk_assessment_approval_and_deployment(client, sergeant, pc, ward):
     client.force_login(sergeant)
     client.post(reverse("patrols:approve_risk_assessment", args=[patrol.uuid]))
     patrol.refresh_from_db()
-    assert patrol.status == PatrolStatus.RISK_ASSESSED
+    assert patrol.status == PatrolStatus.APPROVED
     client.post(reverse("patrols:deploy", args=[patrol.uuid]))
     patrol.refresh_from_db()
     assert patrol.status == PatrolStatus.DEPLOYED

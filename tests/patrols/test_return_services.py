@@ -265,7 +265,7 @@ def test_a_second_submission_is_refused(patrol, pc):
     [
         (PatrolStatus.CANCELLED, "cancelled, so it has no work return"),
         (PatrolStatus.PLANNED, "once the patrol has deployed"),
-        (PatrolStatus.RISK_ASSESSED, "once the patrol has deployed"),
+        (PatrolStatus.APPROVED, "once the patrol has deployed"),
     ],
 )
 def test_only_a_deployed_patrol_has_a_return(patrol, pc, status, message):

@@ -544,7 +544,7 @@ def test_signed_out_users_are_sent_to_sign_in(client, patrol):
     ("status", "message"),
     [
         (PatrolStatus.PLANNED, "The work return can be filed once the patrol has deployed."),
-        (PatrolStatus.RISK_ASSESSED, "The work return can be filed once the patrol has deployed."),
+        (PatrolStatus.APPROVED, "The work return can be filed once the patrol has deployed."),
         (PatrolStatus.CANCELLED, "This patrol was cancelled, so it has no work return."),
     ],
 )

@@ -1,0 +1,109 @@
+"""Patrol workflows: every change to a patrol and what it records lives here, so every way
+in (pages, API, admin actions, tasks) obeys the same rules. Each refusal is a
+`PatrolRuleError` with a message a person can act on (and the field it belongs to).
+
+- ``lifecycle``: the transition table and the status changes (assess, approve, deploy,
+  cancel, close), each taken under a lock on the patrol's row;
+- ``planning``: planning and changing a patrol (crew, hotspots, invitations), copying a week;
+- ``wellbeing``: hours worked and the warnings a planner sees;
+- ``returns``: the work return, its draft and amendments;
+- ``hotspots``: retiring a hotspot;
+- ``courses``: the diversion course a conditional caution sets.
+"""
+
+from .courses import COURSE_STEPS, FINISHED_COURSE, flag_missed_deadlines, record_course_outcome
+from .errors import PatrolRuleError
+from .hotspots import retire_hotspot
+from .lifecycle import (
+    APPROVAL_WITHDRAWN,
+    EDITABLE,
+    TRANSITIONS,
+    approve_risk_assessment,
+    can_move,
+    cancel,
+    close_patrol,
+    edit_refusal,
+    lock,
+    mark_deployed,
+    move,
+    record_risk_assessment,
+    withdraw_approval,
+)
+from .planning import (
+    MAX_PATROL_HOURS,
+    CrewProblem,
+    PatrolUpdate,
+    copy_week,
+    crew_problems,
+    double_booked,
+    duplicate_week,
+    plan_patrol,
+    save_crew,
+    time_problem,
+    update_patrol,
+)
+from .returns import (
+    AMENDABLE_FIELDS,
+    MAX_RETURN_HOURS,
+    amend_return,
+    check_return_times,
+    return_refusal,
+    save_draft,
+    shift_length,
+    submit_return,
+)
+from .wellbeing import (
+    EXTENDED_SHIFTS_IN_SEVEN_DAYS,
+    WellbeingWarning,
+    hours_in_month,
+    month_bounds,
+    patrol_warnings,
+    wellbeing_warnings,
+)
+
+__all__ = [
+    "AMENDABLE_FIELDS",
+    "APPROVAL_WITHDRAWN",
+    "COURSE_STEPS",
+    "EDITABLE",
+    "EXTENDED_SHIFTS_IN_SEVEN_DAYS",
+    "FINISHED_COURSE",
+    "MAX_PATROL_HOURS",
+    "MAX_RETURN_HOURS",
+    "TRANSITIONS",
+    "CrewProblem",
+    "PatrolRuleError",
+    "PatrolUpdate",
+    "WellbeingWarning",
+    "amend_return",
+    "approve_risk_assessment",
+    "can_move",
+    "cancel",
+    "check_return_times",
+    "close_patrol",
+    "copy_week",
+    "crew_problems",
+    "double_booked",
+    "duplicate_week",
+    "edit_refusal",
+    "flag_missed_deadlines",
+    "hours_in_month",
+    "lock",
+    "mark_deployed",
+    "month_bounds",
+    "move",
+    "patrol_warnings",
+    "plan_patrol",
+    "record_course_outcome",
+    "record_risk_assessment",
+    "retire_hotspot",
+    "return_refusal",
+    "save_crew",
+    "save_draft",
+    "shift_length",
+    "submit_return",
+    "time_problem",
+    "update_patrol",
+    "wellbeing_warnings",
+    "withdraw_approval",
+]
