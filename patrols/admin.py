@@ -30,6 +30,10 @@ def _deploy(patrol, by, reason) -> None:
     services.mark_deployed(patrol)
 
 
+def _close(patrol, by, reason) -> None:
+    services.close_patrol(patrol, by)
+
+
 @admin.register(models.Hotspot)
 class HotspotAdmin(RoleModelAdmin):
     """A system administrator may correct a hotspot's description; retiring is an action
@@ -92,6 +96,13 @@ class PatrolAdmin(RoleModelAdmin):
             _deploy,
             (services.PatrolRuleError,),
             allowed=_may("patrols.deploy"),
+        ),
+        service_action(
+            "close",
+            "Close the selected patrols (return reviewed)",
+            _close,
+            (services.PatrolRuleError,),
+            allowed=_may("patrols.close"),
         ),
         service_action(
             "cancel",
