@@ -139,7 +139,7 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "flag-breached-cautions": {
-        "task": "patrols.tasks.flag_breached_cautions",
+        "task": "referrals.tasks.flag_breached_cautions",
         "schedule": crontab(hour=7, minute=0),
     },
     "build-weekly-sheets": {  # Monday 06:00 in CELERY_TIMEZONE (Europe/London)

@@ -11,12 +11,10 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import OfficerProfile, User
-from accounts.notifications import notify
 from governance import audit, retention
 from partners.models import ServiceType
 from referrals.models import Person
@@ -25,7 +23,6 @@ from referrals.services import ReferralRuleError, flag_possible_duplicates, make
 from .models import (
     Arrest,
     ArrestOutcome,
-    CautionStatus,
     ConditionalCaution,
     Encounter,
     HandlingCode,
@@ -583,55 +580,3 @@ def _apply(work_return: WorkReturn, changes: dict) -> None:
         _check_hotspots(work_return.patrol, hotspots)
         work_return.hotspots_visited.set(hotspots)
     work_return.save(update_fields=[*changes, "updated_at"])
-
-
-# --- Diversion courses -------------------------------------------------------------------
-
-# What the course provider records, and from which status.
-COURSE_STEPS = {
-    CautionStatus.BOOKED: {CautionStatus.ISSUED, CautionStatus.DID_NOT_ATTEND},
-    CautionStatus.ATTENDED: {CautionStatus.BOOKED},
-    CautionStatus.COMPLETED: {CautionStatus.ATTENDED},
-    CautionStatus.DID_NOT_ATTEND: {CautionStatus.BOOKED},
-}
-FINISHED_COURSE = {CautionStatus.COMPLETED, CautionStatus.BREACHED}
-
-
-@transaction.atomic
-def record_course_outcome(caution: ConditionalCaution, status: str, by: User) -> None:
-    """The provider books the course and records attendance; police see it on the caution."""
-    caution = ConditionalCaution.objects.select_for_update().get(pk=caution.pk)
-    referral = getattr(caution, "referral", None)
-    if referral is not None and referral.status in {"closed", "declined", "withdrawn"}:
-        raise PatrolRuleError(f"The course referral is {referral.get_status_display().lower()}.")
-    if caution.status not in COURSE_STEPS.get(status, set()):
-        raise PatrolRuleError(
-            f"A course that is {caution.get_status_display().lower()} cannot be marked "
-            f"{CautionStatus(status).label.lower()}."
-        )
-    caution.status = status
-    caution.status_changed_at = timezone.now()
-    caution.save(update_fields=["status", "status_changed_at"])
-
-
-@transaction.atomic
-def flag_missed_deadlines(today: dt.date) -> int:
-    """Cautions whose course deadline has passed without completion become breached, and
-    the arresting officer is told to follow up. Idempotent: a breached caution stays so."""
-    missed = list(
-        ConditionalCaution.objects.select_for_update()
-        .filter(deadline__lt=today)
-        .exclude(status__in=FINISHED_COURSE)
-        .select_related("arrest__arresting_officer")
-    )
-    for caution in missed:
-        caution.status = CautionStatus.BREACHED
-        caution.status_changed_at = timezone.now()
-        caution.save(update_fields=["status", "status_changed_at"])
-        notify(
-            [caution.arrest.arresting_officer],
-            f"A conditional caution given on {caution.given_on:%d %b %Y} was breached: "
-            "the diversion course was not completed by its deadline.",
-            reverse("patrols:detail", args=[caution.arrest.patrol.uuid]),
-        )
-    return len(missed)
