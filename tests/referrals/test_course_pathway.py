@@ -16,6 +16,7 @@ from governance.models import AuditEvent, object_key
 from patrols.models import CautionStatus, ConditionalCaution
 from referrals import services, tasks
 from referrals.models import ClosedOutcome, CourseStatus, Referral, ReferralStatus
+from referrals.services.course import breach
 from tests.factories import course_referral
 
 pytestmark = pytest.mark.django_db
@@ -70,12 +71,12 @@ def test_course_statuses_are_the_cautions_statuses():
 
 
 def test_the_course_steps_table_edge_by_edge():
-    assert services.COURSE_STEPS == {
+    assert {
         C.BOOKED: {C.ISSUED},
         C.ATTENDED: {C.BOOKED},
         C.COMPLETED: {C.ATTENDED},
         C.DID_NOT_ATTEND: {C.BOOKED},
-    }
+    } == services.COURSE_STEPS
     assert services.REFERRAL_EFFECT == {
         C.BOOKED: (S.ENGAGED, ""),
         C.ATTENDED: None,
@@ -367,3 +368,16 @@ def test_a_caution_without_its_referral_is_still_breached(course):
 
     caution.refresh_from_db()
     assert caution.status == C.BREACHED
+
+
+def test_a_course_completed_while_the_job_waited_is_not_breached(course, partner_a):
+    """The job picks its cautions first and breaches each after locking it: a completion
+    recorded in between must win (the status is read again after the lock)."""
+    for step in (C.BOOKED, C.ATTENDED, C.COMPLETED):
+        services.record_course_step(course, step, partner_a)
+    before = snapshot(course)
+    due = fresh(course).caution.deadline + dt.timedelta(days=1)
+
+    assert breach(course.caution_id, due) is False
+
+    assert snapshot(course) == before
