@@ -164,7 +164,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
     },
     "flag-breached-cautions": {
-        "task": "patrols.tasks.flag_breached_cautions",
+        "task": "referrals.tasks.flag_breached_cautions",
         "schedule": crontab(hour=7, minute=0),
     },
     "build-weekly-sheets": {  # Monday 06:00 in CELERY_TIMEZONE (Europe/London)

@@ -12,7 +12,7 @@ from partners.models import ServiceType
 from .models import AgeBand, Person, Referral, ReferralStatus
 
 
-class ReferralFilter(django_filters.FilterSet):
+class ReferralApiFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
     service = django_filters.MultipleChoiceFilter(choices=ServiceType.choices)
     agency = django_filters.UUIDFilter(field_name="agency__uuid", label="Agency (UUID)")
@@ -31,7 +31,7 @@ class ReferralFilter(django_filters.FilterSet):
         fields = ["status", "service", "agency", "person", "referred_after", "referred_before"]
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonApiFilter(django_filters.FilterSet):
     age_band = django_filters.MultipleChoiceFilter(choices=AgeBand.choices)
     first_seen_after = django_filters.DateFilter(field_name="first_seen", lookup_expr="gte")
     first_seen_before = django_filters.DateFilter(field_name="first_seen", lookup_expr="lte")

@@ -1,11 +1,11 @@
-"""Forms for the referrals app. The rules they ask about live in referrals.services and
-patrols.services; a form only checks that what was typed makes sense on its own."""
+"""Forms for the partner portal. The rules they ask about live in referrals.services; a
+form only checks that what was typed makes sense on its own."""
 
 from django import forms
 
-from patrols.models import CautionStatus
+from ephedra.forms import DateInput
 
-from .models import ClosedOutcome, DeclineReason, ReferralStatus
+from .models import ClosedOutcome, CourseStatus, DeclineReason, ReferralStatus
 
 # --- Partner portal
 # A partner agency's worker: filtering their referrals, moving one on, writing a note,
@@ -104,6 +104,14 @@ class PortalCourseForm(forms.Form):
         },
     )
 
+    on = forms.DateField(
+        label="On (leave empty for today)",
+        required=False,
+        widget=DateInput,
+        help_text="The referring officer is told the step and this date.",
+        error_messages={"invalid": "Enter the date as a real date, like 2026-03-27."},
+    )
+
     def __init__(self, *args, steps: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["step"].choices = [(s, CautionStatus(s).label) for s in steps]
+        self.fields["step"].choices = [(s, CourseStatus(s).label) for s in steps]

@@ -19,7 +19,9 @@ DIRECT_SERVICES = [
 CLOCK_LEEWAY = dt.timedelta(minutes=5)
 
 
-class ReferralFilter(django_filters.FilterSet):
+class ReferralListFilter(django_filters.FilterSet):
+    """The police referral list's filter form (the API has its own: ReferralApiFilter)."""
+
     status = django_filters.ChoiceFilter(choices=ReferralStatus.choices, empty_label="Any status")
     agency = django_filters.ModelChoiceFilter(
         queryset=PartnerAgency.objects.all(), empty_label="Any agency"
@@ -31,7 +33,7 @@ class ReferralFilter(django_filters.FilterSet):
         fields = ["status", "agency", "service"]
 
 
-class ReferralForm(forms.Form):
+class MakeReferralForm(forms.Form):
     """A referral made directly (not on a work return), with the person's consent."""
 
     service = forms.ChoiceField(choices=[("", "Choose a service"), *DIRECT_SERVICES])

@@ -84,11 +84,26 @@ class ConsentMethod(models.TextChoices):
     BODY_WORN_VIDEO = "bwv", "Verbal, on body-worn video"
 
 
+class CourseStatus(models.TextChoices):
+    """Where a diversion course stands: the values of patrols' CautionStatus, named here so
+    the referral side can drive the course without importing patrols (a test keeps the two
+    in step)."""
+
+    ISSUED = "issued", "Issued"
+    BOOKED = "booked", "Course booked"
+    ATTENDED = "attended", "Attended"
+    COMPLETED = "completed", "Completed"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    BREACHED = "breached", "Breached"
+
+
 class ClosedOutcome(models.TextChoices):
     SUPPORT_COMPLETED = "support_completed", "Support completed"
     ONGOING_ELSEWHERE = "ongoing_elsewhere", "Support continuing with another service"
     EXITED = "exited", "Exited street sex work"
     COURSE_COMPLETED = "course_completed", "Diversion course completed"
+    COURSE_NOT_ATTENDED = "course_not_attended", "Did not attend the diversion course"
+    COURSE_DEADLINE_MISSED = "course_deadline_missed", "Diversion course deadline missed"
     LOST_CONTACT = "lost_contact", "Lost contact"
     MOVED_AWAY = "moved_away", "Moved out of the area"
 
@@ -205,27 +220,47 @@ class Referral(models.Model):
 
 
 class ReferralStatusChange(models.Model):
-    """One step of a referral's history: who moved it, when, from what to what."""
+    """One step of a referral's history: who moved it, when, from what to what.
+
+    A step of a diversion course is a row too (`course_step`, `course_step_on`), even when
+    the referral's status stays the same (attended: still engaged). `changed_by` is empty
+    only for a step the system took (the daily job that finds missed course deadlines).
+    """
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     changed_at = models.DateTimeField()
     note = models.TextField(blank=True)
+    course_step = models.CharField(max_length=20, choices=CourseStatus.choices, blank=True)
+    course_step_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["referral", "changed_at"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(from_status=F("to_status")), name="status_change_changes"
+                condition=~Q(from_status=F("to_status")) | Q(course_step__gt=""),
+                name="status_change_changes",
             ),
             models.CheckConstraint(
                 condition=Q(
                     from_status__in=["", *ReferralStatus.values],
                     to_status__in=ReferralStatus.values,
+                    course_step__in=["", *CourseStatus.values],
                 ),
                 name="status_change_statuses_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(course_step="", course_step_on__isnull=True)
+                | Q(course_step__gt="", course_step_on__isnull=False),
+                name="status_change_course_step_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(changed_by__isnull=False) | Q(course_step=CourseStatus.BREACHED),
+                name="status_change_by_someone",
             ),
         ]
 

@@ -165,3 +165,39 @@ def consented_referral(*, agency, by, person=None, service=ServiceType.EXIT_SUPP
         consent_recorded_by=by,
         **extra,
     )
+
+
+def course_referral(*, provider, referred_by, arresting_officer, area, given_ago=30, due_in=60):
+    """A conditional caution (given `given_ago` days ago, due in `due_in` days; negative:
+    already missed) and its diversion-course referral to `provider`, made as a work
+    return makes it."""
+    from referrals.services import make_referral
+
+    AgencyService.objects.get_or_create(agency=provider, service=ServiceType.DIVERSION_COURSE)
+    patrol = PatrolFactory(ward=WardFactory(area=area))
+    today = timezone.localdate()
+    arrest = patrols.Arrest.objects.create(
+        patrol=patrol,
+        arrested_at=timezone.now() - dt.timedelta(days=given_ago),
+        offence=patrols.Offence.KERB_CRAWLING,
+        suspect_description="Synthetic suspect",
+        custody_reference="SYN-COURSE-1",
+        arresting_officer=arresting_officer,
+    )
+    caution = patrols.ConditionalCaution.objects.create(
+        arrest=arrest,
+        given_on=today - dt.timedelta(days=given_ago),
+        provider=provider,
+        deadline=today + dt.timedelta(days=due_in),
+        booking_name="Booking Synthname",
+        booking_contact="07700 900777",
+    )
+    return make_referral(
+        person=None,
+        agency=provider,
+        service=ServiceType.DIVERSION_COURSE,
+        referred_by=referred_by,
+        made_at=timezone.now() - dt.timedelta(days=given_ago),
+        caution=caution,
+        patrol=patrol,
+    )

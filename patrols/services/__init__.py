@@ -8,10 +8,8 @@ in (pages, API, admin actions, tasks) obeys the same rules. Each refusal is a
 - ``wellbeing``: hours worked and the warnings a planner sees;
 - ``returns``: the work return, its draft and amendments;
 - ``hotspots``: retiring a hotspot;
-- ``courses``: the diversion course a conditional caution sets.
 """
 
-from .courses import COURSE_STEPS, FINISHED_COURSE, flag_missed_deadlines, record_course_outcome
 from .errors import PatrolRuleError
 from .hotspots import retire_hotspot
 from .lifecycle import (
@@ -64,10 +62,8 @@ from .wellbeing import (
 __all__ = [
     "AMENDABLE_FIELDS",
     "APPROVAL_WITHDRAWN",
-    "COURSE_STEPS",
     "EDITABLE",
     "EXTENDED_SHIFTS_IN_SEVEN_DAYS",
-    "FINISHED_COURSE",
     "MAX_PATROL_HOURS",
     "MAX_RETURN_HOURS",
     "TRANSITIONS",
@@ -86,7 +82,6 @@ __all__ = [
     "double_booked",
     "duplicate_week",
     "edit_refusal",
-    "flag_missed_deadlines",
     "hours_in_month",
     "lock",
     "mark_deployed",
@@ -94,7 +89,6 @@ __all__ = [
     "move",
     "patrol_warnings",
     "plan_patrol",
-    "record_course_outcome",
     "record_risk_assessment",
     "retire_hotspot",
     "return_refusal",

@@ -5,13 +5,10 @@ Partner users get 404 on every police page; records outside the user's areas ans
 Rules live in referrals.services; a refused step is shown as a form error, nothing changed.
 """
 
-import datetime as dt
 import uuid as uuid_lib
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,36 +16,24 @@ from django.views import View
 from django.views.generic import ListView
 
 from governance import audit
-from patrols.models import Encounter
 
 from .. import services
 from ..forms_police import (
     DuplicateDecisionForm,
+    MakeReferralForm,
     MoveForm,
-    ReferralFilter,
-    ReferralForm,
+    ReferralListFilter,
     WithdrawForm,
 )
-from ..models import (
-    DuplicateStatus,
-    Person,
-    PossibleDuplicate,
-    Referral,
-    ReferralMove,
-    ReferralStatus,
-    ReferralStatusChange,
-)
+from ..models import DuplicateStatus, Person, Referral, ReferralStatus
 from ..permissions import (
     RolePermissionMixin,
     get_person_for_user,
     get_referral_for_user,
     has_permission,
-    people_for,
     referrals_for,
 )
-
-FINAL_STATUSES = {ReferralStatus.CLOSED, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
-
+from ..queries import flags_for, linked_records, open_flags_about, police_history, timeline
 
 # --- Referrals -------------------------------------------------------------------------
 
@@ -59,7 +44,7 @@ class ReferralListView(RolePermissionMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.filter = ReferralFilter(
+        self.filter = ReferralListFilter(
             self.request.GET or None, queryset=referrals_for(self.request.user)
         )
         return self.filter.qs.select_related("person", "agency").order_by("-made_at", "-pk")
@@ -76,7 +61,7 @@ def detail_context(request, referral: Referral, withdraw_form=None) -> dict:
     audit.viewed(request, *audit.with_related([referral], "person", "caution"))
     return {
         "referral": referral,
-        "history": referral.history.select_related("changed_by"),
+        "history": police_history(referral),
         "notes": referral.notes.select_related("author"),
         "moves": referral.moves.select_related("from_agency", "to_agency", "moved_by"),
         "can_withdraw": has_permission(user, "referrals.withdraw")
@@ -162,11 +147,11 @@ class ReferralCreateView(RolePermissionMixin, View):
 
     def get(self, request):
         person = self.get_person(request)
-        return render(request, self.template_name, {"person": person, "form": ReferralForm()})
+        return render(request, self.template_name, {"person": person, "form": MakeReferralForm()})
 
     def post(self, request):
         person = self.get_person(request)
-        form = ReferralForm(request.POST)
+        form = MakeReferralForm(request.POST)
         if form.is_valid():
             try:
                 referral = self.make(request.user, person, form.cleaned_data)
@@ -202,63 +187,13 @@ class ReferralCreateView(RolePermissionMixin, View):
 # --- A person's timeline ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TimelineEvent:
-    """One item of a timeline: `record` is an Encounter, a Referral or, for an outcome,
-    the ReferralStatusChange that ended the referral; `person` the record it belongs to."""
-
-    at: dt.datetime
-    kind: str
-    record: object
-    person: Person
-
-
-def linked_records(user, person: Person) -> list[Person]:
-    """The person and every record linked to her: links are one level deep (a group of
-    records all point at the oldest), so one query finds the whole group."""
-    root_id = person.same_as_id or person.pk
-    group = people_for(user).filter(Q(pk=root_id) | Q(same_as_id=root_id))
-    return list(group.order_by("first_seen", "pk"))
-
-
-def timeline(records: list[Person]) -> list[TimelineEvent]:
-    """Encounters, referrals and their outcomes for all the records, newest first, in
-    four queries however many there are."""
-    by_pk = {record.pk: record for record in records}
-    encounters = Encounter.objects.filter(person__in=records).select_related(
-        "patrol__ward", "hotspot"
-    )
-    referrals = (
-        Referral.objects.filter(person__in=records)
-        .select_related("agency", "referred_by")
-        .prefetch_related(
-            Prefetch("history", queryset=ReferralStatusChange.objects.select_related("changed_by")),
-            Prefetch(
-                "moves", queryset=ReferralMove.objects.select_related("from_agency", "to_agency")
-            ),
-        )
-    )
-    events = [TimelineEvent(e.occurred_at, "encounter", e, by_pk[e.person_id]) for e in encounters]
-    for referral in referrals:
-        person = by_pk[referral.person_id]
-        events.append(TimelineEvent(referral.made_at, "referral", referral, person))
-        events += [
-            TimelineEvent(step.changed_at, "outcome", step, person)
-            for step in referral.history.all()
-            if step.to_status in FINAL_STATUSES
-        ]
-    return sorted(events, key=lambda event: event.at, reverse=True)
-
-
 class PersonTimelineView(RolePermissionMixin, View):
     permission_required = "referrals.view"
 
     def get(self, request, uuid):
         person = get_person_for_user(request.user, uuid)
         records = linked_records(request.user, person)
-        flags = PossibleDuplicate.objects.filter(
-            Q(person__in=records) | Q(other__in=records), status=DuplicateStatus.OPEN
-        ).select_related("person", "other")
+        flags = open_flags_about(records)
         events = timeline(records)
         shown = [event.record for event in events if event.kind != "outcome"]  # outcome: a step
         audit.viewed_many(request, [*records, *shown, *flags])
@@ -277,11 +212,6 @@ class PersonTimelineView(RolePermissionMixin, View):
 
 
 # --- Possible duplicates ---------------------------------------------------------------
-
-
-def flags_for(user):
-    """Flags about people in the user's areas (both records of a pair share an area)."""
-    return PossibleDuplicate.objects.filter(person__in=people_for(user))
 
 
 class DuplicateListView(RolePermissionMixin, ListView):

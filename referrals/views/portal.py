@@ -10,91 +10,38 @@ The wall: a partner user sees only what was shared with their agency.
 - Moves between agencies are police business: the agency sees a referral's story from
   the moment it reached them, and police users appear as "Police", except the referring
   officer's contact details.
-Rules live in referrals.services and patrols.services; a refused step is a form error.
+Rules live in referrals.services (the course too); a refused step is a form error at its
+field. Reads are in referrals.queries, shared with the API.
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
-from accounts.models import Role
 from governance import audit
-from patrols.models import CautionStatus, ConditionalCaution, PartnerInvitation
-from patrols.services import COURSE_STEPS, PatrolRuleError, record_course_outcome
 
 from .. import services
 from ..forms import PortalCourseForm, PortalFilterForm, PortalNoteForm, PortalStatusForm
-from ..models import Referral, ReferralMove, ReferralStatus
-from ..permissions import RolePermissionMixin, can_work_referral, referrals_for
+from ..models import CourseStatus, Referral, ReferralStatus
+from ..permissions import RolePermissionMixin, can_work_referral
+from ..queries import (
+    LIST_FIELDS,
+    agency_history,
+    agency_notes,
+    get_shared_referral,
+    get_workable_referral,
+    invitations_for,
+    shared_referrals,
+    status_counts,
+)
 
 PAGE_SIZE = 50
 RECENT_PATROLS = dt.timedelta(weeks=4)
-POLICE = "Police"
-
-_NAME = ("first_name", "last_name", "username")
-# What a partner may see of a referral (Person.SHAREABLE_FIELDS; of a caution, only what
-# the course provider needs to book it); everything else stays deferred.
-REFERRAL_FIELDS = (
-    "uuid",
-    "agency_id",
-    "service",
-    "status",
-    "closed_outcome",
-    "decline_reason",
-    "decline_detail",
-    "made_at",
-    "consent_method",
-    "consent_given_at",
-    *(f"person__{name}" for name in ("uuid", "working_name", "description", "age_band")),
-    *(
-        f"caution__{name}"
-        for name in ("uuid", "booking_name", "booking_contact", "deadline", "status")
-    ),
-    *(f"referred_by__{name}" for name in (*_NAME, "email", "phone")),
-    *(f"consent_recorded_by__{name}" for name in _NAME),
-)
-LIST_FIELDS = (
-    "uuid",
-    "service",
-    "status",
-    "made_at",
-    "person__uuid",  # the uuids name the records in the audit log's "viewed" rows
-    "person__working_name",
-    "caution__uuid",
-    "caution__booking_name",
-)
-
-
-def shared_referrals(user):
-    """The user's agency's referrals, each with `referred_at`: when it reached the agency
-    (the last move to it, or when it was made), so a move never shows."""
-    arrivals = ReferralMove.objects.filter(referral=OuterRef("pk"), to_agency=OuterRef("agency"))
-    last_arrival = Subquery(arrivals.order_by("-moved_at").values("moved_at")[:1])
-    return referrals_for(user).annotate(referred_at=Coalesce(last_arrival, "made_at"))
-
-
-def get_shared_referral(user, uuid) -> Referral:
-    """The referral with only its shared fields; 404 unless granted to the user's agency."""
-    referrals = shared_referrals(user).select_related(
-        "person", "caution", "referred_by", "consent_recorded_by"
-    )
-    return get_object_or_404(referrals.only(*REFERRAL_FIELDS), uuid=uuid)
-
-
-def get_workable_referral(user, uuid) -> Referral:
-    """As get_shared_referral, for acting on it: 404 also without the change permission."""
-    referral = get_shared_referral(user, uuid)
-    if not can_work_referral(user, referral):
-        raise Http404
-    return referral
 
 
 def partner_home(request):
@@ -133,91 +80,7 @@ class PartnerHomeView(PortalView):
         return render(request, self.template_name, context)
 
 
-def status_counts(user) -> list[tuple[ReferralStatus, int]]:
-    """How many of the agency's referrals are at each status, in lifecycle order: one query."""
-    grouped = referrals_for(user).order_by().values_list("status").annotate(n=Count("pk"))
-    counts = dict(grouped)
-    return [(status, counts.get(status, 0)) for status in ReferralStatus]
-
-
 # --- A referral --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    """One line of a referral's history as the agency sees it."""
-
-    at: dt.datetime
-    from_status: str
-    to_status: str
-    by: str
-    note: str = ""
-
-    @property
-    def from_label(self) -> str:
-        return ReferralStatus(self.from_status).label if self.from_status else ""
-
-    @property
-    def to_label(self) -> str:
-        return ReferralStatus(self.to_status).label
-
-
-def shown_name(user, referral: Referral) -> str:
-    """An agency worker's own colleagues by name; anyone else as "Police"."""
-    if user.role == Role.PARTNER and user.agency_id == referral.agency_id:
-        return str(user)
-    return POLICE
-
-
-def agency_history(referral: Referral) -> list[Step]:
-    """The status history since the referral reached the agency. Only creation and a move
-    lead to "made": both are shown as one "made" step, by the police."""
-    changes = (
-        referral.history.filter(changed_at__gte=referral.referred_at)
-        .exclude(to_status=ReferralStatus.MADE)
-        .select_related("changed_by")
-        .only(
-            "changed_at",
-            "from_status",
-            "to_status",
-            "note",
-            "changed_by__role",
-            "changed_by__agency_id",
-            *(f"changed_by__{name}" for name in _NAME),
-        )
-        .order_by("changed_at", "pk")
-    )
-    made = Step(referral.referred_at, "", ReferralStatus.MADE, POLICE)
-    return [made] + [
-        Step(c.changed_at, c.from_status, c.to_status, shown_name(c.changed_by, referral), c.note)
-        for c in changes
-    ]
-
-
-def agency_notes(referral: Referral) -> list[dict]:
-    """Notes written since the referral reached the agency, oldest first."""
-    notes = (
-        referral.notes.filter(written_at__gte=referral.referred_at)
-        .select_related("author")
-        .only(
-            "written_at",
-            "text",
-            "author__role",
-            "author__agency_id",
-            *(f"author__{name}" for name in _NAME),
-        )
-        .order_by("written_at", "pk")
-    )
-    return [
-        {"by": shown_name(n.author, referral), "at": n.written_at, "text": n.text} for n in notes
-    ]
-
-
-def course_steps(caution: ConditionalCaution | None) -> list[str]:
-    """What the provider may record for the course now (patrols.services.COURSE_STEPS)."""
-    if caution is None:
-        return []
-    return [step for step, after in COURSE_STEPS.items() if caution.status in after]
 
 
 def render_referral(request, referral: Referral, **forms):
@@ -226,7 +89,7 @@ def render_referral(request, referral: Referral, **forms):
     audit.viewed(request, *audit.with_related([referral], "person", "caution"))
     can_act = can_work_referral(user, referral)
     moves = services.allowed_moves(referral, user) if can_act else []
-    steps = course_steps(referral.caution) if can_act else []
+    steps = services.open_course_steps(referral) if can_act else []
     context = {
         "referral": referral,
         "history": agency_history(referral),
@@ -274,7 +137,7 @@ class PartnerStatusView(PortalView):
                     note=data["note"].strip(),
                 )
             except services.ReferralRuleError as error:
-                form.add_error(None, str(error))
+                form.add_error("to_status", str(error))
             else:
                 label = ReferralStatus(data["to_status"]).label.lower()
                 messages.success(request, f"The referral is now {label}.")
@@ -308,15 +171,16 @@ class PartnerCourseView(PortalView):
         referral = get_workable_referral(request.user, uuid)
         if referral.caution is None:
             raise Http404
-        form = PortalCourseForm(request.POST, prefix="course", steps=course_steps(referral.caution))
+        steps = services.open_course_steps(referral)
+        form = PortalCourseForm(request.POST, prefix="course", steps=steps)
         if form.is_valid():
-            step = form.cleaned_data["step"]
+            step, on = form.cleaned_data["step"], form.cleaned_data["on"]
             try:
-                record_course_outcome(referral.caution, step, request.user)
-            except PatrolRuleError as error:
-                form.add_error(None, str(error))
+                services.record_course_step(referral, step, request.user, on=on)
+            except services.ReferralRuleError as error:
+                form.add_error("step", str(error))
             else:
-                label = CautionStatus(step).label.lower()
+                label = CourseStatus(step).label.lower()
                 messages.success(request, f"Recorded for the course: {label}.")
                 return redirect("referrals:partner_detail", uuid=referral.uuid)
         return render_referral(request, referral, course_form=form)
@@ -333,7 +197,7 @@ class InvitedPatrolsView(PortalView):
 
     def get(self, request):
         invitations = (
-            PartnerInvitation.objects.filter(agency_id=request.user.agency_id)
+            invitations_for(request.user)
             .select_related("patrol")
             .only(
                 "activity",

@@ -15,7 +15,7 @@ from governance.models import AuditEvent, object_key
 from patrols import services as patrol_services
 from patrols.models import CautionStatus, OfficerRole, PatrolOfficer, WorkReturn
 from referrals import services as referral_services
-from referrals.models import Person, ReferralStatus
+from referrals.models import Person, PossibleDuplicate, ReferralStatus
 from tests.factories import AgencyFactory, HotspotFactory, PatrolFactory, PersonFactory
 
 from .conftest import viewed_rows  # noqa: F401 - the world fixture comes from conftest
@@ -177,7 +177,7 @@ def test_an_amendment_records_the_return_s_changed_fields(sergeant, world):
 
 def test_a_course_outcome_is_a_changed_row(world):
     caution = world["caution"]
-    patrol_services.record_course_outcome(caution, CautionStatus.BOOKED, world["provider_user"])
+    referral_services.record_course_step(caution, CautionStatus.BOOKED, world["provider_user"])
 
     row = rows("patrols.conditionalcaution.changed", caution).get()
     assert row.changes["status"] == ["issued", "booked"]
@@ -187,9 +187,7 @@ def test_linking_records_logs_every_record_that_moves(sergeant, area):
     older = PersonFactory(area=area, created_by=sergeant, first_seen=dt.date(2024, 1, 1))
     newer = PersonFactory(area=area, created_by=sergeant, first_seen=dt.date(2025, 1, 1))
     follower = PersonFactory(area=area, created_by=sergeant, same_as=newer)
-    flag = referral_services.PossibleDuplicate.objects.create(
-        person=older, other=newer, reason="test"
-    )
+    flag = PossibleDuplicate.objects.create(person=older, other=newer, reason="test")
 
     referral_services.decide_duplicate(flag, sergeant, link=True)
 

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from governance import audit
 from governance.models import AuditEvent
-from patrols.services import flag_missed_deadlines
+from referrals.services import flag_missed_deadlines
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Notification, User
 from partners.models import ServiceType
-from patrols import services as patrol_services
-from patrols.models import Arrest, CautionStatus, ConditionalCaution, Offence
+from patrols.models import Arrest, ConditionalCaution, Offence
 from referrals import services
 from referrals.models import ReferralMove, ReferralStatus
 from tests.factories import AgencyFactory, PatrolFactory, consented_referral
@@ -129,7 +128,7 @@ def test_person_stays_visible_while_the_agency_has_another_of_her_referrals(
     assert fresh(partner_a).has_perm("referrals.view_person", referral.person)
 
 
-# --- Diversion courses ----------------------------------------------------------------
+# --- Diversion courses (the steps themselves: test_course_pathway.py) -------------------
 
 
 @pytest.fixture
@@ -150,44 +149,6 @@ def caution(pc, agency_a):
         booking_name="Synthetic",
         booking_contact="07700 900002",
     )
-
-
-def test_course_steps_follow_their_order(caution, partner_a):
-    with pytest.raises(patrol_services.PatrolRuleError):
-        patrol_services.record_course_outcome(caution, CautionStatus.COMPLETED, partner_a)
-    for step in (CautionStatus.BOOKED, CautionStatus.ATTENDED, CautionStatus.COMPLETED):
-        patrol_services.record_course_outcome(caution, step, partner_a)
-    caution.refresh_from_db()
-    assert caution.status == CautionStatus.COMPLETED
-
-
-def test_missed_deadline_flags_the_caution_once(caution, pc):
-    assert patrol_services.flag_missed_deadlines(timezone.localdate()) == 1
-    assert patrol_services.flag_missed_deadlines(timezone.localdate()) == 0
-    caution.refresh_from_db()
-    assert caution.status == CautionStatus.BREACHED
-    assert Notification.objects.filter(recipient=pc, message__contains="breached").count() == 1
-
-
-def test_completed_course_is_never_breached(caution, partner_a):
-    for step in (CautionStatus.BOOKED, CautionStatus.ATTENDED, CautionStatus.COMPLETED):
-        patrol_services.record_course_outcome(caution, step, partner_a)
-    assert patrol_services.flag_missed_deadlines(timezone.localdate()) == 0
-
-
-def test_no_course_outcome_on_a_withdrawn_course_referral(caution, pc, partner_a):
-    caution.provider.services.create(service=ServiceType.DIVERSION_COURSE)
-    referral = services.make_referral(
-        person=None,
-        agency=caution.provider,
-        service=ServiceType.DIVERSION_COURSE,
-        referred_by=pc,
-        made_at=timezone.now(),
-        caution=caution,
-    )
-    services.change_status(referral, "withdrawn", pc)
-    with pytest.raises(patrol_services.PatrolRuleError, match="withdrawn"):
-        patrol_services.record_course_outcome(caution, CautionStatus.BOOKED, partner_a)
 
 
 def test_moving_a_course_referral_moves_the_course(caution, pc, sergeant, agency_b):

@@ -26,7 +26,6 @@ from patrols.models import (
     PatrolOfficer,
     PatrolStatus,
 )
-from patrols.services import PatrolRuleError
 from referrals import services
 from referrals.models import (
     ClosedOutcome,
@@ -36,7 +35,6 @@ from referrals.models import (
     ReferralStatus,
     ReferralStatusChange,
 )
-from referrals.views import portal
 from tests.factories import (
     AgencyFactory,
     HotspotFactory,
@@ -570,8 +568,8 @@ def test_a_rule_refused_by_the_service_is_shown_as_a_form_error(
 
     response = client.post(status_url(referral), {"status-to_status": "received"})
 
-    assert response.status_code == 200
-    assert 'id="status-errors"' in response.content.decode()
+    assert response.status_code == 200  # shown at the field it is about
+    assert 'id="id_status-to_status-error"' in response.content.decode()
     assert "cannot be moved to “received” by you" in response.content.decode()
 
 
@@ -751,11 +749,19 @@ def test_the_course_is_booked_attended_and_completed(client, partner_a, diversio
     assert client.get(detail(diversion)).context["course_form"] is None
 
 
-def test_a_missed_course_can_be_booked_again(client, partner_a, diversion):
+def test_a_missed_course_closes_the_referral_and_cannot_be_booked_again(
+    client, partner_a, diversion
+):
     client.force_login(partner_a)
-    for step in ("booked", "did_not_attend", "booked"):
+    for step in ("booked", "did_not_attend"):
         assert client.post(course_url(diversion), {"course-step": step}).status_code == 302
-    assert ConditionalCaution.objects.get(pk=diversion.caution_id).status == "booked"
+
+    response = client.post(course_url(diversion), {"course-step": "booked"})
+
+    assert response.status_code == 200
+    assert response.context["course_form"].errors["step"]
+    assert ConditionalCaution.objects.get(pk=diversion.caution_id).status == "did_not_attend"
+    assert Referral.objects.get(pk=diversion.pk).closed_outcome == "course_not_attended"
 
 
 def test_an_invalid_course_step_is_refused_and_nothing_changes(client, partner_a, diversion):
@@ -770,15 +776,16 @@ def test_an_invalid_course_step_is_refused_and_nothing_changes(client, partner_a
 
 def test_a_course_rule_refused_by_the_service_is_shown(client, partner_a, diversion, monkeypatch):
     def refuse(*args, **kwargs):
-        raise PatrolRuleError("A course that is breached cannot be marked course booked.")
+        raise services.ReferralRuleError("A course that is breached cannot be marked booked.")
 
-    monkeypatch.setattr(portal, "record_course_outcome", refuse)
+    monkeypatch.setattr(services, "record_course_step", refuse)
     client.force_login(partner_a)
 
     response = client.post(course_url(diversion), {"course-step": "booked"})
 
-    assert response.status_code == 200
-    assert "cannot be marked course booked" in response.content.decode()
+    assert response.status_code == 200  # at the field, on the page, nothing saved
+    assert 'id="id_course-step-error"' in response.content.decode()
+    assert "cannot be marked booked" in response.content.decode()
 
 
 def test_no_course_on_a_referral_without_one(client, partner_a, referral):

@@ -1,0 +1,63 @@
+"""Every change to referrals and the people referred, with its rule (one home per rule).
+
+- ``lifecycle``: the transition tables, ``ReferralRuleError``, locking, history rows;
+- ``referrals``: making, sharing, working, noting and moving a referral;
+- ``course``: the diversion course's steps and the daily check of missed deadlines;
+- ``people``: possible duplicate records and a sergeant's decision.
+
+Callers use this package (``services.change_status(...)``), never the modules.
+"""
+
+from .course import (
+    COURSE_STEPS,
+    FINISHED_COURSE,
+    REFERRAL_EFFECT,
+    flag_missed_deadlines,
+    open_course_steps,
+    record_course_step,
+)
+from .lifecycle import (
+    AGENCY_MOVES,
+    COURSE_MOVES,
+    OPEN_STATUSES,
+    POLICE_MOVES,
+    TRANSITIONS,
+    ReferralRuleError,
+    allowed_moves,
+)
+from .people import NAME_PREFIX_LENGTH, decide_duplicate, flag_possible_duplicates
+from .referrals import (
+    REFERRAL_PERMS,
+    add_note,
+    change_status,
+    make_referral,
+    move_referral,
+    revoke_from_agency,
+    share_with_agency,
+)
+
+__all__ = [
+    "AGENCY_MOVES",
+    "COURSE_MOVES",
+    "COURSE_STEPS",
+    "FINISHED_COURSE",
+    "NAME_PREFIX_LENGTH",
+    "OPEN_STATUSES",
+    "POLICE_MOVES",
+    "REFERRAL_EFFECT",
+    "REFERRAL_PERMS",
+    "TRANSITIONS",
+    "ReferralRuleError",
+    "add_note",
+    "allowed_moves",
+    "change_status",
+    "decide_duplicate",
+    "flag_missed_deadlines",
+    "flag_possible_duplicates",
+    "make_referral",
+    "move_referral",
+    "open_course_steps",
+    "record_course_step",
+    "revoke_from_agency",
+    "share_with_agency",
+]
