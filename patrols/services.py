@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 
 from accounts.models import OfficerProfile, User
 from accounts.notifications import notify
-from governance import audit, retention
+from governance import activity, audit
 from partners.models import ServiceType
 from referrals.models import Person
 from referrals.services import ReferralRuleError, flag_possible_duplicates, make_referral
@@ -374,7 +374,7 @@ def submit_return(
         _refer(patrol, by, now, created, fields, n)
     reports = [_create_intelligence(patrol, by, now, fields) for fields in intelligence]
     # Review dates: the people met (their latest activity) and the new intelligence.
-    retention.refresh(*{encounter.person for encounter in created}, *reports)
+    activity.touched(*{encounter.person for encounter in created}, *reports)
     patrol.status = PatrolStatus.RETURNED
     patrol.save(update_fields=["status", "updated_at"])
     ReturnDraft.objects.filter(patrol=patrol).delete()

@@ -5,10 +5,10 @@ The wall, as in the UI:
 - Every queryset is scoped in SQL by `referrals_for` / `people_for` (ScopeFilter); a record
   outside the scope answers 404, for reading and for every action.
 - Partner users get their own serializers, built from the portal's field lists: a
-  referral's shared fields (referrals.views.portal.REFERRAL_FIELDS, loaded with `.only()`,
+  referral's shared fields (referrals.selectors.REFERRAL_FIELDS, loaded with `.only()`,
   so a police-only field would cost a query the budget tests catch), a person's
   Person.SHAREABLE_FIELDS, the history and notes since the referral reached their agency
-  with police users shown as "Police" (portal.agency_history / agency_notes).
+  with police users shown as "Police" (selectors.agency_history / agency_notes).
 - Acting needs what the UI needs: a partner works a referral only with django-guardian's
   change permission (404 without it), police withdraw, supervisors move; the lifecycle and
   every other rule is referrals.services (TRANSITIONS, change_status ...), and the input is
@@ -33,10 +33,12 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from ephedra.api import RulePermission, ScopeFilter, form_errors, rule_error
+from core.api import ERROR, ApiRulePermission, ScopeFilter, form_errors, rule_error
+from core.permissions import has_permission
 from governance import audit
 from partners.models import PartnerAgency, ServiceType
 from patrols.models import CautionStatus, ConditionalCaution
+from patrols.selectors import course_steps
 from patrols.services import PatrolRuleError, record_course_outcome
 
 from . import services
@@ -52,14 +54,13 @@ from .models import (
     ReferralMove,
     ReferralStatus,
 )
-from .permissions import RULES, can_work_referral, has_permission, people_for, referrals_for
-from .views.police import linked_records
-from .views.portal import (
+from .permissions import RULES, can_work_referral, people_for, referrals_for
+from .selectors import (
     REFERRAL_FIELDS,
     Step,
     agency_history,
     agency_notes,
-    course_steps,
+    linked_records,
     shared_referrals,
 )
 
@@ -460,16 +461,6 @@ API_RULES = {
 }
 
 
-class ApiRulePermission(RulePermission):
-    """A method the endpoint does not offer answers 405 to a signed-in user, before any
-    lookup (the same answer for every UUID, as the portal's POST-only pages)."""
-
-    def has_permission(self, request, view) -> bool:
-        if request.user.is_authenticated and getattr(view, "action", None) is None:
-            return True  # DRF then answers 405 Method Not Allowed
-        return super().has_permission(request, view)
-
-
 class ReferralPermission(ApiRulePermission):
     rules = API_RULES
     partners_allowed = True
@@ -510,9 +501,8 @@ class PersonScope(ScopeFilter):
 
 # --- Documentation of the answers ----------------------------------------------------------
 
-# The one error shape (ephedra.api's "Error" component, added by its schema hook), with
+# The one error shape (core.api's "Error" component, added by its schema hook), with
 # what each refusal means here.
-ERROR = {"$ref": "#/components/schemas/Error"}
 REFUSALS = {
     403: OpenApiResponse(ERROR, description="Signed in, but your role may not do this."),
     404: OpenApiResponse(ERROR, description="No such record that you may see."),

@@ -27,14 +27,14 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from accounts.models import Area
-from ephedra.api import RulePermission, ScopeFilter
+from core.api import RulePermission, ScopeFilter
 from governance import audit
 
 from . import services
 from .forms_reports import ReportRequestForm
 from .models import CrimeRecord, CrimeType, GeneratedReport, ReportKind, ReportStatus
 from .permissions import RULES
-from .views.reports import download_name, reports_for
+from .selectors import download_name, reports_for
 
 # --- Crime records ------------------------------------------------------------------------
 

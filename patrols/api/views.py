@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from ephedra.api import rule_error
+from core.api import rule_error
 from governance import audit
 
 from .. import services
@@ -43,8 +43,7 @@ from ..models import (
     PatrolStatus,
     WorkReturn,
 )
-from ..views.planning import _warnings as planning_warnings
-from ..views.returns import submitted_context, submitted_return
+from ..selectors import submitted_context, submitted_return, wellbeing_warnings_now
 from . import access
 from .inputs import (
     AmendmentInputSerializer,
@@ -259,7 +258,7 @@ class PatrolViewSet(mixins.ListModelMixin, ScopedViewSet):
     def detail_response(self, patrol: Patrol, code=status.HTTP_200_OK) -> Response:
         """The patrol afresh (after a change), with the warnings its page shows."""
         patrol = self.rows(Patrol.objects).get(pk=patrol.pk)
-        warnings = planning_warnings(patrol, list(patrol.officers.all()))
+        warnings = wellbeing_warnings_now(patrol, list(patrol.officers.all()))
         context = {**self.get_serializer_context(), "warnings": warnings}
         return Response(PatrolDetailSerializer(patrol, context=context).data, status=code)
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User, Ward
-from ephedra.forms import DateInput
+from core.forms import DateInput
 
 from ..models import Hotspot
 

@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from ephedra.forms import DateInput, TimeInput
+from core.forms import DateInput, TimeInput
 from partners.models import PartnerAgency, ServiceType
 from referrals.models import AgeBand, ConsentMethod, Person
 

@@ -12,15 +12,17 @@ from django.urls import reverse_lazy
 from django.utils.formats import date_format
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
+from core.permissions import PermissionRequiredMixin, has_permission
+
 from .. import services
 from ..forms.hotspots import HotspotFilter, HotspotForm, duplicate_name_message
 from ..models import Hotspot
-from ..permissions import PolicePermissionMixin, get_hotspot_for_user, has_permission
+from ..permissions import get_hotspot_for_user
 
 LIST_URL = reverse_lazy("patrols:hotspots")
 
 
-class HotspotListView(PolicePermissionMixin, ListView):
+class HotspotListView(PermissionRequiredMixin, ListView):
     permission_required = "patrols.view"
     template_name = "patrols/hotspots/list.html"
     context_object_name = "hotspots"
@@ -57,7 +59,7 @@ def _marker(hotspot: Hotspot) -> dict:
     }
 
 
-class _HotspotFormMixin(PolicePermissionMixin):
+class _HotspotFormMixin(PermissionRequiredMixin):
     permission_required = "patrols.manage_hotspots"
     form_class = HotspotForm
     template_name = "patrols/hotspots/form.html"
@@ -92,7 +94,7 @@ class HotspotEditView(_HotspotFormMixin, UpdateView):
         return get_hotspot_for_user(self.request.user, self.kwargs["uuid"])
 
 
-class HotspotRetireView(PolicePermissionMixin, TemplateView):
+class HotspotRetireView(PermissionRequiredMixin, TemplateView):
     """GET asks for confirmation; POST retires. Patrols stop being planned there."""
 
     permission_required = "patrols.manage_hotspots"

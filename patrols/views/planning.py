@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import DateField, Prefetch, Sum
+from django.db.models import DateField, Sum
 from django.db.models.functions import TruncMonth
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from accounts.models import User
+from core.permissions import PermissionRequiredMixin, has_permission
 
 from .. import services
 from ..forms.planning import (
@@ -24,28 +25,12 @@ from ..forms.planning import (
     PatrolForm,
     RiskAssessmentForm,
 )
-from ..models import OfficerHours, Patrol, PatrolOfficer, PatrolStatus
-from ..permissions import (
-    PolicePermissionMixin,
-    can_file_return,
-    get_patrol_for_user,
-    has_permission,
-)
+from ..models import OfficerHours, Patrol, PatrolStatus
+from ..permissions import can_file_return, get_patrol_for_user
+from ..selectors import patrol_rows, wellbeing_warnings_now
 
 
-def patrol_rows(queryset):
-    """What every patrol table shows, fetched in a fixed number of queries."""
-    return queryset.select_related(
-        "area", "ward", "risk_assessment", "work_return"
-    ).prefetch_related(
-        "hotspots",
-        Prefetch(
-            "officers", queryset=PatrolOfficer.objects.select_related("officer").order_by("role")
-        ),
-    )
-
-
-class PatrolListView(PolicePermissionMixin, ListView):
+class PatrolListView(PermissionRequiredMixin, ListView):
     permission_required = "patrols.view"
     template_name = "patrols/patrol_list.html"
     paginate_by = 50
@@ -72,7 +57,7 @@ def week_start(value: str | None) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-class WeekView(PolicePermissionMixin, TemplateView):
+class WeekView(PermissionRequiredMixin, TemplateView):
     permission_required = "patrols.view"
     template_name = "patrols/week.html"
 
@@ -97,7 +82,7 @@ class WeekView(PolicePermissionMixin, TemplateView):
         )
 
 
-class CopyLastWeekView(PolicePermissionMixin, View):
+class CopyLastWeekView(PermissionRequiredMixin, View):
     """Copy the previous week's live patrols into an empty week, as planned patrols."""
 
     permission_required = "patrols.plan"
@@ -131,7 +116,7 @@ class CopyLastWeekView(PolicePermissionMixin, View):
         return redirect(week_url)
 
 
-class PatrolDetailView(PolicePermissionMixin, View):
+class PatrolDetailView(PermissionRequiredMixin, View):
     permission_required = "patrols.view"
 
     def get(self, request, uuid):
@@ -147,7 +132,7 @@ class PatrolDetailView(PolicePermissionMixin, View):
                 "invitations": patrol.invitations.select_related("agency"),
                 "assessment": getattr(patrol, "risk_assessment", None),
                 "work_return": getattr(patrol, "work_return", None),
-                "warnings": _warnings(patrol, duties),
+                "warnings": wellbeing_warnings_now(patrol, duties),
                 "can_plan": has_permission(user, "patrols.plan"),
                 "can_approve": has_permission(user, "patrols.approve_risk"),
                 "can_deploy": has_permission(user, "patrols.deploy"),
@@ -157,16 +142,7 @@ class PatrolDetailView(PolicePermissionMixin, View):
         )
 
 
-def _warnings(patrol: Patrol, duties) -> list:
-    if (
-        patrol.status in {PatrolStatus.CANCELLED, PatrolStatus.CLOSED}
-        or patrol.ends_at < timezone.now()
-    ):
-        return []
-    return services.wellbeing_warnings(patrol, [duty.officer for duty in duties])
-
-
-class PatrolFormMixin(PolicePermissionMixin):
+class PatrolFormMixin(PermissionRequiredMixin):
     permission_required = "patrols.plan"
     template_name = "patrols/patrol_form.html"
 
@@ -238,7 +214,7 @@ class PatrolEditView(PatrolFormMixin, View):
         return self.render_form(request, form, invitations, patrol)
 
 
-class PatrolCancelView(PolicePermissionMixin, View):
+class PatrolCancelView(PermissionRequiredMixin, View):
     permission_required = "patrols.plan"
 
     def get(self, request, uuid):
@@ -261,7 +237,7 @@ class PatrolCancelView(PolicePermissionMixin, View):
         return render(request, "patrols/patrol_cancel.html", {"patrol": patrol, "form": form})
 
 
-class RiskAssessmentView(PolicePermissionMixin, View):
+class RiskAssessmentView(PermissionRequiredMixin, View):
     permission_required = "patrols.assess_risk"
 
     def get(self, request, uuid):
@@ -293,7 +269,7 @@ class RiskAssessmentView(PolicePermissionMixin, View):
         )
 
 
-class PatrolActionView(PolicePermissionMixin, View):
+class PatrolActionView(PermissionRequiredMixin, View):
     """A one-button step (approve, deploy): POST only; a refused step says why."""
 
     http_method_names = ["post"]
@@ -329,7 +305,7 @@ class DeployView(PatrolActionView):
         services.mark_deployed(patrol)
 
 
-class WellbeingView(PolicePermissionMixin, TemplateView):
+class WellbeingView(PermissionRequiredMixin, TemplateView):
     """Hours each officer in the user's areas worked per month, from filed returns."""
 
     permission_required = "patrols.plan"

@@ -11,29 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from core.permissions import PermissionRequiredMixin
 from governance import audit
 
 from .. import services
 from ..forms.returns import AmendReturnForm, ReturnForms, ReturnOptions
-from ..models import Patrol, ReturnDraft, ReturnStatus, WorkReturn
-from ..permissions import (
-    PolicePermissionMixin,
-    get_patrol_for_user,
-    has_permission,
-    require_return_filer,
-)
-
-# How the amendment history names each field it records.
-FIELD_LABELS = {
-    "started_at": "Start",
-    "ended_at": "Finish",
-    "weather": "Weather",
-    "hotspots_visited": "Hotspots visited",
-    "women_seen": "Women seen",
-    "kerb_crawlers_seen": "Kerb crawlers seen",
-    "engagement_count": "People served at engagement",
-    "summary": "Summary",
-}
+from ..models import Patrol, ReturnDraft, WorkReturn
+from ..permissions import get_patrol_for_user, require_return_filer
+from ..selectors import submitted_context, submitted_return
 
 
 def get_patrol_for_filer(user, uuid) -> Patrol:
@@ -43,15 +28,7 @@ def get_patrol_for_filer(user, uuid) -> Patrol:
     return patrol
 
 
-def submitted_return(patrol: Patrol) -> WorkReturn | None:
-    return (
-        WorkReturn.objects.filter(patrol=patrol, status=ReturnStatus.SUBMITTED)
-        .select_related("filed_by")
-        .first()
-    )
-
-
-class WorkReturnView(PolicePermissionMixin, View):
+class WorkReturnView(PermissionRequiredMixin, View):
     """The return form while the patrol is deployed; the submitted return afterwards."""
 
     permission_required = "patrols.file_return"
@@ -126,52 +103,7 @@ def draft_data(draft: ReturnDraft) -> QueryDict:
     return data
 
 
-def submitted_context(request, patrol: Patrol, work_return: WorkReturn) -> dict:
-    """Everything the submitted return recorded, in a fixed number of queries; each record
-    about a person shown is logged as viewed (one query)."""
-    context = {
-        "patrol": patrol,
-        "work_return": work_return,
-        "hotspots": work_return.hotspots_visited.all(),
-        "hours": work_return.hours.select_related("officer").order_by("officer__last_name"),
-        "encounters": list(
-            patrol.encounters.select_related("person", "hotspot").order_by("occurred_at", "pk")
-        ),
-        "arrests": list(
-            patrol.arrests.select_related("arresting_officer", "caution__provider").order_by(
-                "arrested_at", "pk"
-            )
-        ),
-        "referrals": list(
-            patrol.referrals.select_related("agency", "person", "caution").order_by("made_at", "pk")
-        ),
-        "intelligence": list(patrol.intelligence.order_by("submitted_at", "pk")),
-        "amendments": _history(work_return),
-        "can_amend": has_permission(request.user, "patrols.amend_return"),
-    }
-    audit.viewed_many(
-        request,
-        [
-            work_return,
-            *audit.with_related(context["encounters"], "person"),
-            *audit.with_related(context["arrests"], "caution"),
-            *audit.with_related(context["referrals"], "person", "caution"),
-            *context["intelligence"],
-        ],
-    )
-    return context
-
-
-def _history(work_return: WorkReturn) -> list[tuple]:
-    """Each amendment with its changes as (field label, before, after)."""
-    history = []
-    for amendment in work_return.amendments.select_related("amended_by"):
-        changes = amendment.changes.items()
-        history.append((amendment, [(FIELD_LABELS.get(f, f), *values) for f, values in changes]))
-    return history
-
-
-class SaveDraftView(PolicePermissionMixin, View):
+class SaveDraftView(PermissionRequiredMixin, View):
     """Keep what has been typed, valid or not: on every change (htmx) or from a button."""
 
     permission_required = "patrols.file_return"
@@ -198,7 +130,7 @@ class SaveDraftView(PolicePermissionMixin, View):
         return redirect("patrols:work_return", uuid=patrol.uuid)
 
 
-class AmendReturnView(PolicePermissionMixin, View):
+class AmendReturnView(PermissionRequiredMixin, View):
     """A supervisor corrects the main fields of a submitted return, giving the reason."""
 
     permission_required = "patrols.amend_return"

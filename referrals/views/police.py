@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
+from core.permissions import PermissionRequiredMixin, has_permission
 from governance import audit
 from patrols.models import Encounter
 
@@ -38,14 +39,8 @@ from ..models import (
     ReferralStatus,
     ReferralStatusChange,
 )
-from ..permissions import (
-    RolePermissionMixin,
-    get_person_for_user,
-    get_referral_for_user,
-    has_permission,
-    people_for,
-    referrals_for,
-)
+from ..permissions import get_person_for_user, get_referral_for_user, people_for, referrals_for
+from ..selectors import linked_records
 
 FINAL_STATUSES = {ReferralStatus.CLOSED, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
 
@@ -53,7 +48,7 @@ FINAL_STATUSES = {ReferralStatus.CLOSED, ReferralStatus.DECLINED, ReferralStatus
 # --- Referrals -------------------------------------------------------------------------
 
 
-class ReferralListView(RolePermissionMixin, ListView):
+class ReferralListView(PermissionRequiredMixin, ListView):
     permission_required = "referrals.view"
     template_name = "referrals/police/referral_list.html"
     paginate_by = 50
@@ -87,7 +82,7 @@ def detail_context(request, referral: Referral, withdraw_form=None) -> dict:
     }
 
 
-class ReferralDetailView(RolePermissionMixin, View):
+class ReferralDetailView(PermissionRequiredMixin, View):
     permission_required = "referrals.view"
 
     def get(self, request, uuid):
@@ -97,7 +92,7 @@ class ReferralDetailView(RolePermissionMixin, View):
         )
 
 
-class ReferralWithdrawView(RolePermissionMixin, View):
+class ReferralWithdrawView(PermissionRequiredMixin, View):
     """POST only. A refusal (e.g. already withdrawn) re-renders the referral with the error."""
 
     permission_required = "referrals.withdraw"
@@ -123,7 +118,7 @@ class ReferralWithdrawView(RolePermissionMixin, View):
         )
 
 
-class ReferralMoveView(RolePermissionMixin, View):
+class ReferralMoveView(PermissionRequiredMixin, View):
     permission_required = "referrals.move"
     template_name = "referrals/police/referral_move.html"
 
@@ -154,7 +149,7 @@ class ReferralMoveView(RolePermissionMixin, View):
         return render(request, self.template_name, {"referral": referral, "form": form})
 
 
-class ReferralCreateView(RolePermissionMixin, View):
+class ReferralCreateView(PermissionRequiredMixin, View):
     """A referral made directly, for a person named by `?person=<uuid>` in the user's areas."""
 
     permission_required = "referrals.make"
@@ -213,14 +208,6 @@ class TimelineEvent:
     person: Person
 
 
-def linked_records(user, person: Person) -> list[Person]:
-    """The person and every record linked to her: links are one level deep (a group of
-    records all point at the oldest), so one query finds the whole group."""
-    root_id = person.same_as_id or person.pk
-    group = people_for(user).filter(Q(pk=root_id) | Q(same_as_id=root_id))
-    return list(group.order_by("first_seen", "pk"))
-
-
 def timeline(records: list[Person]) -> list[TimelineEvent]:
     """Encounters, referrals and their outcomes for all the records, newest first, in
     four queries however many there are."""
@@ -250,7 +237,7 @@ def timeline(records: list[Person]) -> list[TimelineEvent]:
     return sorted(events, key=lambda event: event.at, reverse=True)
 
 
-class PersonTimelineView(RolePermissionMixin, View):
+class PersonTimelineView(PermissionRequiredMixin, View):
     permission_required = "referrals.view"
 
     def get(self, request, uuid):
@@ -284,7 +271,7 @@ def flags_for(user):
     return PossibleDuplicate.objects.filter(person__in=people_for(user))
 
 
-class DuplicateListView(RolePermissionMixin, ListView):
+class DuplicateListView(PermissionRequiredMixin, ListView):
     permission_required = "referrals.link_people"
     template_name = "referrals/police/duplicate_list.html"
     context_object_name = "flags"
@@ -300,7 +287,7 @@ class DuplicateListView(RolePermissionMixin, ListView):
         return context
 
 
-class DuplicateDecideView(RolePermissionMixin, View):
+class DuplicateDecideView(PermissionRequiredMixin, View):
     permission_required = "referrals.link_people"
     http_method_names = ["post"]
 

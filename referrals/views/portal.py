@@ -14,87 +14,36 @@ Rules live in referrals.services and patrols.services; a refused step is a form 
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
-from accounts.models import Role
+from core.permissions import PermissionRequiredMixin
 from governance import audit
-from patrols.models import CautionStatus, ConditionalCaution, PartnerInvitation
-from patrols.services import COURSE_STEPS, PatrolRuleError, record_course_outcome
+from patrols.models import CautionStatus, PartnerInvitation
+from patrols.selectors import course_steps
+from patrols.services import PatrolRuleError, record_course_outcome
 
 from .. import services
 from ..forms import PortalCourseForm, PortalFilterForm, PortalNoteForm, PortalStatusForm
-from ..models import Referral, ReferralMove, ReferralStatus
-from ..permissions import RolePermissionMixin, can_work_referral, referrals_for
+from ..models import Referral, ReferralStatus
+from ..permissions import can_work_referral, referrals_for
+from ..selectors import (
+    LIST_FIELDS,
+    agency_history,
+    agency_notes,
+    get_shared_referral,
+    get_workable_referral,
+    shared_referrals,
+)
 
 PAGE_SIZE = 50
 RECENT_PATROLS = dt.timedelta(weeks=4)
-POLICE = "Police"
-
-_NAME = ("first_name", "last_name", "username")
-# What a partner may see of a referral (Person.SHAREABLE_FIELDS; of a caution, only what
-# the course provider needs to book it); everything else stays deferred.
-REFERRAL_FIELDS = (
-    "uuid",
-    "agency_id",
-    "service",
-    "status",
-    "closed_outcome",
-    "decline_reason",
-    "decline_detail",
-    "made_at",
-    "consent_method",
-    "consent_given_at",
-    *(f"person__{name}" for name in ("uuid", "working_name", "description", "age_band")),
-    *(
-        f"caution__{name}"
-        for name in ("uuid", "booking_name", "booking_contact", "deadline", "status")
-    ),
-    *(f"referred_by__{name}" for name in (*_NAME, "email", "phone")),
-    *(f"consent_recorded_by__{name}" for name in _NAME),
-)
-LIST_FIELDS = (
-    "uuid",
-    "service",
-    "status",
-    "made_at",
-    "person__uuid",  # the uuids name the records in the audit log's "viewed" rows
-    "person__working_name",
-    "caution__uuid",
-    "caution__booking_name",
-)
-
-
-def shared_referrals(user):
-    """The user's agency's referrals, each with `referred_at`: when it reached the agency
-    (the last move to it, or when it was made), so a move never shows."""
-    arrivals = ReferralMove.objects.filter(referral=OuterRef("pk"), to_agency=OuterRef("agency"))
-    last_arrival = Subquery(arrivals.order_by("-moved_at").values("moved_at")[:1])
-    return referrals_for(user).annotate(referred_at=Coalesce(last_arrival, "made_at"))
-
-
-def get_shared_referral(user, uuid) -> Referral:
-    """The referral with only its shared fields; 404 unless granted to the user's agency."""
-    referrals = shared_referrals(user).select_related(
-        "person", "caution", "referred_by", "consent_recorded_by"
-    )
-    return get_object_or_404(referrals.only(*REFERRAL_FIELDS), uuid=uuid)
-
-
-def get_workable_referral(user, uuid) -> Referral:
-    """As get_shared_referral, for acting on it: 404 also without the change permission."""
-    referral = get_shared_referral(user, uuid)
-    if not can_work_referral(user, referral):
-        raise Http404
-    return referral
 
 
 def partner_home(request):
@@ -102,7 +51,7 @@ def partner_home(request):
     return PartnerHomeView.as_view()(request)
 
 
-class PortalView(RolePermissionMixin, View):
+class PortalView(PermissionRequiredMixin, View):
     permission_required = "referrals.portal"
 
 
@@ -141,83 +90,6 @@ def status_counts(user) -> list[tuple[ReferralStatus, int]]:
 
 
 # --- A referral --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    """One line of a referral's history as the agency sees it."""
-
-    at: dt.datetime
-    from_status: str
-    to_status: str
-    by: str
-    note: str = ""
-
-    @property
-    def from_label(self) -> str:
-        return ReferralStatus(self.from_status).label if self.from_status else ""
-
-    @property
-    def to_label(self) -> str:
-        return ReferralStatus(self.to_status).label
-
-
-def shown_name(user, referral: Referral) -> str:
-    """An agency worker's own colleagues by name; anyone else as "Police"."""
-    if user.role == Role.PARTNER and user.agency_id == referral.agency_id:
-        return str(user)
-    return POLICE
-
-
-def agency_history(referral: Referral) -> list[Step]:
-    """The status history since the referral reached the agency. Only creation and a move
-    lead to "made": both are shown as one "made" step, by the police."""
-    changes = (
-        referral.history.filter(changed_at__gte=referral.referred_at)
-        .exclude(to_status=ReferralStatus.MADE)
-        .select_related("changed_by")
-        .only(
-            "changed_at",
-            "from_status",
-            "to_status",
-            "note",
-            "changed_by__role",
-            "changed_by__agency_id",
-            *(f"changed_by__{name}" for name in _NAME),
-        )
-        .order_by("changed_at", "pk")
-    )
-    made = Step(referral.referred_at, "", ReferralStatus.MADE, POLICE)
-    return [made] + [
-        Step(c.changed_at, c.from_status, c.to_status, shown_name(c.changed_by, referral), c.note)
-        for c in changes
-    ]
-
-
-def agency_notes(referral: Referral) -> list[dict]:
-    """Notes written since the referral reached the agency, oldest first."""
-    notes = (
-        referral.notes.filter(written_at__gte=referral.referred_at)
-        .select_related("author")
-        .only(
-            "written_at",
-            "text",
-            "author__role",
-            "author__agency_id",
-            *(f"author__{name}" for name in _NAME),
-        )
-        .order_by("written_at", "pk")
-    )
-    return [
-        {"by": shown_name(n.author, referral), "at": n.written_at, "text": n.text} for n in notes
-    ]
-
-
-def course_steps(caution: ConditionalCaution | None) -> list[str]:
-    """What the provider may record for the course now (patrols.services.COURSE_STEPS)."""
-    if caution is None:
-        return []
-    return [step for step, after in COURSE_STEPS.items() if caution.status in after]
 
 
 def render_referral(request, referral: Referral, **forms):
