@@ -204,7 +204,7 @@ REAUTHENTICATE_AFTER = timedelta(
     minutes=env.integer("REAUTHENTICATE_MINUTES", default=15, minimum=1)
 )
 
-# --- Retention (issue 7): when a record comes up for review (governance/retention.py).
+# --- Retention (issue 7): when a record comes up for review (dataprotection/retention.py).
 # Police records (people, intelligence): a Management of Police Information style review
 # six years after the record's last relevant activity. Referral detail held for partner
 # agencies: a year after the referral closed (an open referral is never due).

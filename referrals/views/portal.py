@@ -47,7 +47,7 @@ RECENT_PATROLS = dt.timedelta(weeks=4)
 
 
 def partner_home(request):
-    """The partner's start page, also served at "/" (ephedra.views.home)."""
+    """The partner's start page, also served at "/" (pages.urls)."""
     return PartnerHomeView.as_view()(request)
 
 
