@@ -30,6 +30,7 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from accounts.models import Role, User
 from governance import audit
 from governance.models import Decision, RetentionDecision
 from patrols.models import ConditionalCaution, Encounter, IntelligenceReport
@@ -356,8 +357,6 @@ def count_due(areas, today: dt.date) -> int:
 
 def leads_to_tell(today: dt.date) -> Iterable[tuple[object, int]]:
     """Each active project lead with records due in their areas, and how many."""
-    from accounts.models import Role, User
-
     leads = User.objects.filter(role=Role.PROJECT_LEAD, is_active=True).order_by("pk")
     for lead in leads:
         count = count_due(lead.areas.all(), today)

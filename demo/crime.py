@@ -4,7 +4,7 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Area
@@ -134,10 +134,6 @@ DEMO_CRIME_COLUMNS = (
 
 def _insert_demo_crimes(rows: list[tuple]) -> None:
     """One executemany, not bulk_create: building 20,000 model instances took seconds."""
-    from django.db import connection
-
-    from reporting.models import CrimeRecord
-
     meta, quote = CrimeRecord._meta, connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in DEMO_CRIME_COLUMNS)
     marks = ", ".join(["%s"] * len(DEMO_CRIME_COLUMNS))

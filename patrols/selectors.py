@@ -9,6 +9,7 @@ from governance import audit
 
 from . import services
 from .models import (
+    CautionStatus,
     ConditionalCaution,
     Patrol,
     PatrolOfficer,
@@ -111,3 +112,8 @@ def course_steps(caution: ConditionalCaution | None) -> list[str]:
     if caution is None:
         return []
     return [step for step, after in services.COURSE_STEPS.items() if caution.status in after]
+
+
+def course_choices(caution: ConditionalCaution | None) -> list[tuple[str, str]]:
+    """``course_steps`` with their labels, for a form."""
+    return [(step, CautionStatus(step).label) for step in course_steps(caution)]

@@ -3,8 +3,6 @@ patrols.services; a form only checks that what was typed makes sense on its own.
 
 from django import forms
 
-from patrols.models import CautionStatus
-
 from .models import ClosedOutcome, DeclineReason, ReferralStatus
 
 # --- Partner portal
@@ -104,6 +102,7 @@ class PortalCourseForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, steps: list[str], **kwargs):
+    def __init__(self, *args, steps: list[tuple[str, str]], **kwargs):
+        """``steps``: (value, label) of each step open now (patrols.selectors.course_choices)."""
         super().__init__(*args, **kwargs)
-        self.fields["step"].choices = [(s, CautionStatus(s).label) for s in steps]
+        self.fields["step"].choices = steps

@@ -26,7 +26,7 @@ from django.views import View
 from core.permissions import PermissionRequiredMixin
 from governance import audit
 from patrols.models import CautionStatus, PartnerInvitation
-from patrols.selectors import course_steps
+from patrols.selectors import course_choices
 from patrols.services import PatrolRuleError, record_course_outcome
 
 from .. import services
@@ -98,7 +98,7 @@ def render_referral(request, referral: Referral, **forms):
     audit.viewed(request, *audit.with_related([referral], "person", "caution"))
     can_act = can_work_referral(user, referral)
     moves = services.allowed_moves(referral, user) if can_act else []
-    steps = course_steps(referral.caution) if can_act else []
+    steps = course_choices(referral.caution) if can_act else []
     context = {
         "referral": referral,
         "history": agency_history(referral),
@@ -180,7 +180,9 @@ class PartnerCourseView(PortalView):
         referral = get_workable_referral(request.user, uuid)
         if referral.caution is None:
             raise Http404
-        form = PortalCourseForm(request.POST, prefix="course", steps=course_steps(referral.caution))
+        form = PortalCourseForm(
+            request.POST, prefix="course", steps=course_choices(referral.caution)
+        )
         if form.is_valid():
             step = form.cleaned_data["step"]
             try:
