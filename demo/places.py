@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from accounts.demo_codes import DEMO_TOTP_KEY
 from accounts.models import Area, OfficerProfile, Role, User, Ward
 from partners.models import AgencyService, PartnerAgency
 from patrols import models as p
@@ -12,7 +13,6 @@ from patrols import models as p
 from .data import (
     AGENCIES,
     DEMO_PASSWORD,
-    DEMO_TOTP_KEY,
     HOTSPOTS,
     LAMBETH_FIRST_WARD_CODE,
     LAMBETH_WARDS,

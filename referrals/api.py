@@ -38,7 +38,7 @@ from core.permissions import has_permission
 from governance import audit
 from partners.models import PartnerAgency, ServiceType
 from patrols.models import CautionStatus, ConditionalCaution
-from patrols.selectors import course_steps
+from patrols.selectors import course_choices, course_steps
 from patrols.services import PatrolRuleError, record_course_outcome
 
 from . import services
@@ -745,7 +745,7 @@ class ReferralViewSet(
         referral = self.get_workable()
         if referral.caution is None:
             raise NotFound
-        context = {"steps": course_steps(referral.caution)}
+        context = {"steps": course_choices(referral.caution)}
         serializer = CourseStepSerializer(data=request.data, context=context)
         serializer.is_valid(raise_exception=True)
         try:
