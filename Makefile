@@ -23,9 +23,11 @@ test: $(VENV)/.installed-dev $(ASSETS)
 bench: $(VENV)/.installed-bench $(ASSETS)
 	$(PY) -m bench --output BENCHMARKS.md
 
+# ruff, then the layers (import-linter contracts in pyproject.toml; ARCHITECTURE.md).
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.installed-dev
 	$(PY) -m ruff format .

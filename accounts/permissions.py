@@ -4,6 +4,8 @@ The admin is a back office for police staff and administrators. Partner users ne
 see it: the admin site answers them 404, as if it did not exist.
 """
 
+from core.permissions import deny
+
 from .models import Role
 
 # Reference data a role may change in the admin, by app. Records of the operation's
@@ -63,10 +65,5 @@ def may_manage_lockouts(user) -> bool:
 
 def deny_account_security(user) -> None:
     """Partner users never learn these police/admin pages exist (404); other
-    signed-in users without the right get 403."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    if user.role == Role.PARTNER:
-        raise Http404
-    raise PermissionDenied
+    signed-in users without the right get 403 (core.permissions decides, as everywhere)."""
+    deny(user)

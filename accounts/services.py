@@ -67,3 +67,8 @@ def _end_sessions(user: User) -> None:
     """Sessions signed in before now are refused (accounts.middleware)."""
     user.sessions_valid_after = timezone.now()
     user.save(update_fields=["sessions_valid_after"])
+
+
+def mark_notifications_read(user: User) -> int:
+    """Every unread notification of the user, read now (one UPDATE); how many there were."""
+    return user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())

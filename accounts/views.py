@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance import audit
 
 from . import permissions, second_factor, services
+from .demo_codes import demo_code
 from .forms import ConfirmDeviceForm, ConfirmPasswordForm, UserSearchForm, VerifyForm
 from .middleware import REAUTHENTICATED_AT, now_seconds
 from .models import User
@@ -95,7 +95,7 @@ def verify(request):
     return render(
         request,
         "accounts/verify.html",
-        {"form": form, "next": safe_next(request), "demo_code": _demo_code(user)},
+        {"form": form, "next": safe_next(request), "demo_code": demo_code(user)},
     )
 
 
@@ -122,20 +122,6 @@ def _qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// address as an inline SVG QR code (no JavaScript, no images)."""
     qr = segno.make(device.config_url, error="m")
     return qr.svg_inline(scale=4, border=2, title="QR code to scan with your authenticator app")
-
-
-def _demo_code(user) -> str | None:
-    """Only with demo passwords (DEBUG): the current code of a demo account's documented
-    secret, so a demonstration does not need a phone."""
-    if not settings.DEMO_PASSWORDS:
-        return None
-    from ephedra.demo import DEMO_TOTP_KEY
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True, key=DEMO_TOTP_KEY).first()
-    if device is None:
-        return None
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
 
 
 def _new_backup_codes(user) -> list[str]:

@@ -22,9 +22,11 @@ def whole_report(area_pk: int, month: dt.date) -> dict:
     from django.template.loader import render_to_string
 
     from accounts.models import Area
+    from core.pdf import render_pdf
     from reporting import metrics
     from reporting.models import GeneratedReport, ReportKind
-    from reporting.reports.monthly import Format, MonthlyReport, render_pdf
+    from reporting.reports.monthly_content import MonthlyReport
+    from reporting.reports.monthly_format import Format
 
     started = time.perf_counter()
     area = Area.objects.get(pk=area_pk)
@@ -40,7 +42,7 @@ def whole_report(area_pk: int, month: dt.date) -> dict:
 
 
 def render_only(html: str) -> dict:
-    from reporting.reports.monthly import render_pdf
+    from core.pdf import render_pdf
 
     started = time.perf_counter()
     pdf = render_pdf(html)

@@ -19,8 +19,13 @@ from drf_spectacular.views import (
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
+from rest_framework.routers import DefaultRouter
 
-from .api import build_router, not_found
+from core.api import not_found
+from partners import api as partners_api
+from patrols import api as patrols_api
+from referrals import api as referrals_api
+from reporting import api as reporting_api
 
 app_name = "api"
 
@@ -33,6 +38,16 @@ DOCS_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "worker-src": [CSP.SELF, "blob:"],
 }
+
+
+def build_router() -> DefaultRouter:
+    """The router every app with resources registers with."""
+    # No ".json" suffix routes: one address per resource, JSON is the only format.
+    router = DefaultRouter()
+    router.include_format_suffixes = False
+    for module in (partners_api, patrols_api, referrals_api, reporting_api):
+        module.register(router)
+    return router
 
 
 def docs_page(view):

@@ -55,13 +55,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "core",
     "accounts",
     "partners",
     "patrols",
     "referrals",
     "reporting",
     "governance",
-    "ephedra",
+    "dataprotection",
+    "demo",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +88,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "ephedra.urls"
 # Forms render as GOV.UK Design System markup (templates/forms/), the admin keeps its own.
-FORM_RENDERER = "ephedra.forms.GovukFormRenderer"
+FORM_RENDERER = "core.forms.GovukFormRenderer"
 WSGI_APPLICATION = "ephedra.wsgi.application"
 
 TEMPLATES = [
@@ -98,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ephedra.context_processors.navigation",
+                "pages.context_processors.navigation",
             ],
         },
     },
@@ -176,7 +179,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0, day_of_month=1),
     },
     "list-records-due-for-review": {  # the 1st of the month, 05:00: retention review
-        "task": "governance.tasks.list_records_due_for_review",
+        "task": "dataprotection.tasks.list_records_due_for_review",
         "schedule": crontab(hour=5, minute=0, day_of_month=1),
     },
 }
@@ -226,7 +229,7 @@ REAUTHENTICATE_AFTER = timedelta(
     minutes=env.integer("REAUTHENTICATE_MINUTES", default=15, minimum=1)
 )
 
-# --- Retention (issue 7): when a record comes up for review (governance/retention.py).
+# --- Retention (issue 7): when a record comes up for review (dataprotection/retention.py).
 # Police records (people, intelligence): a Management of Police Information style review
 # six years after the record's last relevant activity. Referral detail held for partner
 # agencies: a year after the referral closed (an open referral is never due).
@@ -336,7 +339,7 @@ PERMISSIONS_POLICY = {
 }
 
 # --- REST API (issue 6): /api/v1/, tokens or the browser session, OpenAPI at /api/schema/.
-# JSON in and out; every error in one shape (ephedra.api_defaults.exception_handler);
+# JSON in and out; every error in one shape (core.api_defaults.exception_handler);
 # token requests rate-limited per user (generous: an integration pulling all day fits).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -346,20 +349,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "ephedra.api_defaults.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api_defaults.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "ephedra.api_defaults.TokenBurstRateThrottle",
-        "ephedra.api_defaults.TokenRateThrottle",
+        "core.api_defaults.TokenBurstRateThrottle",
+        "core.api_defaults.TokenRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {  # per user, token requests only
         "token_burst": env.string("API_RATE_BURST", default="300/min"),
         "token_sustained": env.string("API_RATE_SUSTAINED", default="5000/hour"),
     },
-    "EXCEPTION_HANDLER": "ephedra.api_defaults.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_defaults.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -381,7 +384,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "ephedra.api.document_error_responses",
+        "core.api.document_error_responses",
     ],
     # One name per choice set, whichever serializer shows it (else "Status8c2Enum").
     "ENUM_NAME_OVERRIDES": {

@@ -2,18 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
-
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("-/floor/", views.floor, name="floor"),
+    path("", include("pages.urls")),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("ephedra.api_urls")),
     path("", include("accounts.urls")),
     path("", include("accounts.token_urls")),
-    path("", include("governance.urls")),
+    path("", include("dataprotection.urls")),
     path("", include("patrols.urls")),
     path("", include("referrals.urls")),
     path("", include("reporting.urls")),

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
+from core.permissions import has_permission
+
 from .models import AuditEvent
-from .permissions import has_permission
 
 
 @admin.register(AuditEvent)

@@ -10,12 +10,12 @@ web requests; scheduled jobs record the system (no actor).
 from __future__ import annotations
 
 import contextvars
-import ipaddress
 from collections.abc import Iterable, Iterator
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_delete, post_save, pre_save
+
+from core.http import client_ip
 
 from .models import AuditEvent, object_key
 
@@ -128,20 +128,6 @@ def reset_request(token: contextvars.Token) -> None:
 
 def current_request():
     return _request.get()
-
-
-def client_ip(request) -> str | None:
-    """The client's address. Behind our TLS proxy (BEHIND_TLS_PROXY) it is the last entry
-    of X-Forwarded-For, the one the proxy appended: earlier entries are whatever the client
-    sent and prove nothing. Anything that is not an IP address is dropped."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        address = next((p for p in reversed(forwarded) if p), address)
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def _actor(user, request):

@@ -68,7 +68,7 @@ class AuditEvent(models.Model):
         raise TypeError("The audit log is append-only.")
 
 
-# --- Retention and review (governance/retention.py) --------------------------------------
+# --- Retention and review (dataprotection/retention.py) --------------------------------------
 
 
 class Decision(models.TextChoices):

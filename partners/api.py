@@ -8,14 +8,10 @@ from rest_framework import serializers, viewsets
 from rest_framework.filters import OrderingFilter
 
 from accounts.models import Role
-from ephedra.api import ScopeFilter
-from referrals.api import ERROR, ApiRulePermission
-from referrals.permissions import RULES as REFERRAL_RULES
+from core.api import ERROR, ApiRulePermission, ScopeFilter
 
 from .models import AgencyKind, AgencyService, PartnerAgency, ServiceType
-
-# Who may read agencies: the police, who refer to them, and partner users (their own).
-RULES = {"partners.view": REFERRAL_RULES["referrals.make"] | REFERRAL_RULES["referrals.portal"]}
+from .permissions import RULES
 
 
 def agencies_for(user):

@@ -5,9 +5,9 @@ from django.contrib import admin
 
 from accounts.admin_base import ReadOnlyInline, RoleModelAdmin, service_action
 from accounts.permissions import is_system_admin
+from core.permissions import has_permission
 
 from . import models, selectors, services
-from .permissions import has_permission
 
 
 def _may(right: str):

@@ -514,7 +514,7 @@ class IntelligenceReport(models.Model):
     intelligence_assessment = models.CharField(max_length=1, choices=IntelligenceAssessment.choices)
     handling_code = models.CharField(max_length=1, choices=HandlingCode.choices)
     handling_conditions = models.CharField(max_length=200, blank=True)
-    # Retention (governance/retention.py): when the record is next reviewed, and when its
+    # Retention (dataprotection/retention.py): when the record is next reviewed, and when its
     # personal fields were erased; an erased row stays, so reports still count it.
     review_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)

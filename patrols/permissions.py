@@ -1,17 +1,15 @@
-"""Who may do what on the patrol pages. Every patrols view declares a permission here.
+"""Who may do what on the patrol pages. Every patrols view declares a right from RULES
+(``permission_required``; core.permissions enforces it).
 
 Partner users get 404 on every patrol page, as if it did not exist; a police user
 whose role lacks the right gets 403; records outside the user's areas answer 404.
 """
 
-from django.contrib.auth.mixins import AccessMixin
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import POLICE_ROLES, Role
+from core.permissions import register
 
 from .models import Hotspot, Patrol
 
@@ -29,35 +27,7 @@ RULES: dict[str, frozenset[str]] = {
     "patrols.amend_return": _SUPERVISORS,
     "patrols.manage_hotspots": _SUPERVISORS,
 }
-
-
-def has_permission(user, permission: str) -> bool:
-    return user.is_authenticated and user.role in RULES[permission]
-
-
-def check_police(user) -> None:
-    """Partner users must not learn that police pages exist."""
-    if not user.is_authenticated or not user.is_police:
-        raise Http404
-
-
-class PolicePermissionMixin(AccessMixin):
-    """Declare `permission_required` (a key of RULES) on the view; this enforces it."""
-
-    permission_required: str = ""
-    rules: dict[str, frozenset[str]] = RULES  # another app's pages pass their own rules
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            if getattr(request, "htmx", False):
-                # A fragment request after the session ended: send the whole page to sign-in.
-                return HttpResponseClientRedirect(redirect_to_login(request.get_full_path()).url)
-            return self.handle_no_permission()
-        if request.user.role == Role.PARTNER:
-            raise Http404
-        if request.user.role not in self.rules[self.permission_required]:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+register(RULES)
 
 
 def get_patrol_for_user(user, uuid) -> Patrol:

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from accounts.admin_base import ReadOnlyInline, RoleModelAdmin, service_action
 from accounts.permissions import is_system_admin
+from core.permissions import has_permission
 
 from . import selectors, services
 from .models import (
@@ -13,7 +14,6 @@ from .models import (
     ReferralStatus,
     ReferralStatusChange,
 )
-from .permissions import has_permission
 
 
 def _withdraw(referral, by, reason) -> None:

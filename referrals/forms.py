@@ -3,7 +3,7 @@ form only checks that what was typed makes sense on its own."""
 
 from django import forms
 
-from ephedra.forms import DateInput
+from core.forms import DateInput
 
 from .models import ClosedOutcome, CourseStatus, DeclineReason, ReferralStatus
 

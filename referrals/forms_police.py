@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from ephedra.forms import DateInput, TimeInput
+from core.forms import DateInput, TimeInput
 from partners.models import PartnerAgency, ServiceType
 
 from .models import ConsentMethod, Referral, ReferralStatus

@@ -50,7 +50,7 @@ class Person(models.Model):
     )
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    # Retention (governance/retention.py): when the record is next reviewed, and when its
+    # Retention (dataprotection/retention.py): when the record is next reviewed, and when its
     # personal fields were erased; an erased row stays, so reports still count it.
     review_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -163,7 +163,7 @@ class Referral(models.Model):
     referred_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="referrals_made")
     made_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
-    # Retention (governance/retention.py): when the record is next reviewed, and when its
+    # Retention (dataprotection/retention.py): when the record is next reviewed, and when its
     # personal fields were erased; an erased row stays, so reports still count it.
     review_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -5,14 +5,12 @@ referrals django-guardian has granted to their agency's group, fetched in SQL (n
 filtered in Python), and anything else answers 404 — as if it did not exist.
 """
 
-from django.contrib.auth.mixins import AccessMixin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import POLICE_ROLES, Role
+from core.permissions import register
 
 from .models import Person, Referral
 
@@ -27,26 +25,7 @@ RULES: dict[str, frozenset[str]] = {
     "referrals.link_people": _SUPERVISORS,
     "referrals.portal": frozenset({Role.PARTNER}),
 }
-
-
-def has_permission(user, permission: str) -> bool:
-    return user.is_authenticated and user.role in RULES[permission]
-
-
-class RolePermissionMixin(AccessMixin):
-    """Police pages: partner users get 404. Portal pages: police get 403 (they have their
-    own pages). Declare `permission_required` (a key of RULES) on the view."""
-
-    permission_required: str = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not has_permission(request.user, self.permission_required):
-            if request.user.role == Role.PARTNER:
-                raise Http404
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+register(RULES)
 
 
 def referrals_for(user):

@@ -1,15 +1,284 @@
-"""Every read of people and referrals, scoped to the user: one function per object type.
-
-Police read the people and referrals of their areas; a partner user reads exactly the
-referrals django-guardian granted to their agency (``referrals.permissions``) and no
-person record. Each function takes an optional base queryset (the admin's, the API's)
-and narrows it in SQL, never in Python.
+"""Every read of people and referrals: scoped to the user (police: their areas; a partner:
+exactly what django-guardian granted to their agency), and shaped for the pages and the
+API — the partner's view of a referral (its fields, its history and notes since it
+reached the agency), the police history, a person's linked records and timeline. Each
+fetches through the user's scope and answers 404 to outsiders.
 """
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
 
-from .models import Person, PossibleDuplicate, Referral
-from .permissions import people_for, referrals_for
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role
+from partners.models import PartnerAgency
+
+from .models import (
+    CourseStatus,
+    DuplicateStatus,
+    Person,
+    PossibleDuplicate,
+    Referral,
+    ReferralMove,
+    ReferralStatus,
+    ReferralStatusChange,
+)
+from .permissions import can_work_referral, people_for, referrals_for
+
+POLICE = "Police"
+# Who took a step no person took: the daily check of course deadlines.
+AUTOMATIC = "Ephedra (daily deadline check)"
+FINAL_STATUSES = {ReferralStatus.CLOSED, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
+
+_NAME = ("first_name", "last_name", "username")
+# What a partner may see of a referral (Person.SHAREABLE_FIELDS; of a caution, only what
+# the course provider needs to book it); everything else stays deferred.
+REFERRAL_FIELDS = (
+    "uuid",
+    "agency_id",
+    "service",
+    "status",
+    "closed_outcome",
+    "decline_reason",
+    "decline_detail",
+    "made_at",
+    "consent_method",
+    "consent_given_at",
+    *(f"person__{name}" for name in ("uuid", "working_name", "description", "age_band")),
+    *(
+        f"caution__{name}"
+        for name in ("uuid", "booking_name", "booking_contact", "deadline", "status")
+    ),
+    *(f"referred_by__{name}" for name in (*_NAME, "email", "phone")),
+    *(f"consent_recorded_by__{name}" for name in _NAME),
+)
+LIST_FIELDS = (
+    "uuid",
+    "service",
+    "status",
+    "made_at",
+    "person__uuid",  # the uuids name the records in the audit log's "viewed" rows
+    "person__working_name",
+    "caution__uuid",
+    "caution__booking_name",
+)
+
+
+# --- A partner's referrals ----------------------------------------------------------------
+
+
+def shared_referrals(user):
+    """The user's referrals, each with `referred_at`: when it reached its current agency
+    (the last move to it, or when it was made), so a move never shows to a partner."""
+    arrivals = ReferralMove.objects.filter(referral=OuterRef("pk"), to_agency=OuterRef("agency"))
+    last_arrival = Subquery(arrivals.order_by("-moved_at").values("moved_at")[:1])
+    return referrals_for(user).annotate(referred_at=Coalesce(last_arrival, "made_at"))
+
+
+def get_shared_referral(user, uuid) -> Referral:
+    """The referral with only its shared fields; 404 unless granted to the user's agency."""
+    referrals = shared_referrals(user).select_related(
+        "person", "caution", "referred_by", "consent_recorded_by"
+    )
+    return get_object_or_404(referrals.only(*REFERRAL_FIELDS), uuid=uuid)
+
+
+def get_workable_referral(user, uuid) -> Referral:
+    """As get_shared_referral, for acting on it: 404 also without the change permission."""
+    referral = get_shared_referral(user, uuid)
+    if not can_work_referral(user, referral):
+        raise Http404
+    return referral
+
+
+def status_counts(user) -> list[tuple[ReferralStatus, int]]:
+    """How many of the agency's referrals are at each status, in lifecycle order: one query."""
+    grouped = referrals_for(user).order_by().values_list("status").annotate(n=Count("pk"))
+    counts = dict(grouped)
+    return [(status, counts.get(status, 0)) for status in ReferralStatus]
+
+
+def invitations_for(user):
+    """The patrols the user's agency is invited to (patrols.PartnerInvitation, reached
+    through the agency: referrals does not import the app above it)."""
+    return PartnerAgency(pk=user.agency_id).invitations.all()
+
+
+# --- A referral's history and notes ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a referral's history, as its reader may see it."""
+
+    at: dt.datetime
+    from_status: str
+    to_status: str
+    by: str
+    note: str = ""
+    course_step: str = ""
+    course_step_on: dt.date | None = None
+
+    @property
+    def from_label(self) -> str:
+        return ReferralStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return ReferralStatus(self.to_status).label
+
+    @property
+    def course_label(self) -> str:
+        return CourseStatus(self.course_step).label if self.course_step else ""
+
+
+def _step(change: ReferralStatusChange, by: str) -> Step:
+    return Step(
+        change.changed_at,
+        change.from_status,
+        change.to_status,
+        by,
+        change.note,
+        change.course_step,
+        change.course_step_on,
+    )
+
+
+def shown_name(user, referral: Referral) -> str:
+    """An agency worker's own colleagues by name; the system as such; anyone else "Police"."""
+    if user is None:
+        return AUTOMATIC
+    if user.role == Role.PARTNER and user.agency_id == referral.agency_id:
+        return str(user)
+    return POLICE
+
+
+def police_history(referral: Referral) -> list[Step]:
+    """The whole history, by name, for the police."""
+    changes = referral.history.select_related("changed_by").order_by("changed_at", "pk")
+    return [_step(c, str(c.changed_by) if c.changed_by else AUTOMATIC) for c in changes]
+
+
+def agency_history(referral: Referral) -> list[Step]:
+    """The status history since the referral reached the agency. Only creation and a move
+    lead to "made": both are shown as one "made" step, by the police."""
+    changes = (
+        referral.history.filter(changed_at__gte=referral.referred_at)
+        .exclude(to_status=ReferralStatus.MADE)
+        .select_related("changed_by")
+        .only(
+            "changed_at",
+            "from_status",
+            "to_status",
+            "note",
+            "course_step",
+            "course_step_on",
+            "changed_by__role",
+            "changed_by__agency_id",
+            *(f"changed_by__{name}" for name in _NAME),
+        )
+        .order_by("changed_at", "pk")
+    )
+    made = Step(referral.referred_at, "", ReferralStatus.MADE, POLICE)
+    return [made] + [_step(c, shown_name(c.changed_by, referral)) for c in changes]
+
+
+def agency_notes(referral: Referral) -> list[dict]:
+    """Notes written since the referral reached the agency, oldest first."""
+    notes = (
+        referral.notes.filter(written_at__gte=referral.referred_at)
+        .select_related("author")
+        .only(
+            "written_at",
+            "text",
+            "author__role",
+            "author__agency_id",
+            *(f"author__{name}" for name in _NAME),
+        )
+        .order_by("written_at", "pk")
+    )
+    return [
+        {"by": shown_name(n.author, referral), "at": n.written_at, "text": n.text} for n in notes
+    ]
+
+
+def police_notes(referral: Referral) -> list[dict]:
+    rows = referral.notes.select_related("author").order_by("written_at", "pk")
+    return [{"at": n.written_at, "by": str(n.author), "text": n.text} for n in rows]
+
+
+# --- A person's records and timeline ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One item of a timeline: `record` is an Encounter, a Referral or, for an outcome,
+    the ReferralStatusChange that ended the referral; `person` the record it belongs to."""
+
+    at: dt.datetime
+    kind: str
+    record: object
+    person: Person
+
+
+def linked_records(user, person: Person) -> list[Person]:
+    """The person and every record linked to her: links are one level deep (a group of
+    records all point at the oldest), so one query finds the whole group."""
+    root_id = person.same_as_id or person.pk
+    group = people_for(user).filter(Q(pk=root_id) | Q(same_as_id=root_id))
+    return list(group.order_by("first_seen", "pk"))
+
+
+def _encounters_of(records: list[Person]):
+    """patrols.Encounter rows of these people, reached through Person's reverse relation."""
+    encounter = Person._meta.get_field("encounters").related_model
+    return encounter.objects.filter(person__in=records).select_related("patrol__ward", "hotspot")
+
+
+def timeline(records: list[Person]) -> list[TimelineEvent]:
+    """Encounters, referrals and their outcomes for all the records, newest first, in
+    four queries however many there are."""
+    by_pk = {record.pk: record for record in records}
+    referrals = (
+        Referral.objects.filter(person__in=records)
+        .select_related("agency", "referred_by")
+        .prefetch_related(
+            Prefetch("history", queryset=ReferralStatusChange.objects.select_related("changed_by")),
+            Prefetch(
+                "moves", queryset=ReferralMove.objects.select_related("from_agency", "to_agency")
+            ),
+        )
+    )
+    events = [
+        TimelineEvent(e.occurred_at, "encounter", e, by_pk[e.person_id])
+        for e in _encounters_of(records)
+    ]
+    for referral in referrals:
+        person = by_pk[referral.person_id]
+        events.append(TimelineEvent(referral.made_at, "referral", referral, person))
+        events += [
+            TimelineEvent(step.changed_at, "outcome", step, person)
+            for step in referral.history.all()
+            if step.to_status in FINAL_STATUSES and step.from_status != step.to_status
+        ]
+    return sorted(events, key=lambda event: event.at, reverse=True)
+
+
+def flags_for(user):
+    """Flags about people in the user's areas (both records of a pair share an area)."""
+    return PossibleDuplicate.objects.filter(person__in=people_for(user))
+
+
+def open_flags_about(records: list[Person]):
+    return PossibleDuplicate.objects.filter(
+        Q(person__in=records) | Q(other__in=records), status=DuplicateStatus.OPEN
+    ).select_related("person", "other")
+
+
+# --- Scoped reads, one per object type ---------------------------------------------------
 
 
 def people_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:

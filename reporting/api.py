@@ -27,15 +27,14 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from accounts.models import Area
-from ephedra.api import RulePermission, ScopeFilter, rule_error
+from core.api import RulePermission, ScopeFilter, rule_error
 from governance import audit
 
 from . import services
 from .forms_reports import ReportRequestForm
 from .models import CrimeRecord, CrimeType, GeneratedReport, ReportKind, ReportStatus
 from .permissions import RULES
-from .selectors import crimes_for, reports_for
-from .views.reports import download_name
+from .selectors import crimes_for, download_name, reports_for
 
 # --- Crime records ------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Area
-from ephedra.forms import DateInput
+from core.forms import DateInput
 
 from .metrics import Window
 from .models import ReportKind

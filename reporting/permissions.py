@@ -1,7 +1,7 @@
 """Who may import crime data, see rankings and sheets, and ask for reports."""
 
 from accounts.models import POLICE_ROLES, Role
-from patrols.permissions import PolicePermissionMixin as _Base
+from core.permissions import register
 
 _SUPERVISORS = frozenset({Role.PROJECT_LEAD, Role.SERGEANT})
 
@@ -13,12 +13,4 @@ RULES: dict[str, frozenset[str]] = {
     "reporting.evidence": frozenset({Role.PROJECT_LEAD}),
 }
 
-
-def has_permission(user, permission: str) -> bool:
-    return user.is_authenticated and user.role in RULES[permission]
-
-
-class ReportingPermissionMixin(_Base):
-    """Partner users get 404, police lacking the right 403 (as on every police page)."""
-
-    rules = RULES
+register(RULES)

@@ -1,8 +1,13 @@
-"""Reads of crime data and generated reports, scoped to the user's areas."""
+"""Reads of crime data and generated reports, scoped to the user's areas: the user's
+reports, their download names, and the area a user chose (one of their own)."""
 
 from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
 
-from .models import CrimeOutcome, CrimeRecord, GeneratedReport, ImportBatch
+from .forms_reports import MONTHLY_KINDS
+from .models import CrimeOutcome, CrimeRecord, GeneratedReport, ImportBatch, ReportKind
 
 
 def crimes_for(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -30,3 +35,31 @@ def reports_for(user, queryset: QuerySet | None = None) -> QuerySet:
     """The reports of the user's areas, with what each row shows, in one query."""
     base = GeneratedReport.objects.all() if queryset is None else queryset
     return base.filter(area__in=user.areas.all()).select_related("area", "requested_by")
+
+
+FILE_NAMES = {
+    ReportKind.WEEKLY_DEPLOYMENT: "weekly-deployment-sheet",
+    ReportKind.MONTHLY_TREND: "monthly-trend-police",
+    ReportKind.MONTHLY_TREND_PARTNER: "monthly-trend-partner-safe",
+}
+
+
+def get_report_for_user(user, uuid) -> GeneratedReport:
+    return get_object_or_404(reports_for(user), uuid=uuid)
+
+
+def download_name(report: GeneratedReport) -> str:
+    """What the report is, where and when: never anything about a person."""
+    monthly = report.kind in MONTHLY_KINDS
+    period = f"{report.period_start:%Y-%m}" if monthly else report.period_start.isoformat()
+    return f"{FILE_NAMES[report.kind]}-{slugify(report.area.name)}-{period}.pdf"
+
+
+def chosen_area(areas: list, value: str | None):
+    """One of the user's areas (the first by default); any other value is not found."""
+    if not value:
+        return areas[0] if areas else None
+    area = next((area for area in areas if str(area.pk) == value), None)
+    if area is None:
+        raise Http404
+    return area

@@ -9,7 +9,7 @@ read, as on the return's page, only by an officer who was on the patrol or a sup
 them out.
 """
 
-from ephedra.api import RulePermission, ScopeFilter
+from core.api import RulePermission, ScopeFilter
 
 from ..models import Patrol
 from ..permissions import RULES, can_file_return, return_patrols_for

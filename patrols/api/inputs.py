@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from rest_framework import serializers
 
 from accounts.models import User
-from ephedra.api import form_errors, rule_error
+from core.api import form_errors, rule_error
 from partners.models import PartnerAgency
 from referrals.models import AgeBand, ConsentMethod, Person
 

@@ -298,7 +298,7 @@ class AmendmentSerializer(serializers.ModelSerializer):
 
 class WorkReturnSerializer(serializers.ModelSerializer):
     """The submitted return with everything it recorded. Built from
-    ``patrols.views.returns.submitted_context`` (the return page's own loading and audit),
+    ``patrols.selectors.submitted_context`` (the return page's own loading and audit),
     passed as the ``records`` context."""
 
     patrol = patrol_ref()

@@ -6,7 +6,6 @@ Reading a record about a person (encounter, arrest, caution, intelligence, work 
 writes an audit "viewed" row for each record shown, in one INSERT for a whole page.
 """
 
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -17,7 +16,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from ephedra.api import rule_error
+from core.api import rule_error
 from governance import audit
 
 from .. import services
@@ -29,7 +28,6 @@ from ..filters import (
     IntelligenceFilter,
     PatrolFilter,
 )
-from ..forms.hotspots import duplicate_name_message
 from ..forms.planning import invitation_rows
 from ..models import (
     Arrest,
@@ -43,7 +41,7 @@ from ..models import (
     PatrolOfficer,
     WorkReturn,
 )
-from ..queries import submitted_records, submitted_return
+from ..selectors import submitted_records, submitted_return
 from . import access
 from .inputs import (
     AmendmentInputSerializer,
@@ -167,13 +165,11 @@ class HotspotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     def _save(self, serializer, code) -> Response:
         serializer.is_valid(raise_exception=True)
         form = serializer.form
+        existing = form.instance if form.instance.pk else None
         try:
-            with transaction.atomic():  # a savepoint: the request's transaction survives
-                hotspot = form.save()
-        except IntegrityError:
-            # Another supervisor saved the same name in the ward since the form was checked.
-            ward, name = form.cleaned_data["ward"], form.cleaned_data["name"]
-            raise rule_error(duplicate_name_message(ward, name), "name") from None
+            hotspot = services.save_hotspot(existing, form.cleaned_data)
+        except services.PatrolRuleError as error:
+            raise rule_error(error, error.field) from None
         hotspot = self.rows(Hotspot.objects).get(pk=hotspot.pk)
         return Response(self.get_serializer(hotspot).data, status=code)
 

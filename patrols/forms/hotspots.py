@@ -7,9 +7,10 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User, Ward
-from ephedra.forms import DateInput
+from core.forms import DateInput
 
 from ..models import Hotspot
+from ..services import duplicate_name_message
 
 # Lambeth, Southwark and the boroughs that may follow all lie inside this box; a point
 # outside it is a typo, swapped coordinates or a place outside the operation.
@@ -135,10 +136,6 @@ class HotspotForm(forms.ModelForm):
         # Case-insensitive: "Acre Lane" and "acre lane" are the same place to a patrol.
         same = Hotspot.objects.filter(ward=ward, name__iexact=name)
         return same.exclude(pk=self.instance.pk).exists()
-
-
-def duplicate_name_message(ward: Ward, name: str) -> str:
-    return f"{ward.name} already has a hotspot called {name}. Choose another name."
 
 
 def _in_range(value: Decimal, what: str, bounds: tuple[Decimal, Decimal]) -> Decimal:

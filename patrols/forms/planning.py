@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Role, User, Ward
-from ephedra.forms import DateInput, TimeInput
+from core.forms import DateInput, TimeInput
 from partners.models import PartnerAgency
 
 from .. import services

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import forms
 
-from ephedra.forms import DateInput, TimeInput
+from core.forms import DateInput, TimeInput
 from partners.models import ServiceType
 from referrals.models import AgeBand, ConsentMethod
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from ephedra.forms import DateInput, TimeInput
+from core.forms import DateInput, TimeInput
 
 from .. import services
 from ..models import Patrol, Weather, WorkReturn

@@ -7,11 +7,11 @@ in (pages, API, admin actions, tasks) obeys the same rules. Each refusal is a
 - ``planning``: planning and changing a patrol (crew, hotspots, invitations), copying a week;
 - ``wellbeing``: hours worked and the warnings a planner sees;
 - ``returns``: the work return, its draft and amendments;
-- ``hotspots``: retiring a hotspot;
+- ``hotspots``: adding, changing and retiring a hotspot;
 """
 
 from .errors import PatrolRuleError
-from .hotspots import retire_hotspot
+from .hotspots import duplicate_name_message, retire_hotspot, save_hotspot
 from .lifecycle import (
     APPROVAL_WITHDRAWN,
     EDITABLE,
@@ -91,6 +91,8 @@ __all__ = [
     "plan_patrol",
     "record_risk_assessment",
     "retire_hotspot",
+    "save_hotspot",
+    "duplicate_name_message",
     "return_refusal",
     "save_crew",
     "save_draft",

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from governance import audit, retention
+from governance import activity, audit
 from partners.models import ServiceType
 from referrals.models import Person
 from referrals.services import ReferralRuleError, flag_possible_duplicates, make_referral
@@ -114,7 +114,7 @@ def submit_return(
         _refer(patrol, by, now, created, fields, n)
     reports = [_create_intelligence(patrol, by, now, fields) for fields in intelligence]
     # Review dates: the people met (their latest activity) and the new intelligence.
-    retention.refresh(*{encounter.person for encounter in created}, *reports)
+    activity.touched(*{encounter.person for encounter in created}, *reports)
     move(patrol, PatrolStatus.RETURNED, "given a work return")
     ReturnDraft.objects.filter(patrol=patrol).delete()
     return work_return

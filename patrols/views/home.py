@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ..models import Patrol
-from .planning import patrol_rows
+from ..selectors import patrol_rows
 
 OVERDUE_AFTER = dt.timedelta(hours=24)
 

@@ -5,22 +5,23 @@ hotspot. Hotspots are only ever fetched through the user's areas.
 """
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.formats import date_format
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
+from core.permissions import PermissionRequiredMixin, has_permission
+
 from .. import services
-from ..forms.hotspots import HotspotForm, HotspotListFilter, duplicate_name_message
+from ..forms.hotspots import HotspotForm, HotspotListFilter
 from ..models import Hotspot
-from ..permissions import PolicePermissionMixin, get_hotspot_for_user, has_permission
+from ..permissions import get_hotspot_for_user
 
 LIST_URL = reverse_lazy("patrols:hotspots")
 
 
-class HotspotListView(PolicePermissionMixin, ListView):
+class HotspotListView(PermissionRequiredMixin, ListView):
     permission_required = "patrols.view"
     template_name = "patrols/hotspots/list.html"
     context_object_name = "hotspots"
@@ -57,7 +58,7 @@ def _marker(hotspot: Hotspot) -> dict:
     }
 
 
-class _HotspotFormMixin(PolicePermissionMixin):
+class _HotspotFormMixin(PermissionRequiredMixin):
     permission_required = "patrols.manage_hotspots"
     form_class = HotspotForm
     template_name = "patrols/hotspots/form.html"
@@ -69,13 +70,11 @@ class _HotspotFormMixin(PolicePermissionMixin):
         return super().get_form_kwargs() | {"user": self.request.user}
 
     def form_valid(self, form):
+        existing = form.instance if form.instance.pk else None
         try:
-            with transaction.atomic():  # a savepoint: the request's transaction survives
-                self.object = form.save()
-        except IntegrityError:
-            # Another supervisor saved the same name in the ward since the form was checked.
-            ward, name = form.cleaned_data["ward"], form.cleaned_data["name"]
-            form.add_error("name", duplicate_name_message(ward, name))
+            self.object = services.save_hotspot(existing, form.cleaned_data)
+        except services.PatrolRuleError as error:
+            form.add_error(error.field, str(error))
             return self.form_invalid(form)
         messages.success(self.request, self.success_message.format(hotspot=self.object))
         return HttpResponseRedirect(self.get_success_url())
@@ -92,7 +91,7 @@ class HotspotEditView(_HotspotFormMixin, UpdateView):
         return get_hotspot_for_user(self.request.user, self.kwargs["uuid"])
 
 
-class HotspotRetireView(PolicePermissionMixin, TemplateView):
+class HotspotRetireView(PermissionRequiredMixin, TemplateView):
     """GET asks for confirmation; POST retires. Patrols stop being planned there."""
 
     permission_required = "patrols.manage_hotspots"

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from accounts.models import User
+from core.permissions import PermissionRequiredMixin, has_permission
 
 from .. import services
 from ..forms.planning import (
@@ -24,16 +25,11 @@ from ..forms.planning import (
     invitation_rows,
 )
 from ..models import OfficerHours, Patrol, PatrolStatus
-from ..permissions import (
-    PolicePermissionMixin,
-    can_file_return,
-    get_patrol_for_user,
-    has_permission,
-)
-from ..queries import patrol_rows
+from ..permissions import can_file_return, get_patrol_for_user
+from ..selectors import patrol_rows
 
 
-class PatrolListView(PolicePermissionMixin, ListView):
+class PatrolListView(PermissionRequiredMixin, ListView):
     permission_required = "patrols.view"
     template_name = "patrols/patrol_list.html"
     paginate_by = 50
@@ -60,7 +56,7 @@ def week_start(value: str | None) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-class WeekView(PolicePermissionMixin, TemplateView):
+class WeekView(PermissionRequiredMixin, TemplateView):
     permission_required = "patrols.view"
     template_name = "patrols/week.html"
 
@@ -85,7 +81,7 @@ class WeekView(PolicePermissionMixin, TemplateView):
         )
 
 
-class CopyLastWeekView(PolicePermissionMixin, View):
+class CopyLastWeekView(PermissionRequiredMixin, View):
     """Copy the previous week's live patrols into an empty week, as planned patrols."""
 
     permission_required = "patrols.plan"
@@ -108,7 +104,7 @@ class CopyLastWeekView(PolicePermissionMixin, View):
         return redirect(week_url)
 
 
-class PatrolDetailView(PolicePermissionMixin, View):
+class PatrolDetailView(PermissionRequiredMixin, View):
     permission_required = "patrols.view"
 
     def get(self, request, uuid):
@@ -136,7 +132,7 @@ class PatrolDetailView(PolicePermissionMixin, View):
         )
 
 
-class PatrolFormMixin(PolicePermissionMixin):
+class PatrolFormMixin(PermissionRequiredMixin):
     permission_required = "patrols.plan"
     template_name = "patrols/patrol_form.html"
 
@@ -224,7 +220,7 @@ APPROVAL_WITHDRAWN = (
 )
 
 
-class PatrolCancelView(PolicePermissionMixin, View):
+class PatrolCancelView(PermissionRequiredMixin, View):
     permission_required = "patrols.plan"
 
     def get(self, request, uuid):
@@ -247,7 +243,7 @@ class PatrolCancelView(PolicePermissionMixin, View):
         return render(request, "patrols/patrol_cancel.html", {"patrol": patrol, "form": form})
 
 
-class RiskAssessmentView(PolicePermissionMixin, View):
+class RiskAssessmentView(PermissionRequiredMixin, View):
     permission_required = "patrols.assess_risk"
 
     def get(self, request, uuid):
@@ -282,7 +278,7 @@ class RiskAssessmentView(PolicePermissionMixin, View):
         )
 
 
-class PatrolActionView(PolicePermissionMixin, View):
+class PatrolActionView(PermissionRequiredMixin, View):
     """A one-button step (approve, deploy): POST only; a refused step says why."""
 
     http_method_names = ["post"]
@@ -326,7 +322,7 @@ class ClosePatrolView(PatrolActionView):
         services.close_patrol(patrol, by=user)
 
 
-class WellbeingView(PolicePermissionMixin, TemplateView):
+class WellbeingView(PermissionRequiredMixin, TemplateView):
     """Hours each officer in the user's areas worked per month, from filed returns."""
 
     permission_required = "patrols.plan"

@@ -11,18 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from core.permissions import PermissionRequiredMixin, has_permission
 from governance import audit
 
 from .. import services
 from ..forms.returns import AmendReturnForm, ReturnForms, ReturnOptions
 from ..models import Patrol, ReturnDraft, WorkReturn
-from ..permissions import (
-    PolicePermissionMixin,
-    get_patrol_for_user,
-    has_permission,
-    require_return_filer,
-)
-from ..queries import submitted_records, submitted_return
+from ..permissions import get_patrol_for_user, require_return_filer
+from ..selectors import submitted_records, submitted_return
 
 
 def get_patrol_for_filer(user, uuid) -> Patrol:
@@ -32,7 +28,7 @@ def get_patrol_for_filer(user, uuid) -> Patrol:
     return patrol
 
 
-class WorkReturnView(PolicePermissionMixin, View):
+class WorkReturnView(PermissionRequiredMixin, View):
     """The return form while the patrol is deployed; the submitted return afterwards."""
 
     permission_required = "patrols.file_return"
@@ -112,7 +108,7 @@ def submitted_context(request, patrol: Patrol, work_return: WorkReturn) -> dict:
     return {**records, "can_amend": has_permission(request.user, "patrols.amend_return")}
 
 
-class SaveDraftView(PolicePermissionMixin, View):
+class SaveDraftView(PermissionRequiredMixin, View):
     """Keep what has been typed, valid or not: on every change (htmx) or from a button."""
 
     permission_required = "patrols.file_return"
@@ -139,7 +135,7 @@ class SaveDraftView(PolicePermissionMixin, View):
         return redirect("patrols:work_return", uuid=patrol.uuid)
 
 
-class AmendReturnView(PolicePermissionMixin, View):
+class AmendReturnView(PermissionRequiredMixin, View):
     """A supervisor corrects the main fields of a submitted return, giving the reason."""
 
     permission_required = "patrols.amend_return"

@@ -5,7 +5,7 @@ The wall, as in the UI:
 - Every queryset is scoped in SQL by `referrals_for` / `people_for` (ScopeFilter); a record
   outside the scope answers 404, for reading and for every action.
 - Partner users get their own serializers, built from the portal's field lists: a
-  referral's shared fields (referrals.queries.REFERRAL_FIELDS, loaded with `.only()`,
+  referral's shared fields (referrals.selectors.REFERRAL_FIELDS, loaded with `.only()`,
   so a police-only field would cost a query the budget tests catch), a person's
   Person.SHAREABLE_FIELDS, the history and notes since the referral reached their agency
   with police users shown as "Police" (queries.agency_history / agency_notes).

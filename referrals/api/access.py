@@ -4,7 +4,7 @@ refusals."""
 
 from drf_spectacular.utils import OpenApiResponse
 
-from ephedra.api import RulePermission, ScopeFilter
+from core.api import ERROR, ApiRulePermission, ScopeFilter
 
 from ..permissions import RULES, people_for, referrals_for
 
@@ -20,16 +20,6 @@ API_RULES = {
     "api.read": RULES["referrals.view"] | RULES["referrals.portal"],
     "api.transition": RULES["referrals.withdraw"] | RULES["referrals.portal"],
 }
-
-
-class ApiRulePermission(RulePermission):
-    """A method the endpoint does not offer answers 405 to a signed-in user, before any
-    lookup (the same answer for every UUID, as the portal's POST-only pages)."""
-
-    def has_permission(self, request, view) -> bool:
-        if request.user.is_authenticated and getattr(view, "action", None) is None:
-            return True  # DRF then answers 405 Method Not Allowed
-        return super().has_permission(request, view)
 
 
 class ReferralPermission(ApiRulePermission):
@@ -72,9 +62,8 @@ class PersonScope(ScopeFilter):
 
 # --- Documentation of the answers ----------------------------------------------------------
 
-# The one error shape (ephedra.api's "Error" component, added by its schema hook), with
+# The one error shape (core.api's "Error" component, added by its schema hook), with
 # what each refusal means here.
-ERROR = {"$ref": "#/components/schemas/Error"}
 REFUSALS = {
     403: OpenApiResponse(ERROR, description="Signed in, but your role may not do this."),
     404: OpenApiResponse(ERROR, description="No such record that you may see."),

@@ -4,7 +4,7 @@ left to referrals.services."""
 from django.utils import timezone
 from rest_framework import serializers
 
-from ephedra.api import form_errors
+from core.api import form_errors
 from partners.models import PartnerAgency, ServiceType
 
 from ..forms import NOTE_MAX_LENGTH, PortalCourseForm, PortalStatusForm

@@ -5,7 +5,8 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from ephedra.api import form_errors
+from core.api import form_errors
+from core.permissions import has_permission
 from partners.models import PartnerAgency
 
 from .. import services
@@ -20,7 +21,6 @@ from ..models import (
     ReferralMove,
     ReferralStatus,
 )
-from ..permissions import has_permission
 from ..services.course import caution_model
 
 # --- What the police see ------------------------------------------------------------------

@@ -12,14 +12,14 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from ephedra.api import rule_error
+from core.api import rule_error
 from governance import audit
 
 from .. import services
 from ..filters import PersonApiFilter, ReferralApiFilter
 from ..models import Person, Referral
 from ..permissions import can_work_referral
-from ..queries import (
+from ..selectors import (
     REFERRAL_FIELDS,
     agency_history,
     agency_notes,

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.notifications import notify
-from governance import audit, retention
+from governance import activity, audit
 
 from ..models import ClosedOutcome, CourseStatus, Referral, ReferralStatus, ReferralStatusChange
 from .lifecycle import COURSE_MOVES, OPEN_STATUSES, ReferralRuleError, locked, write_step
@@ -109,7 +109,7 @@ def _take_step(referral: Referral, caution, step: str, by, on: dt.date) -> Refer
     if to_status != referral.status:
         referral.status, referral.closed_outcome = to_status, outcome
         referral.save(update_fields=["status", "closed_outcome", "updated_at"])
-        retention.refresh(referral)
+        activity.touched(referral)
     label = CourseStatus(step).label
     audit.record("referrals.referral.course_step", referral, user=by, detail=f"{label} {on}")
     _tell_officers(referral, caution, step, by, on)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.notifications import agency_users, notify
-from governance import audit, retention
+from governance import activity, audit
 from partners.models import PartnerAgency, ServiceType
 
 from ..models import (
@@ -74,7 +74,7 @@ def make_referral(
         changed_at=made_at,
     )
     share_with_agency(referral, agency)
-    retention.refresh(person)  # a referral is activity: her review date moves on
+    activity.touched(person)  # a referral is activity: her review date moves on
     notify(
         agency_users(agency),
         f"New referral for {ServiceType(service).label.lower()}.",
@@ -169,7 +169,7 @@ def change_status(
     referral.save(
         update_fields=["status", "closed_outcome", "decline_reason", "decline_detail", "updated_at"]
     )
-    retention.refresh(referral)  # closed, declined or withdrawn: reviewed a year on
+    activity.touched(referral)  # closed, declined or withdrawn: reviewed a year on
     if by != referral.referred_by:
         notify(
             [referral.referred_by],

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
+from accounts import services as account_services
+from core.permissions import PermissionRequiredMixin, has_permission
 from governance import audit
 
 from .. import services
@@ -26,19 +28,13 @@ from ..forms_police import (
     WithdrawForm,
 )
 from ..models import DuplicateStatus, Person, Referral, ReferralStatus
-from ..permissions import (
-    RolePermissionMixin,
-    get_person_for_user,
-    get_referral_for_user,
-    has_permission,
-    referrals_for,
-)
-from ..queries import flags_for, linked_records, open_flags_about, police_history, timeline
+from ..permissions import get_person_for_user, get_referral_for_user, referrals_for
+from ..selectors import flags_for, linked_records, open_flags_about, police_history, timeline
 
 # --- Referrals -------------------------------------------------------------------------
 
 
-class ReferralListView(RolePermissionMixin, ListView):
+class ReferralListView(PermissionRequiredMixin, ListView):
     permission_required = "referrals.view"
     template_name = "referrals/police/referral_list.html"
     paginate_by = 50
@@ -72,7 +68,7 @@ def detail_context(request, referral: Referral, withdraw_form=None) -> dict:
     }
 
 
-class ReferralDetailView(RolePermissionMixin, View):
+class ReferralDetailView(PermissionRequiredMixin, View):
     permission_required = "referrals.view"
 
     def get(self, request, uuid):
@@ -82,7 +78,7 @@ class ReferralDetailView(RolePermissionMixin, View):
         )
 
 
-class ReferralWithdrawView(RolePermissionMixin, View):
+class ReferralWithdrawView(PermissionRequiredMixin, View):
     """POST only. A refusal (e.g. already withdrawn) re-renders the referral with the error."""
 
     permission_required = "referrals.withdraw"
@@ -108,7 +104,7 @@ class ReferralWithdrawView(RolePermissionMixin, View):
         )
 
 
-class ReferralMoveView(RolePermissionMixin, View):
+class ReferralMoveView(PermissionRequiredMixin, View):
     permission_required = "referrals.move"
     template_name = "referrals/police/referral_move.html"
 
@@ -139,7 +135,7 @@ class ReferralMoveView(RolePermissionMixin, View):
         return render(request, self.template_name, {"referral": referral, "form": form})
 
 
-class ReferralCreateView(RolePermissionMixin, View):
+class ReferralCreateView(PermissionRequiredMixin, View):
     """A referral made directly, for a person named by `?person=<uuid>` in the user's areas."""
 
     permission_required = "referrals.make"
@@ -187,7 +183,7 @@ class ReferralCreateView(RolePermissionMixin, View):
 # --- A person's timeline ---------------------------------------------------------------
 
 
-class PersonTimelineView(RolePermissionMixin, View):
+class PersonTimelineView(PermissionRequiredMixin, View):
     permission_required = "referrals.view"
 
     def get(self, request, uuid):
@@ -214,7 +210,7 @@ class PersonTimelineView(RolePermissionMixin, View):
 # --- Possible duplicates ---------------------------------------------------------------
 
 
-class DuplicateListView(RolePermissionMixin, ListView):
+class DuplicateListView(PermissionRequiredMixin, ListView):
     permission_required = "referrals.link_people"
     template_name = "referrals/police/duplicate_list.html"
     context_object_name = "flags"
@@ -230,7 +226,7 @@ class DuplicateListView(RolePermissionMixin, ListView):
         return context
 
 
-class DuplicateDecideView(RolePermissionMixin, View):
+class DuplicateDecideView(PermissionRequiredMixin, View):
     permission_required = "referrals.link_people"
     http_method_names = ["post"]
 
@@ -272,9 +268,7 @@ class NotificationListView(LoginRequiredMixin, ListView):
         return super().get_context_data(unread=unread, **kwargs)
 
     def post(self, request):
-        marked = request.user.notifications.filter(read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        marked = account_services.mark_notifications_read(request.user)
         if marked:
             messages.success(request, "All notifications marked as read.")
         return redirect("referrals:notifications")

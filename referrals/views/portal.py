@@ -11,7 +11,7 @@ The wall: a partner user sees only what was shared with their agency.
   the moment it reached them, and police users appear as "Police", except the referring
   officer's contact details.
 Rules live in referrals.services (the course too); a refused step is a form error at its
-field. Reads are in referrals.queries, shared with the API.
+field. Reads are in referrals.selectors, shared with the API.
 """
 
 import datetime as dt
@@ -23,13 +23,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from core.permissions import PermissionRequiredMixin
 from governance import audit
 
 from .. import services
 from ..forms import PortalCourseForm, PortalFilterForm, PortalNoteForm, PortalStatusForm
 from ..models import CourseStatus, Referral, ReferralStatus
-from ..permissions import RolePermissionMixin, can_work_referral
-from ..queries import (
+from ..permissions import can_work_referral
+from ..selectors import (
     LIST_FIELDS,
     agency_history,
     agency_notes,
@@ -45,11 +46,11 @@ RECENT_PATROLS = dt.timedelta(weeks=4)
 
 
 def partner_home(request):
-    """The partner's start page, also served at "/" (ephedra.views.home)."""
+    """The partner's start page, also served at "/" (pages.urls)."""
     return PartnerHomeView.as_view()(request)
 
 
-class PortalView(RolePermissionMixin, View):
+class PortalView(PermissionRequiredMixin, View):
     permission_required = "referrals.portal"
 
 

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.pdf import render_pdf
 from patrols.models import (
     IntelligenceReport,
     PartnerInvitation,
@@ -24,7 +25,7 @@ from patrols.models import (
     PatrolStatus,
     RiskAssessment,
 )
-from patrols.queries import patrol_rows
+from patrols.selectors import patrol_rows
 from patrols.services import hours_in_month, wellbeing_warnings
 
 from ..models import GeneratedReport
@@ -219,23 +220,8 @@ def _intelligence(area, since: dt.date, sunday: dt.date) -> list[IntelligenceLin
 
 def build_weekly_sheet(report: GeneratedReport) -> tuple[str, bytes]:
     """The sheet for the report's area and week as a PDF; nothing is fetched over a network."""
-    from weasyprint import HTML  # ~1 s to import: only the worker pays for it
-
     sheet = weekly_sheet(report.area, report.period_start)
     html = render_to_string("reporting/weekly/sheet_pdf.html", {"sheet": sheet, "pdf": True})
-    data = HTML(string=html, url_fetcher=_offline_fetcher()).write_pdf()
+    data = render_pdf(html)
     filename = f"deployment-sheet-{slugify(report.area.name)}-{report.period_start:%Y-%m-%d}.pdf"
     return filename, data
-
-
-def _offline_fetcher():
-    """A URL fetcher that refuses every URL but inline `data:` ones, loudly."""
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
-    class OfflineFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if not url.startswith("data:"):
-                raise FatalURLFetchingError(f"The deployment sheet must not load {url}")
-            return super().fetch(url, headers)
-
-    return OfflineFetcher(allowed_protocols=("data",))

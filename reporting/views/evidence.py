@@ -15,11 +15,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from core.permissions import PermissionRequiredMixin
+
 from ..evaluation import Evidence, evaluate
 from ..evaluation.page import evidence_page
 from ..models import ImportBatch, ImportStatus
-from ..permissions import ReportingPermissionMixin
-from .weekly import chosen_area
+from ..selectors import chosen_area
 
 CACHE_SECONDS = 60 * 60 * 26  # a day's key outlives the day by a little, then expires
 
@@ -40,7 +41,7 @@ def evidence_for(area) -> Evidence:
     return evidence
 
 
-class EvidenceView(ReportingPermissionMixin, View):
+class EvidenceView(PermissionRequiredMixin, View):
     permission_required = "reporting.evidence"
     http_method_names = ["get"]
 

@@ -6,15 +6,16 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.views.generic import FormView
 
+from core.permissions import PermissionRequiredMixin
+
 from ..forms import ImportCrimesForm
 from ..importer import ImportRefused, ImportResult, import_file, plural_rows
 from ..models import ImportBatch
-from ..permissions import ReportingPermissionMixin
 
 RECENT_IMPORTS = 25
 
 
-class ImportCrimesView(ReportingPermissionMixin, FormView):
+class ImportCrimesView(PermissionRequiredMixin, FormView):
     permission_required = "reporting.import"
     form_class = ImportCrimesForm
     template_name = "reporting/import.html"

@@ -6,39 +6,22 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.views import View
 
 from accounts.reauth import RecentAuthenticationRequiredMixin
+from core.permissions import PermissionRequiredMixin
 from governance import audit
 
 from .. import services
 from ..forms_reports import MONTHLY_KINDS, ReportRequestForm
-from ..models import GeneratedReport, ReportKind, ReportStatus
-from ..permissions import ReportingPermissionMixin
-from ..selectors import reports_for
+from ..models import GeneratedReport, ReportStatus
+from ..selectors import download_name, get_report_for_user, reports_for
 
 PER_PAGE = 25
 UNFINISHED = (ReportStatus.PENDING, ReportStatus.RUNNING)
-FILE_NAMES = {
-    ReportKind.WEEKLY_DEPLOYMENT: "weekly-deployment-sheet",
-    ReportKind.MONTHLY_TREND: "monthly-trend-police",
-    ReportKind.MONTHLY_TREND_PARTNER: "monthly-trend-partner-safe",
-}
 
 
-def get_report_for_user(user, uuid) -> GeneratedReport:
-    return get_object_or_404(reports_for(user), uuid=uuid)
-
-
-def download_name(report: GeneratedReport) -> str:
-    """What the report is, where and when: never anything about a person."""
-    monthly = report.kind in MONTHLY_KINDS
-    period = f"{report.period_start:%Y-%m}" if monthly else report.period_start.isoformat()
-    return f"{FILE_NAMES[report.kind]}-{slugify(report.area.name)}-{period}.pdf"
-
-
-class ReportListView(ReportingPermissionMixin, View):
+class ReportListView(PermissionRequiredMixin, View):
     permission_required = "reporting.reports"
     http_method_names = ["get", "post"]
 
@@ -73,7 +56,7 @@ class ReportListView(ReportingPermissionMixin, View):
         )
 
 
-class ReportStatusView(ReportingPermissionMixin, View):
+class ReportStatusView(PermissionRequiredMixin, View):
     """One report's row, for htmx to swap in while it is pending or running."""
 
     permission_required = "reporting.reports"
@@ -92,7 +75,7 @@ class ReportStatusView(ReportingPermissionMixin, View):
         )
 
 
-class ReportDownloadView(ReportingPermissionMixin, RecentAuthenticationRequiredMixin, View):
+class ReportDownloadView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin, View):
     permission_required = "reporting.reports"
     http_method_names = ["get"]
 

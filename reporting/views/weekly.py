@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.reauth import RecentAuthenticationRequiredMixin
+from core.permissions import PermissionRequiredMixin
 from governance import audit
 
 from ..models import GeneratedReport, ReportKind, ReportStatus
-from ..permissions import ReportingPermissionMixin
 from ..ranking import area_ranking
 from ..reports.weekly import coming_monday, weekly_sheet
+from ..selectors import chosen_area
 from ..services import ReportRuleError, request_report
 
 # Weeks outside these years are refused (as the default week): they are typing mistakes,
@@ -63,16 +64,6 @@ def chosen_week(value: str | None) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def chosen_area(areas: list, value: str | None):
-    """One of the user's areas (the first by default); any other value is not found."""
-    if not value:
-        return areas[0] if areas else None
-    area = next((area for area in areas if str(area.pk) == value), None)
-    if area is None:
-        raise Http404
-    return area
-
-
 def choice_from(user, data) -> Choice:
     areas = list(user.areas.all())
     return Choice(
@@ -82,7 +73,7 @@ def choice_from(user, data) -> Choice:
     )
 
 
-class HotspotRankingView(ReportingPermissionMixin, View):
+class HotspotRankingView(PermissionRequiredMixin, View):
     permission_required = "reporting.view_ranking"
 
     def get(self, request):
@@ -95,7 +86,7 @@ class HotspotRankingView(ReportingPermissionMixin, View):
         )
 
 
-class WeeklySheetView(ReportingPermissionMixin, RecentAuthenticationRequiredMixin, View):
+class WeeklySheetView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin, View):
     permission_required = "reporting.view_sheet"
 
     def needs_recent_authentication(self, request) -> bool:

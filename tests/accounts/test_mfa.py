@@ -10,8 +10,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.demo_codes import DEMO_TOTP_KEY
 from accounts.models import Role
-from ephedra.demo import DEMO_TOTP_KEY
 from governance.models import AuditEvent
 from tests.factories import OfficerFactory, PartnerUserFactory
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from ephedra.api import build_router
+from ephedra.api_urls import build_router
 
 from .conftest import bearer
 

@@ -207,7 +207,7 @@ def test_status_for_each_role(client, request, objects, name, method, expected, 
 
 
 def test_the_matrix_covers_every_route_and_method_of_these_viewsets():
-    from ephedra.api import build_router
+    from ephedra.api_urls import build_router
     from referrals.api.views import PersonViewSet, ReferralViewSet
 
     mine = (ReferralViewSet, PersonViewSet)

@@ -11,6 +11,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.http import client_ip
 from governance import audit
 from governance.models import AuditEvent
 from referrals.services import flag_missed_deadlines
@@ -182,7 +183,7 @@ def test_the_address_behind_our_proxy(settings, proxied, forwarded, expected):
     request = HttpRequest()
     request.META = {"REMOTE_ADDR": "192.0.2.1", "HTTP_X_FORWARDED_FOR": forwarded}
 
-    assert audit.client_ip(request) == expected
+    assert client_ip(request) == expected
 
 
 # --- Signing in ----------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification, Role
-from governance import retention
+from dataprotection import retention
+from dataprotection.tasks import list_records_due_for_review
 from governance.models import AuditEvent, Decision, RetentionDecision
-from governance.tasks import list_records_due_for_review
 from patrols.models import ConditionalCaution, Encounter, IntelligenceReport
 from referrals import services as referral_services
 from referrals.models import (

@@ -14,7 +14,7 @@ from partners.models import ServiceType
 from patrols.models import ReturnStatus, Weather, WorkReturn
 from reporting.evaluation.report import appendix
 from reporting.models import CrimeFileKind, CrimeRecord, ImportBatch, ImportStatus
-from reporting.reports.monthly import Format
+from reporting.reports.monthly_format import Format
 from tests.factories import (
     AgencyFactory,
     HotspotFactory,

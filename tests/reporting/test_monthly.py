@@ -48,7 +48,8 @@ from reporting.models import (
     ImportStatus,
     ReportKind,
 )
-from reporting.reports.monthly import Format, build_monthly_report, protect
+from reporting.reports.monthly import build_monthly_report
+from reporting.reports.monthly_format import Format, protect
 from tests.factories import (
     AgencyFactory,
     HotspotFactory,

@@ -7,10 +7,9 @@ from django import forms
 from django.apps import apps
 from django.db.models import Q
 
-from ephedra.forms import DateInput
-
-from .audit import AUDITED, PERSONAL
-from .models import object_key
+from core.forms import DateInput
+from governance.audit import AUDITED, PERSONAL
+from governance.models import object_key
 
 # What each action's last word means, as the log shows it. An action not listed here is
 # shown with its underscores as spaces.

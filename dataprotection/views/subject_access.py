@@ -12,10 +12,11 @@ from django.utils.decorators import method_decorator
 from django.views import View
 
 from accounts.reauth import recent_authentication_required
+from core.permissions import PermissionRequiredMixin
+from governance import audit
 from referrals.permissions import get_person_for_user
 
-from .. import audit, subject_access
-from ..permissions import GovernancePermissionMixin
+from .. import subject_access
 
 FORMATS = {
     "pdf": ("application/pdf", subject_access.as_pdf, "PDF"),
@@ -23,7 +24,7 @@ FORMATS = {
 }
 
 
-class SubjectAccessView(GovernancePermissionMixin, View):
+class SubjectAccessView(PermissionRequiredMixin, View):
     permission_required = "governance.subject_access"
     http_method_names = ["get"]
 
@@ -37,7 +38,7 @@ class SubjectAccessView(GovernancePermissionMixin, View):
 
 
 @method_decorator(recent_authentication_required, name="get")
-class SubjectAccessDownloadView(GovernancePermissionMixin, View):
+class SubjectAccessDownloadView(PermissionRequiredMixin, View):
     permission_required = "governance.subject_access"
     http_method_names = ["get"]
     format = ""

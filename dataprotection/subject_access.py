@@ -15,6 +15,9 @@ from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.pdf import render_pdf
+from governance import audit
+from governance.models import AuditEvent, RetentionDecision, object_key
 from patrols.models import Encounter
 from referrals.models import (
     Person,
@@ -24,9 +27,6 @@ from referrals.models import (
     ReferralNote,
     ReferralStatusChange,
 )
-
-from . import audit
-from .models import AuditEvent, RetentionDecision, object_key
 
 
 def _name(user) -> str:
@@ -242,8 +242,6 @@ def as_json(data: dict) -> bytes:
 
 def as_pdf(data: dict) -> bytes:
     """The same data as a PDF; nothing is fetched over a network."""
-    from reporting.reports.monthly import render_pdf  # WeasyPrint: import only when used
-
     return render_pdf(render_to_string("governance/subject_access_pdf.html", {"data": data}))
 
 

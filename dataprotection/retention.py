@@ -9,8 +9,8 @@ Three kinds of record have a review date (``review_on``):
   withdrawn — the detail held for the partner agency; an open referral is never due.
 A decision to keep a record pushes its date to the decision's ``next_review_on``; later
 activity can only push it further. The services that create and change records call
-``refresh``; the monthly job recomputes every date first, so a record written another
-way (the admin, a script) is never missed.
+``governance.activity.touched``, which reaches ``refresh``; the monthly job recomputes
+every date first, so a record written another way (the admin, a script) is never missed.
 
 Erasure blanks the personal fields and leaves the row, marked ``erased_at``, so every
 count in the reports stays what it was. The audit log records that a record was erased,
@@ -30,6 +30,9 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from accounts.models import Role, User
+from governance import audit
+from governance.models import Decision, RetentionDecision
 from patrols.models import ConditionalCaution, Encounter, IntelligenceReport
 from referrals.models import (
     Person,
@@ -40,9 +43,6 @@ from referrals.models import (
     ReferralStatus,
     ReferralStatusChange,
 )
-
-from . import audit
-from .models import Decision, RetentionDecision
 
 ERASED_NAME = "Erased record"
 ERASED_TEXT = "Erased."  # for text the database requires to be non-empty
@@ -170,6 +170,11 @@ def refresh_review_dates(kind: Kind | None = None, queryset=None) -> int:
         each.model.objects.bulk_update(stale, ["review_on"], batch_size=1000)
         changed += len(stale)
     return changed
+
+
+def on_activity(sender, objects, **kwargs) -> None:
+    """Receives ``governance.activity.record_activity``."""
+    refresh(*objects)
 
 
 def refresh(*objects) -> None:
@@ -352,8 +357,6 @@ def count_due(areas, today: dt.date) -> int:
 
 def leads_to_tell(today: dt.date) -> Iterable[tuple[object, int]]:
     """Each active project lead with records due in their areas, and how many."""
-    from accounts.models import Role, User
-
     leads = User.objects.filter(role=Role.PROJECT_LEAD, is_active=True).order_by("pk")
     for lead in leads:
         count = count_due(lead.areas.all(), today)

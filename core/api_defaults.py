@@ -34,9 +34,8 @@ class TokenRateThrottle(SimpleRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request, view):
-        from accounts.models import ApiToken
-
-        if not isinstance(request.auth, ApiToken):
+        # Token authentication sets ``request.auth`` to the token; a session leaves it None.
+        if request.auth is None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 

@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from core.permissions import PermissionRequiredMixin
+
 from .. import retention
-from ..permissions import GovernancePermissionMixin
 
 SHOWN_PER_KIND = 100  # the longest overdue first; the rest once these are decided
 CREATED = {"person": "created_at", "intelligence": "submitted_at", "referral": "made_at"}
@@ -77,7 +78,7 @@ def record_link(kind_key: str, record) -> str:
     return reverse("patrols:detail", args=[record.patrol.uuid]) if record.patrol_id else ""
 
 
-class RetentionReviewView(GovernancePermissionMixin, View):
+class RetentionReviewView(PermissionRequiredMixin, View):
     permission_required = "governance.review"
     http_method_names = ["get"]
 
@@ -90,7 +91,7 @@ class RetentionReviewView(GovernancePermissionMixin, View):
         )
 
 
-class DecisionView(GovernancePermissionMixin, View):
+class DecisionView(PermissionRequiredMixin, View):
     """A decision on one due record; outsiders and records not due answer 404."""
 
     permission_required = "governance.review"

@@ -1,10 +1,7 @@
 from django.urls import reverse
 
 from accounts.permissions import can_use_admin
-from governance.permissions import has_permission as has_governance_permission
-from patrols.permissions import has_permission
-from referrals.permissions import has_permission as has_referral_permission
-from reporting.permissions import has_permission as has_reporting_permission
+from core.permissions import has_permission
 
 
 def navigation(request) -> dict:
@@ -27,19 +24,19 @@ def navigation(request) -> dict:
             ("Hotspots", "patrols:hotspots", "hotspots"),
             ("Referrals", "referrals:list", "referrals"),
         ]
-        if has_reporting_permission(user, "reporting.view_sheet"):
+        if has_permission(user, "reporting.view_sheet"):
             items.append(("Deployment sheet", "reporting:weekly_sheet", "reporting"))
-        if has_reporting_permission(user, "reporting.reports"):
+        if has_permission(user, "reporting.reports"):
             items.append(("Reports", "reporting:reports", "reports"))
-        if has_reporting_permission(user, "reporting.evidence"):
+        if has_permission(user, "reporting.evidence"):
             items.append(("Evidence", "reporting:evidence", "evidence"))
         if has_permission(user, "patrols.plan"):
             items.append(("Wellbeing", "patrols:wellbeing", "wellbeing"))
-        if has_referral_permission(user, "referrals.link_people"):
+        if has_permission(user, "referrals.link_people"):
             items.append(("Possible duplicates", "referrals:duplicates", "duplicates"))
-    if has_governance_permission(user, "governance.audit_log"):
+    if has_permission(user, "governance.audit_log"):
         items.append(("Audit log", "governance:audit_log", "audit_log"))
-    if has_governance_permission(user, "governance.review"):
+    if has_permission(user, "governance.review"):
         items.append(("Records due for review", "governance:retention_review", "retention"))
     items.append(("Notifications", "referrals:notifications", "notifications"))
     if can_use_admin(user):
@@ -51,7 +48,7 @@ def navigation(request) -> dict:
             for label, name, key in items
         ],
         # The person page's "Subject access request" button.
-        "can_export_subject_access": has_governance_permission(user, "governance.subject_access"),
+        "can_export_subject_access": has_permission(user, "governance.subject_access"),
     }
 
 

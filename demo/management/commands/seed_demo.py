@@ -1,29 +1,32 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from ephedra import demo
-from governance.retention import refresh_review_dates
+from dataprotection.retention import refresh_review_dates
 from patrols.models import Arrest, Patrol
 from referrals.models import Referral
+
+from ...crime import seed_crime
+from ...data import DEMO_PASSWORD
+from ...world import seed
 
 
 class Command(BaseCommand):
     help = "Create (or refresh) the synthetic demo world and one login per role. Idempotent."
 
     def handle(self, *args, **options):
-        world = demo.seed()
+        world = seed()
         self.stdout.write(
             f"Demo world ready: {Patrol.objects.count()} patrols, "
             f"{Arrest.objects.count()} arrests, {Referral.objects.count()} referrals."
         )
         # A step of its own: synthetic crime data for the Evidence page (Lambeth only).
-        crimes = demo.seed_crime()
+        crimes = seed_crime()
         self.stdout.write(f"Synthetic crime data ready: {crimes} relevant crimes in Lambeth.")
         # Review dates, as the monthly retention job would set them.
         refresh_review_dates()
         if settings.DEMO_PASSWORDS:
             names = ", ".join(user.username for user in world.logins.values())
-            self.stdout.write(f"Demo logins ({names}) use the password {demo.DEMO_PASSWORD!r}.")
+            self.stdout.write(f"Demo logins ({names}) use the password {DEMO_PASSWORD!r}.")
         else:
             self.stdout.write(
                 self.style.WARNING("DEBUG is off: demo logins were given no usable password.")

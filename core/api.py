@@ -1,13 +1,13 @@
-"""The REST API's shared pieces: the router every app registers with, and the two base
-classes each resource specialises — a permission class that applies the app's own RULES
-(the same dict its pages use) and a filter backend that scopes the queryset in SQL.
+"""The REST API's shared pieces: the two base classes each resource specialises — a
+permission class that applies the app's own RULES (the same dict its pages use) and a
+filter backend that scopes the queryset in SQL.
 
 Outsiders get 404 (the scoped queryset does not hold the object), partner users get 404
 from police-only resources, police users whose role lacks the right get 403.
 
 Also here: the JSON 404 for unknown addresses under /api/ and the OpenAPI pieces (the
 Bearer-token security scheme, a hook documenting the error responses on every operation).
-Pagination, throttles and the error shape are in ``ephedra.api_defaults`` (DRF imports
+Pagination, throttles and the error shape are in ``core.api_defaults`` (DRF imports
 them from its settings while loading its views, so that module must not import views).
 """
 
@@ -19,13 +19,11 @@ from rest_framework import status as http_status
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import BasePermission
-from rest_framework.routers import DefaultRouter
 from rest_framework.serializers import ValidationError
 from rest_framework.settings import api_settings
 
-from accounts.models import Role
-
 from .api_defaults import error_body
+from .permissions import is_partner
 
 # --- Permissions and scoping -------------------------------------------------------------
 
@@ -51,15 +49,25 @@ class RulePermission(BasePermission):
         method = request.method.lower()
         if action_map is not None and method not in action_map and method != "options":
             return True  # a method the route does not have: DRF answers 405, for everyone
-        if user.role == Role.PARTNER and not self.partners_allowed:
+        if is_partner(user) and not self.partners_allowed:
             raise NotFound
         key = self.action_rules.get(getattr(view, "action", None) or "")
         if key is None:
             return False
         allowed = user.role in self.rules[key]
-        if not allowed and user.role == Role.PARTNER:
+        if not allowed and is_partner(user):
             raise NotFound
         return allowed
+
+
+class ApiRulePermission(RulePermission):
+    """A method the endpoint does not offer answers 405 to a signed-in user, before any
+    lookup (the same answer for every UUID, as the portal's POST-only pages)."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.user.is_authenticated and getattr(view, "action", None) is None:
+            return True  # DRF then answers 405 Method Not Allowed
+        return super().has_permission(request, view)
 
 
 class ScopeFilter(BaseFilterBackend):
@@ -96,20 +104,6 @@ def rule_error(error: Exception, field: str | None = None) -> ValidationError:
     return ValidationError({field or api_settings.NON_FIELD_ERRORS_KEY: [str(error)]})
 
 
-def build_router() -> DefaultRouter:
-    from partners import api as partners_api
-    from patrols import api as patrols_api
-    from referrals import api as referrals_api
-    from reporting import api as reporting_api
-
-    # No ".json" suffix routes: one address per resource, JSON is the only format.
-    router = DefaultRouter()
-    router.include_format_suffixes = False
-    for module in (partners_api, patrols_api, referrals_api, reporting_api):
-        module.register(router)
-    return router
-
-
 @csrf_exempt  # it only ever answers 404: a PUT here must not get the HTML CSRF page
 def not_found(request, path=""):
     """Any address under /api/ that names no resource: JSON, never the HTML 404 page."""
@@ -139,6 +133,8 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+# Where an operation's error response points in the schema (the component added below).
+ERROR = {"$ref": "#/components/schemas/Error"}
 ERROR_SCHEMA = {
     "type": "object",
     "description": "Every error answer has this shape.",

@@ -16,12 +16,12 @@ from django.utils.decorators import method_decorator
 from django.views import View
 
 from accounts.reauth import recent_authentication_required
+from core.permissions import PermissionRequiredMixin
+from governance import audit
+from governance.models import AuditEvent
 from referrals.permissions import people_for, referrals_for
 
-from .. import audit
 from ..forms_audit import ACCOUNT_EVENTS, PHRASES, VERBS, AuditSearchForm, model_name
-from ..models import AuditEvent
-from ..permissions import GovernancePermissionMixin
 
 PER_PAGE = 50
 # Records with a page of their own: the URL name and how to find those the reader may open.
@@ -52,7 +52,7 @@ def search(request) -> tuple[AuditSearchForm, object]:
     return form, form.filter(events) if form.is_bound else events
 
 
-class AuditLogView(GovernancePermissionMixin, View):
+class AuditLogView(PermissionRequiredMixin, View):
     permission_required = "governance.audit_log"
     http_method_names = ["get"]
 
@@ -75,7 +75,7 @@ class AuditLogView(GovernancePermissionMixin, View):
 
 
 @method_decorator(recent_authentication_required, name="get")
-class AuditExportView(GovernancePermissionMixin, View):
+class AuditExportView(PermissionRequiredMixin, View):
     """The rows the search finds, as CSV; the export is itself written to the log."""
 
     permission_required = "governance.audit_log"

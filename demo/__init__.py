@@ -1,0 +1,1 @@
+"""The synthetic demo world (``manage.py seed_demo``): only demo/, tests/ and bench/ import it."""

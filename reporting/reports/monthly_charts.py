@@ -1,0 +1,208 @@
+"""The monthly report's charts: matplotlib figures as inline SVG, text kept as text
+(``pdftotext`` reads the labels)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .. import metrics
+from .monthly_format import SMALL
+
+if TYPE_CHECKING:
+    from .monthly_content import MonthlyReport
+
+# --- Charts ---------------------------------------------------------------------------------
+
+
+_XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
+# An id, or a reference to one: id="x", href="#x", url(#x).
+_SVG_ID = re.compile(r'(\bid="|href="#|url\(#)')
+_SVG_STYLESHEET = re.compile(r"<style[^>]*>.*?</style>", re.S)  # would style the whole page
+_STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
+_SVG_PROPERTIES = {
+    "fill",
+    "fill-opacity",
+    "fill-rule",
+    "stroke",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-miterlimit",
+    "stroke-opacity",
+    "stroke-width",
+    "text-anchor",
+}
+PALETTE = ["#1d70b8", "#f47738", "#00703c", "#d4351c", "#4c2c92", "#505a5f"]
+
+
+class Charts:
+    """matplotlib figures as inline SVG. matplotlib is imported here, in the builder only."""
+
+    def __init__(self, report: MonthlyReport):
+        self.r = report
+        months = report.w.months
+        # The year under the first month and under each January.
+        self.labels = [
+            f"{m:%b}\n{m:%Y}" if n == 0 or m.month == 1 else f"{m:%b}" for n, m in enumerate(months)
+        ]
+        self.count = 0
+
+    def all(self) -> list[dict]:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        r = self.r
+        ambition = [metrics.friday_saturday_nights(m) for m in r.w.months]
+        by_type, _ = r.data["crimes"]
+        with matplotlib.rc_context(
+            {"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 7}
+        ):
+            charts = [
+                self.bars(
+                    "Friday and Saturday nights covered",
+                    [
+                        ("Friday and Saturday nights", ambition),
+                        ("Nights with a patrol delivered", r.series("patrols", "weekend_nights")),
+                    ],
+                ),
+                self.bars(
+                    "Referrals to support services",
+                    [
+                        ("Made", r.series("referrals", "made")),
+                        ("Engaged", r.series("referrals", "engaged")),
+                    ],
+                ),
+                self.bars(
+                    "Arrests, cautions and diversion courses",
+                    [
+                        ("Arrests", r.series("arrests", "arrests")),
+                        ("Cautions given", r.series("cautions", "cautions")),
+                        ("Courses completed", r.series("courses", "completed")),
+                        ("Courses breached", r.series("courses", "breached")),
+                    ],
+                ),
+                self.bars(
+                    "Sightings and people new to the area",
+                    [
+                        ("Women seen", r.series("returns", "women")),
+                        ("People new to the area", r.series("encounters", "new_people")),
+                    ],
+                ),
+            ]
+            if by_type:
+                charts.append(
+                    self.lines(
+                        "Recorded crime, types related to street sex work",
+                        [
+                            (t, [by_type.get(t, {}).get(m, 0) for m in r.w.months])
+                            for t in metrics.RELEVANT_CRIME_TYPES
+                        ],
+                    )
+                )
+        return charts
+
+    def figure(self):
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(5.1, 2.3))
+        ax = fig.add_subplot()
+        ax.spines[["top", "right"]].set_visible(False)
+        return fig, ax
+
+    def bars(self, title: str, series: list[tuple[str, list[int]]]) -> dict:
+        fig, ax = self.figure()
+        width = 0.8 / len(series)
+        top, hidden = 0, []
+        for n, (name, values) in enumerate(series):
+            offsets = [i - 0.4 + width * (n + 0.5) for i in range(len(self.labels))]
+            shown = [self.plotted(v) for v in values]
+            ax.bar(offsets, [v or 0 for v in shown], width, label=name, color=PALETTE[n])
+            top = max([top, *(v for v in shown if v)])
+            hidden += [x for x, v in zip(offsets, shown, strict=True) if v is None]
+        if hidden:  # one band for every small count, the same height, so none is told apart
+            ax.bar(
+                hidden,
+                [SMALL] * len(hidden),
+                width,
+                color="none",
+                edgecolor="#505a5f",
+                hatch="////",
+                linewidth=0.4,
+                label="Under 5 (not shown)",
+            )
+            top = max(top, SMALL)
+        return self.finish(fig, ax, title, top)
+
+    def lines(self, title: str, series: list[tuple[str, list[int]]]) -> dict:
+        fig, ax = self.figure()
+        x = list(range(len(self.labels)))
+        top = 0
+        for n, (name, values) in enumerate(series):
+            shown = [self.plotted(v) for v in values]
+            ax.plot(
+                x,
+                [float("nan") if v is None else v for v in shown],
+                marker="o",
+                markersize=2.5,
+                label=name,
+                color=PALETTE[n],
+            )
+            top = max([top, *(v for v in shown if v)])
+        return self.finish(fig, ax, title, top)
+
+    def plotted(self, value):
+        """None where the partner edition suppresses the value: no bar betrays it."""
+        return None if self.r.fmt.suppressed(value) else value
+
+    def finish(self, fig, ax, title: str, top: float) -> dict:
+        from matplotlib.ticker import MaxNLocator, MultipleLocator
+
+        ax.set_xticks(range(len(self.labels)), self.labels)
+        ax.tick_params(axis="both", length=2)
+        if self.r.partner:  # ticks in fives (or more) so no axis label reads as a small count
+            step = next(s for s in _steps() if top <= 5 * s)
+            ax.yaxis.set_major_locator(MultipleLocator(step))
+            ax.set_ylim(0, max(step, step * -(-top // step)))
+        else:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_ylim(0, max(1, top * 1.1))
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, frameon=False, fontsize=6.5)
+        fig.tight_layout()
+        self.count += 1
+        return {"title": title, "svg": _svg(fig, f"chart{self.count}")}
+
+
+def _steps():
+    for power in range(9):
+        for base in (5, 10, 20, 25):
+            yield base * 10**power
+
+
+def _svg(fig, prefix: str) -> str:
+    """The figure as an ``<svg>`` element, its ids prefixed: several charts share a page."""
+    import io
+
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    svg = _XML_PROLOGUE.sub("", buffer.getvalue(), count=1)
+    svg = _SVG_STYLESHEET.sub("", svg)
+    svg = _STYLE_ATTRIBUTE.sub(_as_presentation_attributes, svg)
+    return _SVG_ID.sub(lambda m: f"{m[1]}{prefix}-", svg)
+
+
+def _as_presentation_attributes(match: re.Match) -> str:
+    """Inline SVG is styled by the HTML page's CSS, which knows no ``stroke`` or ``fill``:
+    move those to attributes (which SVG reads) and keep the rest (fonts) as style."""
+    attributes, style = [], []
+    for declaration in match[1].split(";"):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip(), value.strip()
+        if name in _SVG_PROPERTIES:
+            attributes.append(f'{name}="{value}"')
+        elif name:
+            style.append(f"{name}: {value}")
+    if style:
+        attributes.append(f'style="{"; ".join(style)}"')
+    return " ".join(attributes)
