@@ -126,6 +126,38 @@ class RoleModelAdmin(RolePermissionsMixin, admin.ModelAdmin):
         # redirect would tell an outsider nothing, but 404 is the rule everywhere).
         raise Http404
 
+    # Every change made here is audited: the audited models by governance.audit's model
+    # signals (with their values); any other model here by one row naming what changed
+    # (field names only, never values).
+    def log_addition(self, request, obj, message):
+        self._audit_admin_change("added", obj, message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit_admin_change("changed", obj, message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        if self.opts.label_lower not in audit.AUDITED:
+            audit.record_many(f"{self.opts.label_lower}.deleted", queryset, detail="in the admin")
+        return super().log_deletions(request, queryset)
+
+    def _audit_admin_change(self, verb: str, obj, message) -> None:
+        if self.opts.label_lower in audit.AUDITED:
+            return
+        entries = message if isinstance(message, list) else []
+        fields = sorted(
+            {
+                name
+                for entry in entries
+                for part in entry.values()
+                if isinstance(part, dict)
+                for name in part.get("fields", [])
+            }
+        )
+        detail = "in the admin" + (f"; fields: {', '.join(fields)}" if fields else "")
+        audit.record(f"{self.opts.label_lower}.{verb}", obj, detail=detail)
+
     def delete_view(self, request, object_id, extra_context=None):
         # Django checks the right before fetching: look first, so that outsiders get 404.
         if self.get_object(request, unquote(object_id)) is None:

@@ -290,3 +290,24 @@ def test_a_refused_action_says_why_and_changes_nothing(client, lambeth_sergeant)
     assert "cannot deploy" in response.content.decode()
     patrol.refresh_from_db()
     assert patrol.status == PatrolStatus.PLANNED
+
+
+def test_a_change_in_the_admin_is_audited(client, system_admin):
+    from governance.models import AuditEvent
+
+    area = Area.objects.get(name="Lambeth")
+    client.force_login(system_admin)
+    data = {
+        "name": "Lambeth",
+        "code": area.code,
+        "overtime_threshold_hours": area.overtime_threshold_hours + 4,
+        "wards-TOTAL_FORMS": "0",
+        "wards-INITIAL_FORMS": "0",
+        "wards-MIN_NUM_FORMS": "0",
+        "wards-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(_url(Area, "change", area.pk), data)
+    assert response.status_code == 302
+    row = AuditEvent.objects.get(action="accounts.area.changed", object_id=str(area.pk))
+    assert row.actor_username == "demo-admin"
+    assert "Extended-shift hours" in row.detail or "overtime" in row.detail.lower()
