@@ -112,19 +112,19 @@ def _base(model, queryset: QuerySet | None) -> QuerySet:
 
 
 def hotspots_for(user, queryset: QuerySet | None = None) -> QuerySet:
-    return _base(Hotspot, queryset).filter(ward__area__in=user.areas.all())
+    return _base(Hotspot, queryset).visible_to(user)  # the user's areas (HotspotQuerySet)
 
 
 def patrols_for(user, queryset: QuerySet | None = None) -> QuerySet:
-    return _base(Patrol, queryset).filter(area__in=user.areas.all())
+    return _base(Patrol, queryset).visible_to(user)  # the user's areas (PatrolQuerySet)
 
 
 def risk_assessments_for(user, queryset: QuerySet | None = None) -> QuerySet:
-    return _base(RiskAssessment, queryset).filter(patrol__area__in=user.areas.all())
+    return _base(RiskAssessment, queryset).filter(patrol__in=patrols_for(user))
 
 
 def encounters_for(user, queryset: QuerySet | None = None) -> QuerySet:
-    return _base(Encounter, queryset).filter(patrol__area__in=user.areas.all())
+    return _base(Encounter, queryset).filter(patrol__in=patrols_for(user))
 
 
 def returns_for(user, queryset: QuerySet | None = None) -> QuerySet:

@@ -1,5 +1,5 @@
 """Who may do what through the patrols API: the pages' RULES (patrols.permissions), mapped
-per viewset action, and each resource's queryset scoped in SQL by the app's own querysets.
+per viewset action, and each resource's queryset scoped in SQL by the app's selectors.
 
 Partner users get 404 on every endpoint (``partners_allowed = False``); a record outside
 the user's areas is not in the scoped queryset, so it answers 404; a police role without
@@ -11,6 +11,7 @@ them out.
 
 from core.api import RulePermission, ScopeFilter
 
+from .. import selectors
 from ..models import Patrol
 from ..permissions import RULES, can_file_return, return_patrols_for
 
@@ -31,7 +32,7 @@ class HotspotPermission(RulePermission):
 
 class HotspotScope(ScopeFilter):
     def scope(self, user, queryset):
-        return queryset.visible_to(user)
+        return selectors.hotspots_for(user, queryset)
 
 
 # --- Patrols -------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ class PatrolPermission(RulePermission):
 
 class PatrolScope(ScopeFilter):
     def scope(self, user, queryset):
-        return queryset.visible_to(user)
+        return selectors.patrols_for(user, queryset)
 
 
 # --- What a patrol recorded ----------------------------------------------------------------
@@ -80,7 +81,7 @@ class EncounterPermission(RulePermission):
 
 class EncounterScope(ScopeFilter):
     def scope(self, user, queryset):
-        return queryset.filter(patrol__in=Patrol.objects.visible_to(user))
+        return selectors.encounters_for(user, queryset)
 
 
 class ReturnRecordPermission(RulePermission):
