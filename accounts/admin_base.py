@@ -10,8 +10,9 @@ The admin is a back office that cannot go around the application's rules:
   data) are read-only here for everyone; their state changes are admin actions that call
   the services (``service_action``), which check the rule, lock and audit as the pages do.
   Reference data (areas, wards, users, agencies) is changed by the roles that own it
-  (``accounts.permissions.can_change_in_admin``); every such change is audited by the
-  model signals of ``governance.audit``.
+  (``accounts.permissions.can_change_in_admin``); every change is audited (with values
+  by ``governance.audit``'s model signals, or as a row naming the fields changed).
+- **Libraries' internals** (groups, second-factor devices, lockouts) are not offered.
 """
 
 from collections.abc import Callable
