@@ -59,9 +59,9 @@ def enqueue_emails(notification_ids: list[int]) -> bool:
     return True
 
 
-def send_emails(notification_ids: list[int]) -> int:
+def send_emails(notification_ids: list[int], now: dt.datetime | None = None) -> int:
     """Send the e-mails these notifications owe, one per address; the number sent."""
-    claimed = _claim(notification_ids)
+    claimed = _claim(notification_ids, now or timezone.now())
     by_mail: dict[tuple[str, str], list[int]] = defaultdict(list)
     for row in Notification.objects.filter(pk__in=claimed).select_related("recipient"):
         if row.recipient.email and row.recipient.is_active:
@@ -71,10 +71,9 @@ def send_emails(notification_ids: list[int]) -> int:
     return sum(_send(address, body, ids) for (address, body), ids in by_mail.items())
 
 
-def _claim(notification_ids: list[int]) -> list[int]:
+def _claim(notification_ids: list[int], now: dt.datetime) -> list[int]:
     """Each row in its own conditional UPDATE: a row the task and the sweep both see is
     sent by the one whose UPDATE wins."""
-    now = timezone.now()
     owed = Notification.objects.filter(_unclaimed(now), email_pending=True)
     return [
         pk
@@ -124,7 +123,7 @@ def sweep_emails(now: dt.datetime | None = None) -> int:
     )
     # A few at a time: with SMTP down each try waits for its 20 s timeout.
     ids = list(owed.order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
-    return send_emails(ids) if ids else 0
+    return send_emails(ids, now) if ids else 0
 
 
 def agency_users(agency) -> list[User]:
