@@ -166,6 +166,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.sweep_reports",
         "schedule": crontab(minute="*"),
     },
+    "sweep-imports": {  # crime imports whose worker died run again; lost requests enqueued
+        "task": "reporting.tasks.sweep_imports",
+        "schedule": crontab(minute="*"),
+    },
+    "sweep-notification-emails": {  # e-mails the broker lost, or SMTP refused, sent again
+        "task": "accounts.tasks.sweep_notification_emails",
+        "schedule": crontab(minute="*"),
+    },
     "flag-breached-cautions": {
         "task": "referrals.tasks.flag_breached_cautions",
         "schedule": crontab(hour=7, minute=0),

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from django.db import connection, models, transaction
 
@@ -43,6 +43,7 @@ from .models import CrimeFileKind, CrimeOutcome, CrimeRecord, CrimeType, ImportB
 
 LSOA_CSV = Path(__file__).resolve().parent / "data" / "lsoa2021-lambeth-southwark-centroids.csv"
 INSERT_BATCH_SIZE = 5_000
+PROGRESS_EVERY = 10_000  # rows checked between progress reports
 
 _LOCATED = ("Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude")
 _PLACE = ("Location", "LSOA code", "LSOA name")
@@ -145,19 +146,34 @@ def plural_rows(count: int) -> str:
 # --- Public entry points ----------------------------------------------------------------------
 
 
-def import_file(source: str | Path | IO, filename: str, *, imported_by=None) -> ImportResult:
+class Progress(Protocol):
+    """Told how far an import has gone: rows checked so far, force-months written of all
+    the file holds (0 of 0 while checking). Called every ``PROGRESS_EVERY`` rows and after
+    each force-month, so a caller may write it to the database."""
+
+    def __call__(self, rows_checked: int, months_replaced: int, months_total: int) -> None: ...
+
+
+def import_file(
+    source: str | Path | IO, filename: str, *, imported_by=None, progress: Progress | None = None
+) -> ImportResult:
     """Check the whole file, then replace each force-month it holds. Raises ImportRefused."""
     filename = filename[-255:]
     with _binary(source) as stream:
         sha256 = _sha256(stream)
         parser = _Parser(filename)
         try:
-            plan = parser.scan(_lines(stream, filename))
+            plan = parser.scan(_lines(stream, filename), progress)
         except ImportRefused as refused:
             _record_refusal(refused, parser.layout, sha256, imported_by)
             raise
         writer = _Writer(parser, plan, filename, sha256, imported_by)
-        parts = [writer.replace(stream, key) for key in sorted(plan, key=_by_month_then_force)]
+        checked = sum(tally.rows for tally in plan.values())
+        parts = []
+        for key in sorted(plan, key=_by_month_then_force):
+            parts.append(writer.replace(stream, key))
+            if progress:
+                progress(checked, len(parts), len(plan))
     return ImportResult(filename, parser.layout.kind, sha256, parts)
 
 
@@ -297,12 +313,16 @@ class _Parser:
         self._months: dict[str, dt.date] = {}
         self._dates: dict[str, dt.date] = {}
 
-    def scan(self, lines: Iterable[str]) -> dict[tuple[str, dt.date], "_Tally"]:
+    def scan(
+        self, lines: Iterable[str], progress: Progress | None = None
+    ) -> dict[tuple[str, dt.date], "_Tally"]:
         """Check every row; count rows (and, for weekly extracts, dates) per force-month."""
         plan: dict[tuple[str, dt.date], _Tally] = {}
-        for _, key, row in self.rows(lines):
+        for count, (_, key, row) in enumerate(self.rows(lines), start=1):
             day = None if self._date_at is None else row[self._date_at]
             plan.setdefault(key, _Tally()).add(day)
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(count, 0, 0)
         if not plan:
             raise ImportRefused(self.filename, 2, "the file has no rows of data")
         return plan

@@ -1,10 +1,12 @@
 """Imported crime data and the reports Ephedra generates from it."""
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 USER = settings.AUTH_USER_MODEL
 
@@ -89,6 +91,89 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class CrimeImportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Failed"
+    INCOMPLETE = "incomplete", "Incomplete: interrupted, to be run again"
+
+
+class CrimeImport(models.Model):
+    """One uploaded file imported by a Celery job; the progress page polls ``status``.
+
+    The upload is kept under MEDIA_ROOT/private/ (never served) until the job ends. A run
+    killed part-way leaves some force-months replaced (each one whole) and the rest not:
+    the job is then incomplete, and the sweep runs the file again (re-importing a
+    force-month replaces it, so a second run is safe).
+    """
+
+    # A run past the soft limit is stopped with that reason; the hard limit kills it.
+    SOFT_TIME_LIMIT = 25 * 60
+    HARD_TIME_LIMIT = SOFT_TIME_LIMIT + 60
+    # Running longer than this, the worker is dead (the hard limit would have killed it).
+    STALE_AFTER = dt.timedelta(seconds=HARD_TIME_LIMIT + 30)
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(upload_to="private/crime-imports/%Y/%m/", blank=True, max_length=200)
+    original_name = models.CharField(max_length=255)
+    requested_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=CrimeImportStatus.choices, default=CrimeImportStatus.PENDING
+    )
+    rows_checked = models.PositiveIntegerField(default=0)
+    months_replaced = models.PositiveIntegerField(default=0)
+    months_total = models.PositiveIntegerField(default=0)
+    error_line = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="The first error: why the file stopped.")
+    summary = models.TextField(blank=True, help_text="What a finished import wrote.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Runs started; a worker that died mid-run leaves one more."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CrimeImportStatus.values), name="crime_import_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CrimeImportStatus.FAILED) | Q(error__gt=""),
+                name="crime_import_failure_explained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (CrimeImportStatus.DONE, CrimeImportStatus.FAILED)
+
+    @property
+    def interrupted(self) -> bool:
+        """Incomplete, or still marked running although its worker must be dead (the
+        sweep has not yet seen it): either way, part of the file may be imported."""
+        if self.status == CrimeImportStatus.INCOMPLETE:
+            return True
+        stale = self.started_at and self.started_at < timezone.now() - self.STALE_AFTER
+        return self.status == CrimeImportStatus.RUNNING and bool(stale)
+
+    @property
+    def shown_status(self) -> str:
+        if self.interrupted:
+            return CrimeImportStatus.INCOMPLETE
+        return self.status
+
+    def get_shown_status_display(self) -> str:
+        return CrimeImportStatus(self.shown_status).label
 
 
 class CrimeRecord(models.Model):

@@ -7,7 +7,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
 from .forms_reports import MONTHLY_KINDS
-from .models import CrimeOutcome, CrimeRecord, GeneratedReport, ImportBatch, ReportKind
+from .models import (
+    CrimeImport,
+    CrimeOutcome,
+    CrimeRecord,
+    GeneratedReport,
+    ImportBatch,
+    ReportKind,
+)
 
 
 def crimes_for(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -29,6 +36,16 @@ def import_batches_for(user, queryset: QuerySet | None = None) -> QuerySet:
     admin shows it to those who may import (the project lead) and administrators."""
     base = ImportBatch.objects.all() if queryset is None else queryset
     return base if user.role == "project_lead" else base.none()
+
+
+def crime_imports_for(user) -> QuerySet:
+    """Upload jobs, like import batches: public force-level data, for those who may import."""
+    base = CrimeImport.objects.select_related("requested_by")
+    return base if user.role == "project_lead" else base.none()
+
+
+def get_crime_import_for_user(user, uuid) -> CrimeImport:
+    return get_object_or_404(crime_imports_for(user), uuid=uuid)
 
 
 def reports_for(user, queryset: QuerySet | None = None) -> QuerySet:

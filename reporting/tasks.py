@@ -5,7 +5,8 @@ from django.conf import settings
 
 from accounts.models import Area
 
-from . import services
+from . import import_jobs, services
+from .models import CrimeImport
 
 
 @shared_task(ignore_result=False)  # its caller reads the answer
@@ -33,6 +34,25 @@ def build_report(self, report_id: int) -> None:
 def sweep_reports() -> dict[str, int]:
     """Every minute: reports whose worker died are rebuilt, lost requests enqueued."""
     return services.sweep()
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=CrimeImport.SOFT_TIME_LIMIT,
+    time_limit=CrimeImport.HARD_TIME_LIMIT,
+)
+def run_import(import_id: int) -> None:
+    """Import an uploaded crime data file by primary key; a missing or finished job is a
+    no-op, so a redelivered message imports the file once."""
+    import_jobs.run(import_id)
+
+
+@shared_task
+def sweep_imports() -> dict[str, int]:
+    """Every minute: imports whose worker died run again (or fail after the last try),
+    lost requests are enqueued."""
+    return import_jobs.sweep()
 
 
 @shared_task

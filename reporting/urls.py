@@ -6,6 +6,12 @@ app_name = "reporting"
 
 urlpatterns = [
     path("crime-data/import/", imports.ImportCrimesView.as_view(), name="import"),
+    path("crime-data/imports/<uuid:uuid>/", imports.ImportJobView.as_view(), name="import_job"),
+    path(
+        "crime-data/imports/<uuid:uuid>/status/",
+        imports.ImportJobStatusView.as_view(),
+        name="import_job_status",
+    ),
     path("reports/", reports.ReportListView.as_view(), name="reports"),
     path("reports/<uuid:uuid>/status/", reports.ReportStatusView.as_view(), name="report_status"),
     path(

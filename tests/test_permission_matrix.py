@@ -17,7 +17,7 @@ from accounts.models import Role
 from patrols.models import OfficerRole, PatrolOfficer
 from referrals import services as referral_services
 from referrals.models import Person
-from reporting.models import GeneratedReport, ReportKind, ReportStatus
+from reporting.models import CrimeImport, GeneratedReport, ReportKind, ReportStatus
 from tests.factories import (
     HotspotFactory,
     OfficerFactory,
@@ -94,6 +94,8 @@ MATRIX = {
     "referrals:notifications": (None, row(302, 200, 200, 200, 200, 200)),
     # Crime data and reports.
     "reporting:import": (None, LEAD_PAGE),
+    "reporting:import_job": ("crime_import", LEAD_PAGE),
+    "reporting:import_job_status": ("crime_import", LEAD_PAGE),
     "reporting:reports": (None, LEAD_PAGE),
     "reporting:report_status": ("report", LEAD_PAGE),
     "reporting:report_download": ("report", LEAD_PAGE),
@@ -169,6 +171,7 @@ def objects(area, pc, agency_a):
         "referral": referral,
         "flag": referral_services.flag_possible_duplicates(twin)[0],
         "report": ready_report(area),
+        "crime_import": CrimeImport.objects.create(original_name="2026-10-street.csv"),
         "officer": OfficerFactory(role=Role.PC, areas=[area]),
         "lockout": failed_sign_ins(),
         "token": tokens.create_token(pc, "Matrix").token,

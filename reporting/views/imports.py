@@ -1,54 +1,79 @@
-"""The project lead's crime data upload: a police.uk or weekly CSV file, and recent imports."""
+"""The project lead's crime data upload: the file is saved and imported by a job (never in
+the request), its progress page polls the job, and the list shows recent imports."""
 
-from django.contrib import messages
-from django.db import IntegrityError
 from django.http import HttpResponseRedirect
-from django.urls import reverse_lazy
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
 from django.views.generic import FormView
 
 from core.permissions import PermissionRequiredMixin
 
+from .. import import_jobs
 from ..forms import ImportCrimesForm
-from ..importer import ImportRefused, ImportResult, import_file, plural_rows
 from ..models import ImportBatch
+from ..selectors import crime_imports_for, get_crime_import_for_user
 
 RECENT_IMPORTS = 25
+# The progress page asks again after 1, 2, 4, 8, then every 15 seconds until the job ends.
+POLL_DELAYS = (1, 2, 4, 8, 15)
 
 
 class ImportCrimesView(PermissionRequiredMixin, FormView):
     permission_required = "reporting.import"
     form_class = ImportCrimesForm
     template_name = "reporting/import.html"
-    success_url = reverse_lazy("reporting:import")
     http_method_names = ["get", "post", "head", "options"]  # FormView would take PUT as POST
 
     def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        try:
-            result = import_file(upload, upload.name, imported_by=self.request.user)
-        except ImportRefused as refusal:
-            # The refusal (a failed batch) is recorded; not one row of the file is.
-            form.add_error("file", str(refusal))
-            return self.form_invalid(form)
-        except IntegrityError:
-            # Two imports of the same new force-month at once: the database let one win.
-            form.add_error(
-                "file",
-                "Another import of the same force and month finished while this one ran. "
-                "Nothing from this file was written: import it again to replace that one.",
-            )
-            return self.form_invalid(form)
-        messages.success(self.request, _summary(result))
-        return HttpResponseRedirect(self.get_success_url())
+        job = import_jobs.request_import(form.cleaned_data["file"], by=self.request.user)
+        return HttpResponseRedirect(job_url(job))
 
     def get_context_data(self, **kwargs):
-        # One query, however many batches: the importing user comes in the same join.
-        recent = ImportBatch.objects.select_related("imported_by").order_by("-imported_at", "-pk")
+        # One query each, however many rows: the users come in the same join.
+        batches = ImportBatch.objects.select_related("imported_by").order_by("-imported_at", "-pk")
+        jobs = crime_imports_for(self.request.user).order_by("-created_at", "-pk")
         return super().get_context_data(**kwargs) | {
-            "recent_imports": list(recent[:RECENT_IMPORTS])
+            "recent_jobs": list(jobs[:RECENT_IMPORTS]),
+            "recent_imports": list(batches[:RECENT_IMPORTS]),
         }
 
 
-def _summary(result: ImportResult) -> str:
-    parts = "; ".join(part.describe() for part in result.parts)
-    return f"Imported {result.filename}: {plural_rows(result.rows)}. {parts}."
+class ImportJobView(PermissionRequiredMixin, View):
+    """One upload's progress: rows checked, force-months replaced, the first error."""
+
+    permission_required = "reporting.import"
+    http_method_names = ["get", "head"]
+
+    def get(self, request, uuid):
+        job = get_crime_import_for_user(request.user, uuid)
+        return render(request, "reporting/imports/job.html", status_context(job, poll=0))
+
+
+class ImportJobStatusView(PermissionRequiredMixin, View):
+    """The progress panel, for htmx to swap in until the job has finished."""
+
+    permission_required = "reporting.import"
+    http_method_names = ["get"]
+
+    def get(self, request, uuid):
+        job = get_crime_import_for_user(request.user, uuid)
+        context = status_context(job, poll=_poll_number(request.GET.get("poll")))
+        return render(request, "reporting/imports/_status.html", context)
+
+
+def status_context(job, *, poll: int) -> dict:
+    return {
+        "job": job,
+        "next_poll": poll + 1,
+        "delay": POLL_DELAYS[min(poll, len(POLL_DELAYS) - 1)],
+    }
+
+
+def _poll_number(value: str | None) -> int:
+    """How many times the page has asked; anything odd starts again (never a 500)."""
+    return min(int(value), 100) if value and value.isdigit() else 0
+
+
+def job_url(job) -> str:
+    return reverse("reporting:import_job", args=[job.uuid])
