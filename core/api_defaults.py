@@ -5,10 +5,11 @@ DRF imports these while its own views module loads: import nothing here that imp
 ``rest_framework.views`` (or generics, routers, viewsets) at module level.
 """
 
+from django.core.exceptions import RequestDataTooBig
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from redis.exceptions import ConnectionError as RedisUnavailable
 from redis.exceptions import TimeoutError as RedisTimeout
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -45,6 +46,14 @@ class TokenRateThrottle(SimpleRateThrottle):
 
 class TokenBurstRateThrottle(TokenRateThrottle):
     scope = "token_burst"
+
+
+class BodyTooLarge(ParseError):
+    """Over DATA_UPLOAD_MAX_MEMORY_SIZE: from core.api_parsers, or from Django when the
+    body was read before DRF parsed it (CSRF's check of a session request)."""
+
+    default_detail = "The request body is too large."
+    default_code = "too_large"
 
 
 # --- One error shape ---------------------------------------------------------------------
@@ -101,6 +110,8 @@ def exception_handler(exc, context):
     """DRF's handler (which also rolls back the request's transaction), then the shape."""
     from rest_framework.views import exception_handler as drf_exception_handler
 
+    if isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None and isinstance(exc, UNAVAILABLE):
         return _unavailable(exc)

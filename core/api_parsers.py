@@ -11,13 +11,10 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
 
+from .api_defaults import BodyTooLarge
+
 DEFAULT_LIMIT = 2_621_440  # Django's own default, should the setting be switched off
 MAX_DEPTH = 50  # the deepest real body is 5 levels; 50 leaves room, and bounds the walk
-
-
-class BodyTooLarge(ParseError):
-    default_detail = "The request body is too large."
-    default_code = "too_large"
 
 
 class BodyTooDeep(ParseError):

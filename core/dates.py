@@ -19,6 +19,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from rest_framework import serializers
 
 EARLIEST = dt.date(2000, 1, 1)
@@ -85,6 +86,9 @@ class ApiDateField(serializers.DateField):
 
 class ApiDateTimeField(serializers.DateTimeField):
     default_validators = [validate_plausible]
+    # A date-time within hours of year 1 or 9999 overflows as it is moved into the
+    # operation's time zone: the same refusal, with the range.
+    default_error_messages = {"overflow": lazy(range_message, str)()}
 
 
 # --- Query parameters (?week=, ?month=, ?date=) ------------------------------------------
