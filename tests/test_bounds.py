@@ -398,3 +398,22 @@ def test_asking_for_a_sheet_of_a_week_out_of_range_asks_for_nothing(
 
     assert response.status_code == 302
     assert not GeneratedReport.objects.exists()
+
+
+@pytest.mark.parametrize("value", GARBAGE)
+def test_planning_from_a_night_out_of_range_leaves_the_date_empty(client, sergeant, value):
+    client.force_login(sergeant)
+
+    response = client.get(reverse("patrols:create"), {"date": value})
+
+    assert response.status_code == 200
+    assert response.context["form"].initial.get("date") is None
+    assert "Choose the night below" in response.content.decode()
+
+
+def test_planning_from_a_plausible_night_fills_it_in(client, sergeant):
+    client.force_login(sergeant)
+
+    response = client.get(reverse("patrols:create"), {"date": "2026-03-06"})
+
+    assert response.context["form"].initial["date"] == dt.date(2026, 3, 6)

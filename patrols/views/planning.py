@@ -163,8 +163,13 @@ class PatrolFormMixin(PermissionRequiredMixin):
 class PatrolCreateView(PatrolFormMixin, View):
     def get(self, request):
         initial = {}
-        if "date" in request.GET:
-            initial["date"] = request.GET["date"]
+        try:  # the week page links here with the night (?date=); a bad one is not kept
+            day = parse_query_date(request.GET.get("date"))
+        except DateParameterError as error:
+            messages.warning(request, f"{error} Choose the night below.")
+            day = None
+        if day:
+            initial["date"] = day
         form = PatrolForm(
             user=request.user, initial=initial, instance=Patrol(planned_by=request.user)
         )
