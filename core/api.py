@@ -11,8 +11,11 @@ Pagination, throttles and the error shape are in ``core.api_defaults`` (DRF impo
 them from its settings while loading its views, so that module must not import views).
 """
 
+import sys
+
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import status as http_status
@@ -22,7 +25,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.serializers import ValidationError
 from rest_framework.settings import api_settings
 
-from .api_defaults import error_body
+from .api_defaults import RETRY_AFTER_SECONDS, UNAVAILABLE, UNAVAILABLE_DETAIL, error_body
 from .permissions import is_partner
 
 # --- Permissions and scoping -------------------------------------------------------------
@@ -115,6 +118,48 @@ def not_found(request, path=""):
         except Resolver404:
             pass
     return JsonResponse(error_body(404, detail), status=http_status.HTTP_404_NOT_FOUND)
+
+
+# --- Django's error handlers (ephedra/urls.py): JSON under /api/, the pages elsewhere ---
+# DRF answers what its views raise; these answer the rest under /api/ (a bug's 500, an
+# error in a middleware, a request Django itself refuses) in the same shape.
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _api_error(status: int, detail: str) -> JsonResponse:
+    return JsonResponse(error_body(status, detail), status=status)
+
+
+def bad_request(request, exception):
+    if _is_api(request):
+        return _api_error(400, "The request could not be read.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _is_api(request):
+        return _api_error(403, "You may not do this.")
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if _is_api(request):
+        return _api_error(404, "Nothing is at this address.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """A bug (logged by Django before this runs), or a service down: 503 + Retry-After."""
+    if not _is_api(request):
+        return defaults.server_error(request)
+    if isinstance(sys.exception(), UNAVAILABLE):
+        response = _api_error(503, UNAVAILABLE_DETAIL)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return _api_error(500, "Something went wrong on our side; it has been logged.")
 
 
 # --- OpenAPI -----------------------------------------------------------------------------

@@ -5,7 +5,11 @@ DRF imports these while its own views module loads: import nothing here that imp
 ``rest_framework.views`` (or generics, routers, viewsets) at module level.
 """
 
-from rest_framework.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import ConnectionError as RedisUnavailable
+from redis.exceptions import TimeoutError as RedisTimeout
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -44,6 +48,14 @@ class TokenBurstRateThrottle(TokenRateThrottle):
     scope = "token_burst"
 
 
+class BodyTooLarge(ParseError):
+    """Over DATA_UPLOAD_MAX_MEMORY_SIZE: from core.api_parsers, or from Django when the
+    body was read before DRF parsed it (CSRF's check of a session request)."""
+
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
 # --- One error shape ---------------------------------------------------------------------
 
 ERROR_CODES = {
@@ -55,7 +67,15 @@ ERROR_CODES = {
     406: "not_acceptable",
     415: "unsupported_media_type",
     429: "throttled",
+    500: "server_error",
+    503: "unavailable",
 }
+
+# A service the request truly needs (Redis: the cache, the task queue) is down: the client
+# may try again later, so 503 with Retry-After rather than a 500.
+UNAVAILABLE = (RedisUnavailable, RedisTimeout, BrokerUnavailable)
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE_DETAIL = "A service Ephedra needs is unavailable. Try again in a minute."
 
 
 def error_body(status: int, detail: str, code: str = "", errors: dict | None = None) -> dict:
@@ -90,9 +110,13 @@ def exception_handler(exc, context):
     """DRF's handler (which also rolls back the request's transaction), then the shape."""
     from rest_framework.views import exception_handler as drf_exception_handler
 
+    if isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge()
     response = drf_exception_handler(exc, context)
+    if response is None and isinstance(exc, UNAVAILABLE):
+        return _unavailable(exc)
     if response is None:
-        return None  # a bug: Django's 500 handling and error reporting take it
+        return None  # a bug: Django's 500 handling (core.api.server_error) takes it
     if isinstance(exc, ValidationError):
         errors = _field_errors(exc.detail)
         count = sum(len(messages) for messages in errors.values())
@@ -103,4 +127,16 @@ def exception_handler(exc, context):
         code = codes if isinstance(codes, str) else ""
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         response.data = error_body(response.status_code, str(detail), code)
+    return response
+
+
+def _unavailable(exc):
+    """503 in the error shape, logged (the operator must hear that Redis is down)."""
+    import logging
+
+    from rest_framework.response import Response
+
+    logging.getLogger(__name__).warning("A service is unavailable: %s", type(exc).__name__)
+    response = Response(error_body(503, UNAVAILABLE_DETAIL), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

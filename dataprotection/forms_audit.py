@@ -7,6 +7,7 @@ from django import forms
 from django.apps import apps
 from django.db.models import Q
 
+from core.dates import PlausibleDateField
 from core.forms import DateInput
 from governance.audit import AUDITED, PERSONAL
 from governance.models import object_key
@@ -76,8 +77,8 @@ class AuditSearchForm(forms.Form):
         required=False,
         choices=[("", "Any action"), *VERBS.items()],
     )
-    date_from = forms.DateField(label="From", required=False, widget=DateInput)
-    date_to = forms.DateField(label="To", required=False, widget=DateInput)
+    date_from = PlausibleDateField(label="From", required=False, widget=DateInput)
+    date_to = PlausibleDateField(label="To", required=False, widget=DateInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -144,7 +144,8 @@ if REDIS_URL:
     # so clearing the cache never wipes the queue.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down is a cache miss, never a 500 (core.cache).
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_CACHE_URL or env.redis_neighbour(REDIS_URL),
         }
     }
@@ -349,6 +350,9 @@ PERMISSIONS_POLICY = {
 # --- REST API (issue 6): /api/v1/, tokens or the browser session, OpenAPI at /api/schema/.
 # JSON in and out; every error in one shape (core.api_defaults.exception_handler);
 # token requests rate-limited per user (generous: an integration pulling all day fits).
+# A request body (form fields or API JSON; uploaded files are not counted) up to 1 MiB:
+# the largest real one, a long work return, is a few tens of kilobytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",  # first: 401s say "Bearer"
@@ -356,7 +360,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON up to DATA_UPLOAD_MAX_MEMORY_SIZE and 50 levels deep; beyond is a 400 (core.api_parsers).
+    "DEFAULT_PARSER_CLASSES": ["core.api_parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api_defaults.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

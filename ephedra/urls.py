@@ -15,3 +15,9 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("reporting.urls")),
 ]
+
+# Under /api/ every error is JSON in the API's one shape; elsewhere the site's pages.
+handler400 = "core.api.bad_request"
+handler403 = "core.api.permission_denied"
+handler404 = "core.api.page_not_found"
+handler500 = "core.api.server_error"

@@ -8,6 +8,8 @@ unknown or foreign value gives an empty list rather than "not one of the choices
 import django_filters
 from django import forms
 
+from core.dates import PlausibleDateFilter
+
 from .models import (
     Arrest,
     ArrestOutcome,
@@ -48,10 +50,10 @@ class PatrolFilter(django_filters.FilterSet):
     area = IdFilter(field_name="area_id", label="Area (id)")
     ward = IdFilter(field_name="ward_id", label="Ward (id)")
     status = django_filters.MultipleChoiceFilter(choices=PatrolStatus.choices)
-    starts_after = django_filters.DateFilter(
+    starts_after = PlausibleDateFilter(
         field_name="starts_at", lookup_expr="date__gte", label="Starts on or after"
     )
-    starts_before = django_filters.DateFilter(
+    starts_before = PlausibleDateFilter(
         field_name="starts_at", lookup_expr="date__lte", label="Starts on or before"
     )
     officer = django_filters.UUIDFilter(
@@ -66,8 +68,8 @@ class PatrolFilter(django_filters.FilterSet):
 class EncounterFilter(django_filters.FilterSet):
     patrol = django_filters.UUIDFilter(field_name="patrol__uuid", label="Patrol (UUID)")
     person = django_filters.UUIDFilter(field_name="person__uuid", label="Person (UUID)")
-    occurred_after = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte")
-    occurred_before = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte")
+    occurred_after = PlausibleDateFilter(field_name="occurred_at", lookup_expr="date__gte")
+    occurred_before = PlausibleDateFilter(field_name="occurred_at", lookup_expr="date__lte")
     new_to_area = django_filters.BooleanFilter()
 
     class Meta:
@@ -79,8 +81,8 @@ class ArrestFilter(django_filters.FilterSet):
     patrol = django_filters.UUIDFilter(field_name="patrol__uuid", label="Patrol (UUID)")
     offence = django_filters.MultipleChoiceFilter(choices=Offence.choices)
     outcome = django_filters.MultipleChoiceFilter(choices=ArrestOutcome.choices)
-    arrested_after = django_filters.DateFilter(field_name="arrested_at", lookup_expr="date__gte")
-    arrested_before = django_filters.DateFilter(field_name="arrested_at", lookup_expr="date__lte")
+    arrested_after = PlausibleDateFilter(field_name="arrested_at", lookup_expr="date__gte")
+    arrested_before = PlausibleDateFilter(field_name="arrested_at", lookup_expr="date__lte")
 
     class Meta:
         model = Arrest
@@ -89,9 +91,9 @@ class ArrestFilter(django_filters.FilterSet):
 
 class CautionFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=CautionStatus.choices)
-    given_after = django_filters.DateFilter(field_name="given_on", lookup_expr="gte")
-    given_before = django_filters.DateFilter(field_name="given_on", lookup_expr="lte")
-    deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte")
+    given_after = PlausibleDateFilter(field_name="given_on", lookup_expr="gte")
+    given_before = PlausibleDateFilter(field_name="given_on", lookup_expr="lte")
+    deadline_before = PlausibleDateFilter(field_name="deadline", lookup_expr="lte")
 
     class Meta:
         model = ConditionalCaution
@@ -101,8 +103,8 @@ class CautionFilter(django_filters.FilterSet):
 class IntelligenceFilter(django_filters.FilterSet):
     patrol = django_filters.UUIDFilter(field_name="patrol__uuid", label="Patrol (UUID)")
     handling_code = django_filters.ChoiceFilter(choices=HandlingCode.choices)
-    submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
-    submitted_before = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
+    submitted_after = PlausibleDateFilter(field_name="submitted_at", lookup_expr="date__gte")
+    submitted_before = PlausibleDateFilter(field_name="submitted_at", lookup_expr="date__lte")
 
     class Meta:
         model = IntelligenceReport

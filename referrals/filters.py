@@ -7,6 +7,7 @@ an unknown or foreign UUID gives an empty list, never "not one of the available 
 
 import django_filters
 
+from core.dates import PlausibleDateFilter
 from partners.models import ServiceType
 
 from .models import AgeBand, Person, Referral, ReferralStatus
@@ -19,10 +20,10 @@ class ReferralApiFilter(django_filters.FilterSet):
     person = django_filters.UUIDFilter(field_name="person__uuid", label="Person (UUID)")
     # `referred_at`: when the referral reached its current agency (the viewset annotates it;
     # for a partner this is the only date of a referral they see, so a move never shows).
-    referred_after = django_filters.DateFilter(
+    referred_after = PlausibleDateFilter(
         field_name="referred_at", lookup_expr="date__gte", label="Referred on or after"
     )
-    referred_before = django_filters.DateFilter(
+    referred_before = PlausibleDateFilter(
         field_name="referred_at", lookup_expr="date__lte", label="Referred on or before"
     )
 
@@ -33,8 +34,8 @@ class ReferralApiFilter(django_filters.FilterSet):
 
 class PersonApiFilter(django_filters.FilterSet):
     age_band = django_filters.MultipleChoiceFilter(choices=AgeBand.choices)
-    first_seen_after = django_filters.DateFilter(field_name="first_seen", lookup_expr="gte")
-    first_seen_before = django_filters.DateFilter(field_name="first_seen", lookup_expr="lte")
+    first_seen_after = PlausibleDateFilter(field_name="first_seen", lookup_expr="gte")
+    first_seen_before = PlausibleDateFilter(field_name="first_seen", lookup_expr="lte")
 
     class Meta:
         model = Person

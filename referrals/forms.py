@@ -3,6 +3,7 @@ form only checks that what was typed makes sense on its own."""
 
 from django import forms
 
+from core.dates import PlausibleDateField
 from core.forms import DateInput
 
 from .models import ClosedOutcome, CourseStatus, DeclineReason, ReferralStatus
@@ -104,7 +105,7 @@ class PortalCourseForm(forms.Form):
         },
     )
 
-    on = forms.DateField(
+    on = PlausibleDateField(
         label="On (leave empty for today)",
         required=False,
         widget=DateInput,

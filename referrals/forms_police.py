@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
+from core.dates import PlausibleDateField
 from core.forms import DateInput, TimeInput
 from partners.models import PartnerAgency, ServiceType
 
@@ -45,7 +46,7 @@ class MakeReferralForm(forms.Form):
         choices=ConsentMethod.choices,
         widget=forms.RadioSelect,
     )
-    consent_date = forms.DateField(label="Date consent was given", widget=DateInput)
+    consent_date = PlausibleDateField(label="Date consent was given", widget=DateInput)
     consent_time = forms.TimeField(label="Time consent was given", widget=TimeInput)
 
     def clean(self):

@@ -28,6 +28,7 @@ from rest_framework.reverse import reverse
 
 from accounts.models import Area
 from core.api import RulePermission, ScopeFilter, rule_error
+from core.dates import ApiDateField, validate_plausible
 from governance import audit
 
 from . import services
@@ -49,7 +50,9 @@ class MonthField(forms.CharField):
         match = re.fullmatch(r"(\d{4})-(\d{2})", value)
         if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
             raise forms.ValidationError("Enter a month as a year and month, like 2025-03.")
-        return dt.date(int(match[1]), int(match[2]), 1)
+        month = dt.date(int(match[1]), int(match[2]), 1)
+        validate_plausible(month)
+        return month
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-03"})
@@ -181,7 +184,7 @@ class ReportRequestSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="Monthly reports: YYYY-MM (last month if left out).",
     )
-    week = serializers.DateField(
+    week = ApiDateField(
         required=False, allow_null=True, help_text="Deployment sheet: any day of the week."
     )
 

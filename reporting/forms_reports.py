@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Area
+from core.dates import PlausibleDateField
 from core.forms import DateInput
 
 from .metrics import Window
@@ -53,7 +54,7 @@ class ReportRequestForm(forms.Form):
         widget=MonthInput,
         help_text="Year and month, for example 2025-03. Leave it as it is for last month.",
     )
-    week = forms.DateField(
+    week = PlausibleDateField(
         label="Week (deployment sheet)",
         required=False,
         widget=DateInput,

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from core.api import form_errors, rule_error
+from core.dates import ApiDateField, ApiDateTimeField
 from partners.models import PartnerAgency
 from referrals.models import AgeBand, ConsentMethod, Person
 
@@ -64,7 +65,7 @@ class HotspotWriteSerializer(serializers.Serializer):
     latitude = serializers.DecimalField(max_digits=None, decimal_places=None)
     longitude = serializers.DecimalField(max_digits=None, decimal_places=None)
     reason = serializers.CharField(help_text="Why it was identified. Do not name anyone.")
-    identified_on = serializers.DateField()
+    identified_on = ApiDateField()
 
     def validate(self, attrs):
         hotspot = self.context.get("hotspot")
@@ -96,7 +97,7 @@ class PatrolWriteSerializer(serializers.Serializer):
     ward = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, help_text="The ward's id (one of your areas)."
     )
-    date = serializers.DateField()
+    date = ApiDateField()
     start_time = serializers.TimeField()
     end_time = serializers.TimeField(help_text="Earlier than the start: the next morning.")
     meeting_point = serializers.CharField(max_length=200, allow_blank=True, default="")
@@ -223,7 +224,7 @@ class EncounterInputSerializer(serializers.Serializer):
     new_person = NewPersonSerializer(required=False, allow_null=True)
     hotspot = UUIDChoiceField(Hotspot, "return_hotspots", required=False, allow_null=True)
     location = serializers.CharField(max_length=200, allow_blank=True, default="")
-    occurred_at = serializers.DateTimeField()
+    occurred_at = ApiDateTimeField()
     engaged = serializers.BooleanField(default=True)
     new_to_area = serializers.BooleanField(default=False)
     notes = serializers.CharField(allow_blank=True, default="")
@@ -242,15 +243,15 @@ class EncounterInputSerializer(serializers.Serializer):
 
 
 class CautionInputSerializer(serializers.Serializer):
-    given_on = serializers.DateField()
-    deadline = serializers.DateField(help_text="The course must be completed by this date.")
+    given_on = ApiDateField()
+    deadline = ApiDateField(help_text="The course must be completed by this date.")
     provider = UUIDChoiceField(PartnerAgency, "agencies", help_text="The course provider.")
     booking_name = serializers.CharField(max_length=150)
     booking_contact = serializers.CharField(max_length=150)
 
 
 class ArrestInputSerializer(serializers.Serializer):
-    arrested_at = serializers.DateTimeField()
+    arrested_at = ApiDateTimeField()
     arresting_officer = UUIDChoiceField(User, "officers", help_text="An officer on the patrol.")
     offence = serializers.ChoiceField(choices=Offence.choices)
     offence_detail = serializers.CharField(max_length=200, allow_blank=True, default="")
@@ -273,7 +274,7 @@ class ReferralInputSerializer(serializers.Serializer):
     service = serializers.ChoiceField(choices=REFERRAL_SERVICES)
     agency = UUIDChoiceField(PartnerAgency, "agencies")
     consent_method = serializers.ChoiceField(choices=ConsentMethod.choices)
-    consent_given_at = serializers.DateTimeField()
+    consent_given_at = ApiDateTimeField()
 
 
 class IntelligenceInputSerializer(serializers.Serializer):
@@ -298,8 +299,8 @@ def return_choices(patrol: Patrol) -> dict:
 
 
 class ReturnMainFields(serializers.Serializer):
-    started_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField()
+    started_at = ApiDateTimeField()
+    ended_at = ApiDateTimeField()
     weather = serializers.ChoiceField(choices=Weather.choices)
     hotspots_visited = UUIDChoiceField(Hotspot, "return_hotspots", many=True, required=False)
     women_seen = serializers.IntegerField(min_value=0, max_value=999, default=0)

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User, Ward
+from core.dates import PlausibleDateField
 from core.forms import DateInput
 
 from ..models import Hotspot
@@ -81,7 +82,7 @@ class HotspotForm(forms.ModelForm):
     class Meta:
         model = Hotspot
         fields = ["ward", "name", "latitude", "longitude", "reason", "identified_on"]
-        field_classes = {"ward": WardChoiceField}
+        field_classes = {"ward": WardChoiceField, "identified_on": PlausibleDateField}
         widgets = {"identified_on": DateInput, "reason": forms.Textarea(attrs={"rows": 4})}
         labels = {
             "name": "Name of the place",

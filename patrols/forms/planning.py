@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Role, User, Ward
+from core.dates import PlausibleDateField, PlausibleDateFilter
 from core.forms import DateInput, TimeInput
 from partners.models import PartnerAgency
 
@@ -26,10 +27,10 @@ class PatrolListFilter(django_filters.FilterSet):
 
     ward = django_filters.ModelChoiceFilter(queryset=Ward.objects.none(), empty_label="Any ward")
     status = django_filters.ChoiceFilter(choices=PatrolStatus.choices, empty_label="Any status")
-    date_from = django_filters.DateFilter(
+    date_from = PlausibleDateFilter(
         field_name="starts_at", lookup_expr="date__gte", label="From", widget=DateInput
     )
-    date_to = django_filters.DateFilter(
+    date_to = PlausibleDateFilter(
         field_name="starts_at", lookup_expr="date__lte", label="To", widget=DateInput
     )
 
@@ -59,7 +60,7 @@ class PatrolForm(forms.ModelForm):
     field; services.plan_patrol and update_patrol check it again as they save. The form
     itself never saves: `plan()` gives those services what was chosen."""
 
-    date = forms.DateField(widget=DateInput)
+    date = PlausibleDateField(widget=DateInput)
     start_time = forms.TimeField(widget=TimeInput, initial=dt.time(20, 0))
     end_time = forms.TimeField(
         widget=TimeInput,

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 
+from core.dates import PlausibleDateField
 from core.forms import DateInput, TimeInput
 from partners.models import ServiceType
 from referrals.models import AgeBand, ConsentMethod
@@ -165,8 +166,10 @@ class ArrestForm(forms.Form):
     )
     custody_reference = forms.CharField(max_length=50, required=False)
     outcome = forms.ChoiceField(choices=ArrestOutcome.choices, initial=ArrestOutcome.PENDING)
-    caution_given_on = forms.DateField(label="Caution given on", widget=DateInput, required=False)
-    caution_deadline = forms.DateField(
+    caution_given_on = PlausibleDateField(
+        label="Caution given on", widget=DateInput, required=False
+    )
+    caution_deadline = PlausibleDateField(
         label="Course to be completed by", widget=DateInput, required=False
     )
     booking_name = forms.CharField(

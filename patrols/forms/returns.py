@@ -15,6 +15,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from core.dates import PlausibleDateField
 from core.forms import DateInput, TimeInput
 
 from .. import services
@@ -59,7 +60,7 @@ class CountInput(forms.NumberInput):
 class ReturnForm(forms.Form):
     """When, the weather, where the patrol went, what it saw, and a summary."""
 
-    date = forms.DateField(
+    date = PlausibleDateField(
         label="Date the patrol started",
         widget=DateInput,
         error_messages={"required": "Enter the date the patrol started."},

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from accounts.models import User
+from core.dates import DateParameterError, parse_query_date
 from core.permissions import PermissionRequiredMixin, has_permission
 
 from .. import services
@@ -47,12 +48,15 @@ class PatrolListView(PermissionRequiredMixin, ListView):
         return super().get_context_data(filter=self.filter, can_plan=can_plan, **kwargs)
 
 
-def week_start(value: str | None) -> dt.date:
-    """The Monday of the week asked for (YYYY-MM-DD), or of this week."""
+def week_start(request, value: str | None) -> dt.date:
+    """The Monday of the week asked for (YYYY-MM-DD), or of this week: a week that is not
+    a date in the range people enter (core.dates) is refused with a message."""
     try:
-        day = dt.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
+        day = parse_query_date(value)
+    except DateParameterError as error:
+        messages.warning(request, f"{error} This week is shown instead.")
+        day = None
+    day = day or timezone.localdate()
     return day - dt.timedelta(days=day.weekday())
 
 
@@ -61,7 +65,7 @@ class WeekView(PermissionRequiredMixin, TemplateView):
     template_name = "patrols/week.html"
 
     def get_context_data(self, **kwargs):
-        monday = week_start(self.request.GET.get("week"))
+        monday = week_start(self.request, self.request.GET.get("week"))
         patrols = patrol_rows(
             Patrol.objects.visible_to(self.request.user).filter(
                 starts_at__date__gte=monday, starts_at__date__lt=monday + dt.timedelta(days=7)
@@ -88,7 +92,12 @@ class CopyLastWeekView(PermissionRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        monday = week_start(request.POST.get("week"))
+        try:
+            day = parse_query_date(request.POST.get("week")) or timezone.localdate()
+        except DateParameterError as error:
+            messages.error(request, f"{error} Nothing was copied.")
+            return redirect("patrols:week")
+        monday = day - dt.timedelta(days=day.weekday())
         week_url = f"{reverse('patrols:week')}?week={monday.isoformat()}"
         mine = Patrol.objects.visible_to(request.user)
         try:
@@ -154,8 +163,13 @@ class PatrolFormMixin(PermissionRequiredMixin):
 class PatrolCreateView(PatrolFormMixin, View):
     def get(self, request):
         initial = {}
-        if "date" in request.GET:
-            initial["date"] = request.GET["date"]
+        try:  # the week page links here with the night (?date=); a bad one is not kept
+            day = parse_query_date(request.GET.get("date"))
+        except DateParameterError as error:
+            messages.warning(request, f"{error} Choose the night below.")
+            day = None
+        if day:
+            initial["date"] = day
         form = PatrolForm(
             user=request.user, initial=initial, instance=Patrol(planned_by=request.user)
         )

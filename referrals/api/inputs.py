@@ -5,6 +5,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from core.api import form_errors
+from core.dates import ApiDateField, ApiDateTimeField
 from partners.models import PartnerAgency, ServiceType
 
 from ..forms import NOTE_MAX_LENGTH, PortalCourseForm, PortalStatusForm
@@ -44,7 +45,7 @@ class TransitionSerializer(serializers.Serializer):
 
 class CourseStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=CourseStatus.choices)
-    on = serializers.DateField(required=False, help_text="The day of the step; today if left out.")
+    on = ApiDateField(required=False, help_text="The day of the step; today if left out.")
 
     def validate(self, data):
         form = PortalCourseForm(data, steps=self.context["steps"])
@@ -87,7 +88,7 @@ class ReferralCreateSerializer(serializers.Serializer):
         choices=ServiceType.choices, help_text="Any service but the diversion course."
     )
     consent_method = serializers.ChoiceField(choices=ConsentMethod.choices)
-    consent_given_at = serializers.DateTimeField()
+    consent_given_at = ApiDateTimeField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

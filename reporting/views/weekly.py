@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.reauth import RecentAuthenticationRequiredMixin
+from core.dates import DateParameterError, parse_query_date
 from core.permissions import PermissionRequiredMixin
 from governance import audit
 
@@ -21,10 +22,6 @@ from ..ranking import area_ranking
 from ..reports.weekly import coming_monday, weekly_sheet
 from ..selectors import chosen_area
 from ..services import ReportRuleError, request_report
-
-# Weeks outside these years are refused (as the default week): they are typing mistakes,
-# and the windows reaching months back from them could fall off the calendar.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -53,23 +50,26 @@ class Choice:
         return self.query(self.monday + dt.timedelta(days=7))
 
 
-def chosen_week(value: str | None) -> dt.date:
-    """The Monday of the week asked for; the coming week if none, or not a date we use."""
+def chosen_week(request, value: str | None) -> dt.date:
+    """The Monday of the week asked for; the coming week if none. A week that is not a
+    date in the range people enter (core.dates) is refused with a message: the windows
+    reaching months back from it could fall off the calendar."""
     try:
-        day = dt.date.fromisoformat(value) if value else None
-    except ValueError:
+        day = parse_query_date(value)
+    except DateParameterError as error:
+        messages.warning(request, f"{error} The coming week is shown instead.")
         day = None
-    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+    if day is None:
         return coming_monday(timezone.localdate())
     return day - dt.timedelta(days=day.weekday())
 
 
-def choice_from(user, data) -> Choice:
-    areas = list(user.areas.all())
+def choice_from(request, data) -> Choice:
+    areas = list(request.user.areas.all())
     return Choice(
         area=chosen_area(areas, data.get("area")),
         areas=areas,
-        monday=chosen_week(data.get("week")),
+        monday=chosen_week(request, data.get("week")),
     )
 
 
@@ -77,7 +77,7 @@ class HotspotRankingView(PermissionRequiredMixin, View):
     permission_required = "reporting.view_ranking"
 
     def get(self, request):
-        choice = choice_from(request.user, request.GET)
+        choice = choice_from(request, request.GET)
         ranking = area_ranking(choice.area, choice.monday) if choice.area else None
         return render(
             request,
@@ -93,7 +93,7 @@ class WeeklySheetView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin
         return "download" in request.GET  # the PDF, not the page
 
     def get(self, request):
-        choice = choice_from(request.user, request.GET)
+        choice = choice_from(request, request.GET)
         report = self.current_report(choice) if choice.area else None
         if "download" in request.GET:
             response = self.download(report)
@@ -113,7 +113,12 @@ class WeeklySheetView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin
 
     def post(self, request):
         """Ask for the PDF of this sheet; it is built in the background."""
-        choice = choice_from(request.user, request.POST)
+        try:
+            parse_query_date(request.POST.get("week"))
+        except DateParameterError as error:  # never a PDF of another week than asked
+            messages.error(request, f"{error} No PDF was asked for.")
+            return redirect("reporting:weekly_sheet")
+        choice = choice_from(request, request.POST)
         if choice.area is None:
             raise Http404
         try:
