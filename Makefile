@@ -53,7 +53,7 @@ $(VENV)/.python: scripts/find-python
 $(VENV)/.uv: $(VENV)/.python requirements/tools.lock
 	@echo "[2/6] uv, the installer (requirements/tools.lock)"
 	@rm -rf $(VENV)/uv
-	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+	@$(PY) -m pip install -qq --disable-pip-version-check --require-hashes --no-deps \
 		--target $(VENV)/uv -r requirements/tools.lock \
 		|| { rm -rf $(VENV)/uv; echo "      uv could not be installed: pip will install (slower)"; }
 	@touch $@
