@@ -1,5 +1,5 @@
 # Ephedra: `make run` serves the demo on the embedded default; `make test` runs the suite.
-# Each setup step prints one "[n/6]" line when it runs; a step already done is skipped.
+# Each setup step prints one "[n/7]" line when it runs; a step already done is skipped.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,12 +9,20 @@ PORT ?= 8000
 # Locks from pyproject.toml (`make lock`): installs take exactly these files, hashes checked.
 LOCK_COMPILE = $(UV) pip compile --quiet --universal --python-version 3.12 --generate-hashes
 
-.PHONY: run test bench lint format lock migrate clean
+.PHONY: run demo-db test bench lint format lock clean
 
-# migrate, the demo world, then runserver on 127.0.0.1:$(PORT) with a real Celery worker
-# (and beat) beside it on the filesystem transport (.celery/); see scripts/run-embedded.
-run: $(VENV)/.installed-run $(ASSETS)
+# Set-up runs in parallel (the Python packages then the database, beside the npm packages
+# then the front-end build), then runserver on 127.0.0.1:$(PORT) with a real Celery worker
+# and beat beside it on the filesystem transport (.celery/): scripts/run-embedded.
+run:
+	@$(MAKE) --no-print-directory -j3 $(VENV)/.installed-run $(ASSETS) demo-db
 	@PORT=$(PORT) PYTHON=$(PY) scripts/run-embedded
+
+# Migrations, then the demo world (idempotent: it refreshes the demo logins and dates).
+demo-db: $(VENV)/.installed-run
+	@echo "[6/7] Database: migrate and the demo world ($${DATABASE_URL:-ephedra.sqlite3})"
+	@DEBUG=true $(PY) manage.py migrate --noinput -v 0
+	@DEBUG=true $(PY) manage.py seed_demo
 
 # The unit suite, then the browser tests (tests/e2e/: Playwright + Debian's Chromium on
 # live_server, axe-core checks, screenshots in test-artifacts/) as their own run, since
@@ -41,9 +49,9 @@ format: $(VENV)/.installed-dev
 # A virtualenv built by another (or an older) Python is rebuilt from scratch.
 $(VENV)/.python: scripts/find-python
 	@python=$$(scripts/find-python) || exit 1; \
-	echo "[1/6] Python virtualenv $(VENV) ($$python)"; \
+	echo "[1/7] Python virtualenv $(VENV) ($$python)"; \
 	if [ ! -x $(PY) ] || [ "$$($(PY) -c 'import sys; print(sys.version_info >= (3, 12))')" != True ]; then \
-		"$$python" -m venv --clear $(VENV); \
+		"$$python" -m venv --clear --without-pip $(VENV); \
 	fi
 	@touch $@
 
@@ -51,9 +59,11 @@ $(VENV)/.python: scripts/find-python
 # kept in $(VENV)/uv/, outside site-packages, so `uv pip sync` never removes it. Where it
 # cannot be installed, the installs below fall back to pip on the same lock files.
 $(VENV)/.uv: $(VENV)/.python requirements/tools.lock
-	@echo "[2/6] uv, the installer (requirements/tools.lock)"
+	@echo "[2/7] uv, the installer (requirements/tools.lock)"
 	@rm -rf $(VENV)/uv
-	@$(PY) -m pip install -qq --disable-pip-version-check --require-hashes --no-deps \
+	@python=$$(scripts/find-python) || exit 1; \
+	"$$python" -m pip --version >/dev/null 2>&1 || { $(PY) -m ensurepip -q && python=$(PY); }; \
+	"$$python" -m pip install -qq --disable-pip-version-check --require-hashes --no-deps \
 		--target $(VENV)/uv -r requirements/tools.lock \
 		|| { rm -rf $(VENV)/uv; echo "      uv could not be installed: pip will install (slower)"; }
 	@touch $@
@@ -61,12 +71,13 @@ $(VENV)/.uv: $(VENV)/.python requirements/tools.lock
 # `uv pip sync` makes the venv exactly the lock (removing anything else), then the project
 # itself goes in editable, without dependencies: the lock already holds them.
 define install_lock
-	@echo "[3/6] Python packages ($(1), hashes checked)"
+	@echo "[3/7] Python packages ($(1), hashes checked)"
 	@if [ -x $(UV) ]; then \
 		$(UV) pip sync --quiet --require-hashes --python $(PY) $(1) \
 		&& $(UV) pip install --quiet --python $(PY) --no-deps -e .; \
 	else \
-		$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(1) \
+		{ $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip -q; } \
+		&& $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(1) \
 		&& $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
 	fi
 endef
@@ -102,12 +113,12 @@ lock: $(VENV)/.uv
 # compiled and copied into static/build/ by assets/build.mjs. No CDN at run time.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Ephedra needs Node.js and npm to build its assets." >&2; exit 1; }
-	@echo "[4/6] Front-end packages (npm ci, package-lock.json)"
+	@echo "[4/7] Front-end packages (npm ci, package-lock.json)"
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(ASSETS): node_modules/.installed $(shell find assets -type f)
-	@echo "[5/6] Front-end build (static/build/)"
+	@echo "[5/7] Front-end build (static/build/)"
 	@npm run --silent build
 	@touch $@
 
