@@ -128,6 +128,9 @@ def test_dockerfile_serves_with_gunicorn_without_control_socket():
     assert "STATIC_MANIFEST=true" in build
     assert "collectstatic --noinput" in build
     assert "npm run --silent build" in dockerfile
+    # Exactly the runtime lock, hashes checked; the app itself without resolving again.
+    assert "pip install --no-cache-dir --require-hashes -r requirements/run.lock" in dockerfile
+    assert "pip install --no-cache-dir --no-deps ." in dockerfile
     assert "\nUSER " in dockerfile
 
 
