@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/uv/bin/uv
 ASSETS := static/build/.built
 PORT ?= 8000
+# Bytecode is written on first import, so migrate, seed_demo, runserver and the worker do
+# not each recompile Django (~6 s apiece) where the environment sets this. (uv's
+# --compile-bytecode would compile all of site-packages: slower than it saves.)
+unexport PYTHONDONTWRITEBYTECODE
 # Locks from pyproject.toml (`make lock`): installs take exactly these files, hashes checked.
 LOCK_COMPILE = $(UV) pip compile --quiet --universal --python-version 3.12 --generate-hashes
 
@@ -70,12 +74,10 @@ $(VENV)/.uv: $(VENV)/.python requirements/tools.lock
 
 # `uv pip sync` makes the venv exactly the lock (removing anything else), then the project
 # itself goes in editable, without dependencies: the lock already holds them.
-# --compile-bytecode: uv compiles on every core at once; without it each process of
-# `make run` recompiles Django and the rest where PYTHONDONTWRITEBYTECODE is set (~6 s each).
 define install_lock
 	@echo "[3/7] Python packages ($(1), hashes checked)"
 	@if [ -x $(UV) ]; then \
-		$(UV) pip sync --quiet --require-hashes --compile-bytecode --python $(PY) $(1) \
+		$(UV) pip sync --quiet --require-hashes --python $(PY) $(1) \
 		&& $(UV) pip install --quiet --python $(PY) --no-deps -e .; \
 	else \
 		{ $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip -q; } \
