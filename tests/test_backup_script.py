@@ -62,7 +62,8 @@ def test_a_dump_is_written_and_dumps_past_the_retention_are_deleted(tmp_path):
 
     assert result.returncode == 0, result.stderr
     new = Path(result.stdout.strip())
-    assert new.parent == backups and new.name.startswith("ephedra-")
+    assert new.parent == backups
+    assert new.name.startswith("ephedra-")
     assert new.read_text(encoding="utf-8") == "PGDMP ephedra\n"
     assert not expired.exists()
     assert kept.exists()
