@@ -19,7 +19,7 @@ LOCK_COMPILE = $(UV) pip compile --quiet --universal --python-version 3.12 --gen
 # then the front-end build), then runserver on 127.0.0.1:$(PORT) with a real Celery worker
 # and beat beside it on the filesystem transport (.celery/): scripts/run-embedded.
 run:
-	@$(MAKE) --no-print-directory -j3 $(VENV)/.installed-run $(ASSETS) demo-db
+	@$(MAKE) -s --no-print-directory -j3 $(VENV)/.installed-run $(ASSETS) demo-db
 	@PORT=$(PORT) PYTHON=$(PY) scripts/run-embedded
 
 # Migrations, then the demo world (idempotent: it refreshes the demo logins and dates).
