@@ -41,17 +41,15 @@ RUN groupadd --system --gid 10001 ephedra \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so this layer is reused until the
-# dependency list changes (not on every code edit).
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install --no-cache-dir -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies first, from the runtime lock alone (requirements/run.lock: exact versions,
+# every file's hash checked), so this layer is reused until the lock changes.
+COPY requirements/run.lock ./requirements/
+RUN pip install --no-cache-dir --require-hashes -r requirements/run.lock
 
-# The project (what .dockerignore lets through), then the app itself.
+# The project (what .dockerignore lets through), then the app itself: no dependencies,
+# the lock already installed them.
 COPY . .
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir --no-deps . \
     && rm -rf build ./*.egg-info
 
 # Run from the source tree in /app: settings find templates/ and static/ relative to

@@ -134,9 +134,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: Celery broker + results and the cache; without it tasks run inline.
+# --- Redis: Celery broker + results and the cache; without it tasks run inline, unless
+# EMBEDDED_WORKER (set by `make run`) asks for a real worker on the filesystem transport.
 REDIS_URL = env.string("REDIS_URL")
 REDIS_CACHE_URL = env.string("REDIS_CACHE_URL")
+EMBEDDED_WORKER = env.boolean("EMBEDDED_WORKER", default=False)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -149,6 +151,23 @@ if REDIS_URL:
             "LOCATION": REDIS_CACHE_URL or env.redis_neighbour(REDIS_URL),
         }
     }
+elif EMBEDDED_WORKER:
+    # `make run`: runserver and `celery worker` share a queue of files (a folder per role,
+    # gitignored). No result backend: results are ignored (below) and worker_health's
+    # result is read only with Redis. Folders made here, since kombu expects them.
+    _queue_root = Path(env.string("EMBEDDED_WORKER_FOLDER", default=str(BASE_DIR / ".celery")))
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_root / "queue"),  # one folder: producer and consumer
+        "data_folder_out": str(_queue_root / "queue"),
+        "processed_folder": str(_queue_root / "processed"),
+        "control_folder": str(_queue_root / "control"),  # else kombu writes to the cwd
+        "store_processed": False,
+    }
+    for _folder in ("queue", "processed", "control"):
+        (_queue_root / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BEAT_SCHEDULE_FILENAME = str(_queue_root / "beat-schedule")
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True

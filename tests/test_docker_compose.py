@@ -128,6 +128,9 @@ def test_dockerfile_serves_with_gunicorn_without_control_socket():
     assert "STATIC_MANIFEST=true" in build
     assert "collectstatic --noinput" in build
     assert "npm run --silent build" in dockerfile
+    # Exactly the runtime lock, hashes checked; the app itself without resolving again.
+    assert "pip install --no-cache-dir --require-hashes -r requirements/run.lock" in dockerfile
+    assert "pip install --no-cache-dir --no-deps ." in dockerfile
     assert "\nUSER " in dockerfile
 
 
@@ -167,3 +170,27 @@ def test_docker_compose_config_accepts_the_file(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_backup_service_dumps_the_app_database_nightly_into_a_volume(compose):
+    backup = compose["services"]["backup"]
+    # The postgres image's own pg_dump: the same major version as the database server.
+    assert backup["image"] == compose["services"]["db"]["image"]
+    assert backup["entrypoint"] == ["/bin/sh", "/usr/local/bin/backup-db"]
+    assert "./scripts/backup-db:/usr/local/bin/backup-db:ro" in backup["volumes"]
+    assert "backups:/backups" in backup["volumes"]
+    assert "backups" in compose["volumes"]
+    environment = backup["environment"]
+    assert environment["PGHOST"] == "db"
+    assert environment["PGDATABASE"] == compose["services"]["db"]["environment"]["POSTGRES_DB"]
+    assert environment["PGUSER"] == compose["services"]["db"]["environment"]["POSTGRES_USER"]
+    assert environment["BACKUP_DIR"] == "/backups"
+    assert environment["BACKUP_KEEP_DAYS"] == "${BACKUP_KEEP_DAYS:-14}"  # configurable
+    # The password from the secret file, never the environment or this file.
+    assert "PGPASSWORD" not in environment
+    assert environment["PGPASSWORD_FILE"] == "/run/secrets/postgres_password"
+    assert backup["secrets"] == ["postgres_password"]
+    assert backup["depends_on"]["db"]["condition"] == "service_healthy"
+    assert backup["restart"] == "unless-stopped"
+    script = (ROOT / "scripts" / "backup-db").read_text(encoding="utf-8")
+    assert "pg_dump --format=custom" in script
