@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ASSETS := static/build/.built
 
-.PHONY: run test bench lint format migrate clean
+.PHONY: run test bench lint format migrate clean mutants
 
 run: $(VENV)/.installed-run $(ASSETS)
 	DEBUG=true $(PY) manage.py migrate --noinput
@@ -22,6 +22,16 @@ test: $(VENV)/.installed-dev $(ASSETS)
 # one BENCH_DATABASE_URL names), measurements side by side, results in BENCHMARKS.md.
 bench: $(VENV)/.installed-bench $(ASSETS)
 	$(PY) -m bench --output BENCHMARKS.md
+
+# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml; not part of `make
+# test`, it takes long): each mutant must fail a test. MUTATE narrows it to a file or folder,
+# e.g. `make mutants MUTATE=accounts/services.py`. Results are kept in mutants/ between runs;
+# `$(PY) scripts/mutants.py show NAME` prints one mutant. docs/mutation-testing.md.
+MUTATE ?=
+MUTMUT_CHILDREN ?= 2
+mutants: $(VENV)/.installed-dev
+	$(PY) scripts/mutants.py run --max-children $(MUTMUT_CHILDREN) $(MUTATE)
+	$(PY) scripts/mutants.py results
 
 # ruff, then the layers (import-linter contracts in pyproject.toml; ARCHITECTURE.md).
 lint: $(VENV)/.installed-dev
@@ -66,4 +76,4 @@ $(ASSETS): node_modules/.installed $(shell find assets -type f)
 	touch $@
 
 clean:
-	rm -rf $(VENV) ephedra.sqlite3 staticfiles static/build node_modules .pytest_cache
+	rm -rf $(VENV) ephedra.sqlite3 staticfiles static/build node_modules .pytest_cache mutants
