@@ -13,7 +13,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # Locks from pyproject.toml (`make lock`): installs take exactly these files, hashes checked.
 LOCK_COMPILE = $(UV) pip compile --quiet --universal --python-version 3.12 --generate-hashes
 
-.PHONY: run demo-db test bench lint format lock clean
+.PHONY: run demo-db test bench lint format lock clean mutants
 
 # Set-up runs in parallel (the Python packages then the database, beside the npm packages
 # then the front-end build), then runserver on 127.0.0.1:$(PORT) with a real Celery worker
@@ -39,6 +39,16 @@ test: $(VENV)/.installed-dev $(ASSETS)
 # one BENCH_DATABASE_URL names), measurements side by side, results in BENCHMARKS.md.
 bench: $(VENV)/.installed-bench $(ASSETS)
 	$(PY) -m bench --output BENCHMARKS.md
+
+# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml; not part of `make
+# test`, it takes long): each mutant must fail a test. MUTATE narrows it to a file or folder,
+# e.g. `make mutants MUTATE=accounts/services.py`. Results are kept in mutants/ between runs;
+# `$(PY) scripts/mutants.py show NAME` prints one mutant. docs/mutation-testing.md.
+MUTATE ?=
+MUTMUT_CHILDREN ?= 2
+mutants: $(VENV)/.installed-dev
+	$(PY) scripts/mutants.py run --max-children $(MUTMUT_CHILDREN) $(MUTATE)
+	$(PY) scripts/mutants.py results
 
 # ruff, then the layers (import-linter contracts in pyproject.toml; ARCHITECTURE.md).
 lint: $(VENV)/.installed-dev
@@ -127,4 +137,4 @@ $(ASSETS): node_modules/.installed $(shell find assets -type f)
 	@touch $@
 
 clean:
-	rm -rf $(VENV) ephedra.sqlite3 staticfiles static/build node_modules .pytest_cache .celery
+	rm -rf $(VENV) ephedra.sqlite3 staticfiles static/build node_modules .pytest_cache .celery mutants

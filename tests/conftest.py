@@ -1,6 +1,7 @@
 """Shared fixtures: one user per role, an outsider agency, fast passwords, Celery modes."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -71,6 +72,41 @@ def _celery_mode(request):
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = before
+
+
+# --- make mutants: one SQLite test database per mutant, copied, not migrated. ---------
+
+_MUTMUT_TEMPLATE: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """Under mutmut (scripts/mutants.py) each mutant's tests run in a forked process, two at a
+    time: they must not share the SQLite test file, and migrating a fresh one costs ~6 s a
+    mutant. mutmut's own runs keep a migrated database; each mutant copies it and deletes
+    its copy afterwards. Ordinary runs (no MUTANT_UNDER_TEST) are untouched."""
+    from django.conf import settings
+
+    mutant = os.environ.get("MUTANT_UNDER_TEST")
+    test = settings.DATABASES["default"].get("TEST", {})
+    if mutant is None or not test.get("NAME") or test["NAME"] == ":memory:":
+        yield
+        return
+    template = _MUTMUT_TEMPLATE.setdefault("name", f"{test['NAME']}-mutmut")
+    request.config.option.reuse_db = True
+    if "__mutmut_" not in mutant:  # stats, clean and forced-fail runs in mutmut's process
+        for left in Path(template).parent.glob(f"{Path(template).name}-*"):
+            left.unlink()  # copies of mutants killed on timeout, which tear nothing down
+        test["NAME"] = template
+        yield
+        return
+    test["NAME"] = f"{template}-{os.getpid()}"
+    for suffix in ("", "-wal", "-shm"):
+        if Path(template + suffix).exists():
+            shutil.copyfile(template + suffix, test["NAME"] + suffix)
+    yield
+    for suffix in ("", "-wal", "-shm"):
+        Path(test["NAME"] + suffix).unlink(missing_ok=True)
 
 
 @pytest.fixture
