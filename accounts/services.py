@@ -1,5 +1,6 @@
-"""Account-security changes, one function each: a second-factor reset, signing out
-everywhere, deactivation, and revoking a user's API tokens.
+"""Account-security changes, one function each: enrolling an authenticator app, new backup
+codes, a second-factor reset, signing out everywhere, deactivation, lifting a lockout,
+and revoking a user's API tokens.
 
 Each locks the user row it changes, writes its audit rows in the same transaction, and
 revokes the user's API tokens there too: a token follows its person. A deactivation or a
@@ -10,6 +11,8 @@ revokes them from ``User.save``, which calls ``revoke_tokens`` below.
 from django.db import transaction
 from django.utils import timezone
 from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from governance import audit
 
@@ -20,6 +23,60 @@ SECOND_FACTOR_RESET = "second factor reset"
 SIGNED_OUT_EVERYWHERE = "signed out everywhere"
 DEACTIVATED = "account deactivated"
 PASSWORD_CHANGED = "password changed"  # noqa: S105 (a reason for the audit log)
+
+BACKUP_CODE_COUNT = 10
+APP_DEVICE_NAME = "Authenticator app"
+BACKUP_DEVICE_NAME = "Backup codes"
+
+
+def pending_app_device(user: User) -> TOTPDevice:
+    """The authenticator app being set up: the user's unconfirmed one, or a new one."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_app_device(user: User, device: TOTPDevice) -> list[str]:
+    """The app's first code was right: the device counts, any other unconfirmed one goes,
+    and the user gets a first set of backup codes (returned, to be shown once)."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    audit.record("accounts.user.second_factor_enrolled", user)
+    return _replace_backup_codes(user)
+
+
+@transaction.atomic
+def new_backup_codes(user: User) -> list[str]:
+    """Replace the user's backup codes with a fresh set; the plain codes are shown once."""
+    codes = _replace_backup_codes(user)
+    audit.record("accounts.user.backup_codes_regenerated", user)
+    return codes
+
+
+def _replace_backup_codes(user: User) -> list[str]:
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def lift_lockout(attempt) -> None:
+    """Forget a lockout (django-axes' AccessAttempt). Only a real account is named in the
+    log: a mistyped username may be a password."""
+    account = User.objects.filter(username=attempt.username).first()
+    attempt.delete()
+    audit.record(
+        "accounts.user.lockout_lifted",
+        account,
+        detail="" if account else "failed sign-ins under a username that is not an account",
+    )
 
 
 def revoke_tokens(user: User, reason: str, *, by: User | None = None) -> int:

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,20 +14,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from governance import audit
 
 from . import permissions, second_factor, services
 from .demo_codes import demo_code
 from .forms import ConfirmDeviceForm, ConfirmPasswordForm, UserSearchForm, VerifyForm
 from .middleware import REAUTHENTICATED_AT, now_seconds
-from .models import User
 
-BACKUP_CODE_COUNT = 10
-APP_DEVICE_NAME = "Authenticator app"
-BACKUP_DEVICE_NAME = "Backup codes"
 USERS_SHOWN = 50
 
 
@@ -50,19 +43,11 @@ def enrol(request):
     user = request.user
     if second_factor.has_second_factor(user):
         return redirect(reverse("accounts:verify") + _next_query(request))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice(
-        user=user, name=APP_DEVICE_NAME, confirmed=False
-    )
-    if device.pk is None:
-        device.save()
+    device = services.pending_app_device(user)
     form = ConfirmDeviceForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-            otp_login(request, device)
-            codes = _new_backup_codes(user)
+        codes = services.confirm_app_device(user, device)
+        otp_login(request, device)
         return render(
             request, "accounts/backup_codes.html", {"codes": codes, "next": safe_next(request)}
         )
@@ -124,17 +109,6 @@ def _qr_svg(device: TOTPDevice) -> str:
     return qr.svg_inline(scale=4, border=2, title="QR code to scan with your authenticator app")
 
 
-def _new_backup_codes(user) -> list[str]:
-    """Replace the user's backup codes with a fresh set; the plain codes are shown once."""
-    device, _ = StaticDevice.objects.get_or_create(
-        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
-    )
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
-    return codes
-
-
 # --- Your account --------------------------------------------------------------------
 
 
@@ -158,8 +132,7 @@ def security(request):
 @login_required
 @require_POST
 def backup_codes(request):
-    codes = _new_backup_codes(request.user)
-    audit.record("accounts.user.backup_codes_regenerated", request.user)
+    codes = services.new_backup_codes(request.user)
     return render(
         request,
         "accounts/backup_codes.html",
@@ -272,15 +245,6 @@ def lockouts(request):
 def lockout_lift(request, pk):
     if not permissions.may_manage_lockouts(request.user):
         permissions.deny_account_security(request.user)
-    attempt = get_object_or_404(AccessAttempt, pk=pk)
-    # Only a real account is named in the log: a mistyped username may be a password.
-    account = User.objects.filter(username=attempt.username).first()
-    with transaction.atomic():
-        attempt.delete()
-        audit.record(
-            "accounts.user.lockout_lifted",
-            account,
-            detail="" if account else "failed sign-ins under a username that is not an account",
-        )
+    services.lift_lockout(get_object_or_404(AccessAttempt, pk=pk))
     messages.success(request, "Lockout lifted. Sign-in from there works again.")
     return redirect("accounts:lockouts")

@@ -381,3 +381,25 @@ def test_user_list_runs_constant_queries(
     with django_assert_num_queries(5):
         response = client.get(reverse("accounts:users"))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_confirming_an_app_is_one_audited_service(pc):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import services
+    from governance.models import AuditEvent, object_key
+
+    device = services.pending_app_device(pc)
+    stray = TOTPDevice.objects.create(user=pc, name="Abandoned", confirmed=False)
+    assert services.pending_app_device(pc) in {device, stray}  # one pending is reused
+
+    codes = services.confirm_app_device(pc, device)
+
+    device.refresh_from_db()
+    assert device.confirmed
+    assert not TOTPDevice.objects.filter(user=pc, confirmed=False).exists()
+    assert len(codes) == services.BACKUP_CODE_COUNT == len(set(codes))
+    assert AuditEvent.objects.filter(
+        action="accounts.user.second_factor_enrolled", object_id=object_key(pc)
+    ).exists()
