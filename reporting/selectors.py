@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
+from core.permissions import has_permission
+
 from .forms_reports import MONTHLY_KINDS
 from .models import (
     CrimeImport,
@@ -35,7 +37,7 @@ def import_batches_for(user, queryset: QuerySet | None = None) -> QuerySet:
     """An import is a force-month of public data: its row is no area's secret, but the
     admin shows it to those who may import (the project lead) and administrators."""
     base = ImportBatch.objects.all() if queryset is None else queryset
-    return base if user.role == "project_lead" else base.none()
+    return base if has_permission(user, "reporting.import") else base.none()
 
 
 def crime_imports_for(user) -> QuerySet:
