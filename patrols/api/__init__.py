@@ -6,20 +6,15 @@ conditional cautions and intelligence. Police only: partner users get 404 everyw
   RULES and querysets (patrols.permissions, Patrol.objects.visible_to);
 - ``serializers``: what each resource reads as; ``inputs``: what a write takes, checked by
   the pages' own forms and by patrols.services, whose rules are never restated here;
-- ``views``: the viewsets.
+- ``base``: what the viewsets share; ``views``: hotspots and patrols; ``records``: what a
+  patrol recorded about people.
 """
 
 
 def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
-    from .views import (
-        ArrestViewSet,
-        CautionViewSet,
-        EncounterViewSet,
-        HotspotViewSet,
-        IntelligenceViewSet,
-        PatrolViewSet,
-    )
+    from .records import ArrestViewSet, CautionViewSet, EncounterViewSet, IntelligenceViewSet
+    from .views import HotspotViewSet, PatrolViewSet
 
     router.register("hotspots", HotspotViewSet, basename="hotspot")
     router.register("patrols", PatrolViewSet, basename="patrol")

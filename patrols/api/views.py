@@ -9,32 +9,23 @@ writes an audit "viewed" row for each record shown, in one INSERT for a whole pa
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from core.api import rule_error
-from governance import audit
 
 from .. import services
 from ..filters import (
-    ArrestFilter,
-    CautionFilter,
-    EncounterFilter,
     HotspotFilter,
-    IntelligenceFilter,
     PatrolFilter,
 )
 from ..forms.planning import invitation_rows
 from ..models import (
-    Arrest,
-    ConditionalCaution,
-    Encounter,
     Hotspot,
-    IntelligenceReport,
     OfficerRole,
     PartnerInvitation,
     Patrol,
@@ -43,6 +34,7 @@ from ..models import (
 )
 from ..selectors import submitted_records, submitted_return
 from . import access
+from .base import INVALID, REFUSALS, ScopedViewSet
 from .inputs import (
     AmendmentInputSerializer,
     HotspotWriteSerializer,
@@ -53,62 +45,11 @@ from .inputs import (
     return_choices,
 )
 from .serializers import (
-    ArrestSerializer,
-    CautionSerializer,
-    EncounterSerializer,
     HotspotSerializer,
-    IntelligenceSerializer,
     PatrolDetailSerializer,
     PatrolSerializer,
     WorkReturnSerializer,
 )
-
-UUID_PATTERN = "[0-9a-fA-F-]{32,36}"
-
-REFUSALS = {
-    403: OpenApiResponse(description="Signed in, but your role may not do this."),
-    404: OpenApiResponse(description="No such record that you may see."),
-}
-INVALID = {400: OpenApiResponse(description="Invalid input: messages by field name.")}
-
-
-class ScopedViewSet(viewsets.GenericViewSet):
-    """UUIDs in URLs; the scope filter first, then filtering and ordering."""
-
-    lookup_field = "uuid"
-    lookup_value_regex = UUID_PATTERN
-    filter_backends: list = []
-    model = None
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
-            return self.model.objects.none()
-        return self.rows(self.model.objects.all())
-
-    def rows(self, queryset):
-        """The queryset with everything the serializer reads, in a fixed number of queries."""
-        return queryset
-
-
-class PersonalRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """Read-only records about people: every record shown is logged as viewed, with the
-    related records about people shown with it (``audited_with``)."""
-
-    audited_with: tuple[str, ...] = ()
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        shown = page if page is not None else list(queryset)
-        audit.viewed_many(request, audit.with_related(shown, *self.audited_with))
-        data = self.get_serializer(shown, many=True).data
-        return self.get_paginated_response(data) if page is not None else Response(data)
-
-    def retrieve(self, request, *args, **kwargs):
-        record = self.get_object()
-        audit.viewed_many(request, audit.with_related([record], *self.audited_with))
-        return Response(self.get_serializer(record).data)
-
 
 # --- Hotspots ------------------------------------------------------------------------------
 
@@ -457,82 +398,3 @@ def _current(patrol: Patrol) -> dict:
             for i in patrol.invitations.all()
         ],
     }
-
-
-# --- What a patrol recorded ----------------------------------------------------------------
-
-
-def _read_docs(name: str, serializer) -> dict:
-    return {
-        "list": extend_schema(
-            summary=f"{name} of your areas",
-            responses={200: serializer(many=True), **INVALID, **REFUSALS},
-        ),
-        "retrieve": extend_schema(
-            summary=f"One of the {name.lower()}", responses={200: serializer, **REFUSALS}
-        ),
-    }
-
-
-@extend_schema_view(**_read_docs("Encounters", EncounterSerializer))
-class EncounterViewSet(PersonalRecordViewSet):
-    model = Encounter
-    serializer_class = EncounterSerializer
-    permission_classes = [access.EncounterPermission]
-    filter_backends = [access.EncounterScope, DjangoFilterBackend, OrderingFilter]
-    filterset_class = EncounterFilter
-    ordering_fields = ["occurred_at"]
-    ordering = ["-occurred_at", "-pk"]
-    audited_with = ("person",)
-
-    def rows(self, queryset):
-        return queryset.select_related("patrol", "person", "hotspot")
-
-
-@extend_schema_view(**_read_docs("Arrests", ArrestSerializer))
-class ArrestViewSet(PersonalRecordViewSet):
-    """Lists hold the arrests of the patrols you were on (all of your areas' for a
-    supervisor), as the work return shows them."""
-
-    model = Arrest
-    serializer_class = ArrestSerializer
-    permission_classes = [access.ReturnRecordPermission]
-    filter_backends = [access.ReturnRecordScope, DjangoFilterBackend, OrderingFilter]
-    filterset_class = ArrestFilter
-    ordering_fields = ["arrested_at", "offence", "outcome"]
-    ordering = ["-arrested_at", "-pk"]
-    audited_with = ("caution",)
-
-    def rows(self, queryset):
-        return queryset.select_related("patrol", "arresting_officer", "caution")
-
-
-@extend_schema_view(**_read_docs("Conditional cautions", CautionSerializer))
-class CautionViewSet(PersonalRecordViewSet):
-    """The course's status is recorded by its provider (through the referral); the police
-    read it here."""
-
-    model = ConditionalCaution
-    serializer_class = CautionSerializer
-    permission_classes = [access.CautionPermission]
-    filter_backends = [access.CautionScope, DjangoFilterBackend, OrderingFilter]
-    filterset_class = CautionFilter
-    ordering_fields = ["given_on", "deadline", "status"]
-    ordering = ["-given_on", "-pk"]
-
-    def rows(self, queryset):
-        return queryset.select_related("arrest__patrol", "provider")
-
-
-@extend_schema_view(**_read_docs("Intelligence reports", IntelligenceSerializer))
-class IntelligenceViewSet(PersonalRecordViewSet):
-    model = IntelligenceReport
-    serializer_class = IntelligenceSerializer
-    permission_classes = [access.ReturnRecordPermission]
-    filter_backends = [access.ReturnRecordScope, DjangoFilterBackend, OrderingFilter]
-    filterset_class = IntelligenceFilter
-    ordering_fields = ["submitted_at", "handling_code"]
-    ordering = ["-submitted_at", "-pk"]
-
-    def rows(self, queryset):
-        return queryset.select_related("patrol", "submitted_by")

@@ -357,15 +357,15 @@ def test_status_for_each_role(client, request, objects, pc, local_pc, name, meth
 
 def test_the_matrix_covers_every_route_and_method_of_these_viewsets():
     from ephedra.api_urls import build_router
-    from patrols.api import views
+    from patrols.api import records, views
 
     mine = {
         views.HotspotViewSet,
         views.PatrolViewSet,
-        views.EncounterViewSet,
-        views.ArrestViewSet,
-        views.CautionViewSet,
-        views.IntelligenceViewSet,
+        records.EncounterViewSet,
+        records.ArrestViewSet,
+        records.CautionViewSet,
+        records.IntelligenceViewSet,
     }
     covered = {(name, method) for name, method, _ in API_MATRIX}
     for url in build_router().urls:
