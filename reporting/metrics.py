@@ -30,20 +30,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce, Lower, Trim, TruncDate, TruncMonth
-from django.utils import timezone
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, Trim, TruncDate
 
 from patrols.models import (
-    Arrest,
-    CautionStatus,
-    ConditionalCaution,
     Encounter,
     Hotspot,
-    IntelligenceReport,
     OfficerHours,
     PartnerInvitation,
     Patrol,
@@ -53,8 +47,18 @@ from patrols.models import (
 )
 from referrals.models import Referral, ReferralStatus, ReferralStatusChange
 
+from .metrics_diversion import (
+    arrests,
+    arrests_by,
+    caution_statuses,
+    cautions,
+    course_outcomes,
+    intelligence,
+    rearrests,
+)
 from .models import CrimeFileKind, CrimeRecord, ImportStatus
 from .ranking import DEFAULT_RELEVANT
+from .windows import Window, month_of, series
 
 DELIVERED = (PatrolStatus.DEPLOYED, PatrolStatus.RETURNED, PatrolStatus.CLOSED)
 # Where an agency has acknowledged a referral: received, or any step only it can take.
@@ -81,64 +85,6 @@ REARREST_NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class Window:
-    """The report month and the eleven months before it."""
-
-    first: dt.date  # first day of the report month
-    months: tuple[dt.date, ...]  # first days of the twelve months, oldest first
-
-    @classmethod
-    def ending(cls, day: dt.date) -> Window:
-        first = day.replace(day=1)
-        months = [first]
-        for _ in range(11):
-            months.insert(0, (months[0] - dt.timedelta(days=1)).replace(day=1))
-        return cls(first=first, months=tuple(months))
-
-    @property
-    def last(self) -> dt.date:
-        return self.first.replace(day=calendar.monthrange(self.first.year, self.first.month)[1])
-
-    @property
-    def start(self) -> dt.date:
-        return self.months[0]
-
-    def moments(self) -> tuple[dt.datetime, dt.datetime]:
-        """Local midnight at the start of the window and after its last day."""
-        return _midnight(self.start), _midnight(self.last + dt.timedelta(days=1))
-
-    def month_moments(self) -> tuple[dt.datetime, dt.datetime]:
-        return _midnight(self.first), _midnight(self.last + dt.timedelta(days=1))
-
-    def in_month(self, field: str) -> Q:
-        """A datetime field inside the report month."""
-        start, end = self.month_moments()
-        return Q(**{f"{field}__gte": start, f"{field}__lt": end})
-
-    def in_window(self, field: str) -> Q:
-        start, end = self.moments()
-        return Q(**{f"{field}__gte": start, f"{field}__lt": end})
-
-    def date_in_month(self, field: str) -> Q:
-        return Q(**{f"{field}__gte": self.first, f"{field}__lte": self.last})
-
-    def date_in_window(self, field: str) -> Q:
-        return Q(**{f"{field}__gte": self.start, f"{field}__lte": self.last})
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _month_of(field) -> TruncMonth:
-    return TruncMonth(field, output_field=DateField())
-
-
-def _series(rows, measures: tuple[str, ...]) -> dict[dt.date, dict[str, int]]:
-    return {row["m"]: {name: row[name] or 0 for name in measures} for row in rows}
-
-
 def friday_saturday_nights(month: dt.date) -> int:
     """How many Fridays and Saturdays the month has: the operation's ambition."""
     days = calendar.monthrange(month.year, month.month)[1]
@@ -158,7 +104,7 @@ def patrols(area, w: Window) -> dict[dt.date, dict[str, int]]:
     delivered = Q(status__in=DELIVERED)
     rows = (
         _patrols(area, w)
-        .values(m=_month_of("starts_at"))
+        .values(m=month_of("starts_at"))
         .annotate(
             planned=Count("id"),
             delivered=Count("id", filter=delivered),
@@ -170,7 +116,7 @@ def patrols(area, w: Window) -> dict[dt.date, dict[str, int]]:
             ),
         )
     )
-    return _series(rows, ("planned", "delivered", "cancelled", "weekend_nights"))
+    return series(rows, ("planned", "delivered", "cancelled", "weekend_nights"))
 
 
 def cancellation_reasons(area, w: Window) -> list[dict]:
@@ -190,7 +136,7 @@ def work_returns(area, w: Window) -> dict[dt.date, dict[str, int]]:
             w.in_window("patrol__starts_at"), patrol__area=area, status=ReturnStatus.SUBMITTED
         )
         .order_by()
-        .values(m=_month_of("patrol__starts_at"))
+        .values(m=month_of("patrol__starts_at"))
         .annotate(
             returns=Count("id"),
             women=Sum("women_seen"),
@@ -198,7 +144,7 @@ def work_returns(area, w: Window) -> dict[dt.date, dict[str, int]]:
             served=Sum("engagement_count"),
         )
     )
-    return _series(rows, ("returns", "women", "kerb_crawlers", "served"))
+    return series(rows, ("returns", "women", "kerb_crawlers", "served"))
 
 
 def officer_hours(area, w: Window) -> dict[dt.date, dict]:
@@ -209,7 +155,7 @@ def officer_hours(area, w: Window) -> dict[dt.date, dict]:
             work_return__status=ReturnStatus.SUBMITTED,
         )
         .order_by()
-        .values(m=_month_of("work_return__patrol__starts_at"))
+        .values(m=month_of("work_return__patrol__starts_at"))
         .annotate(total_hours=Sum("hours"), officers=Count("officer", distinct=True))
     )
     return {
@@ -240,7 +186,7 @@ def _encounters(area, w: Window):
 def encounters(area, w: Window) -> dict[dt.date, dict[str, int]]:
     rows = (
         _encounters(area, w)
-        .values(m=_month_of("occurred_at"))
+        .values(m=month_of("occurred_at"))
         .annotate(
             met=Count("id"),
             spoken_with=Count("id", filter=Q(engaged=True)),
@@ -248,7 +194,7 @@ def encounters(area, w: Window) -> dict[dt.date, dict[str, int]]:
             people_engaged=Count("person", distinct=True, filter=Q(engaged=True)),
         )
     )
-    return _series(rows, ("met", "spoken_with", "new_people", "people_engaged"))
+    return series(rows, ("met", "spoken_with", "new_people", "people_engaged"))
 
 
 def people_engaged_in_window(area, w: Window) -> int:
@@ -354,10 +300,10 @@ REFERRAL_MEASURES = ("made", "received", "engaged", "closed", "declined", "withd
 def referrals(area, w: Window) -> dict[dt.date, dict[str, int]]:
     rows = (
         _referrals(area, w)
-        .values(m=_month_of("made_at"))
+        .values(m=month_of("made_at"))
         .annotate(made=Count("id"), **_referral_outcomes())
     )
-    return _series(rows, REFERRAL_MEASURES)
+    return series(rows, REFERRAL_MEASURES)
 
 
 def referrals_by(area, w: Window, field: str) -> list[dict]:
@@ -386,110 +332,6 @@ def referral_reasons(area, w: Window, field: str, status: str) -> list[dict]:
         .order_by("-year", "key")
     )
     return list(rows)
-
-
-# --- Arrests, cautions and courses ----------------------------------------------------------
-
-
-def _arrests(area, w: Window):
-    return Arrest.objects.filter(w.in_window("arrested_at"), patrol__area=area).order_by()
-
-
-def arrests(area, w: Window) -> dict[dt.date, dict[str, int]]:
-    rows = _arrests(area, w).values(m=_month_of("arrested_at")).annotate(arrests=Count("id"))
-    return _series(rows, ("arrests",))
-
-
-def arrests_by(area, w: Window, field: str) -> list[dict]:
-    """Arrests by ``offence`` or ``outcome``."""
-    rows = (
-        _arrests(area, w)
-        .values(key=F(field))
-        .annotate(month=Count("id", filter=w.in_month("arrested_at")), year=Count("id"))
-        .order_by("-year", "key")
-    )
-    return list(rows)
-
-
-def _cautions(area):
-    return ConditionalCaution.objects.filter(arrest__patrol__area=area).order_by()
-
-
-def cautions(area, w: Window) -> dict[dt.date, dict[str, int]]:
-    rows = (
-        _cautions(area)
-        .filter(w.date_in_window("given_on"))
-        .values(m=_month_of("given_on"))
-        .annotate(cautions=Count("id"))
-    )
-    return _series(rows, ("cautions",))
-
-
-def course_outcomes(area, w: Window) -> dict[dt.date, dict[str, int]]:
-    """Courses completed and breached, in the month the outcome was recorded."""
-    rows = (
-        _cautions(area)
-        .filter(status__in=[CautionStatus.COMPLETED, CautionStatus.BREACHED])
-        .annotate(
-            outcome_on=Coalesce(
-                TruncDate("status_changed_at"), "given_on", output_field=DateField()
-            )
-        )
-        .filter(w.date_in_window("outcome_on"))
-        .values(m=_month_of("outcome_on"))
-        .annotate(
-            completed=Count("id", filter=Q(status=CautionStatus.COMPLETED)),
-            breached=Count("id", filter=Q(status=CautionStatus.BREACHED)),
-        )
-    )
-    return _series(rows, ("completed", "breached"))
-
-
-def caution_statuses(area, w: Window) -> list[dict]:
-    """Where the cautions given in the window stand now."""
-    rows = (
-        _cautions(area)
-        .filter(w.date_in_window("given_on"))
-        .values(key=F("status"))
-        .annotate(month=Count("id", filter=w.date_in_month("given_on")), year=Count("id"))
-        .order_by("-year", "key")
-    )
-    return list(rows)
-
-
-def rearrests(area, w: Window) -> dict[str, int]:
-    """Men cautioned in the window, and how many were arrested again later (see module)."""
-    _, end = w.moments()
-    later = Arrest.objects.filter(
-        arrested_at__gt=OuterRef("arrest__arrested_at"), arrested_at__lt=end
-    )
-    same_reference = later.filter(custody_reference=OuterRef("arrest__custody_reference"))
-    same_description = later.alias(described=Lower(Trim("suspect_description"))).filter(
-        described=Lower(Trim(OuterRef("arrest__suspect_description")))
-    )
-    return (
-        _cautions(area)
-        .filter(w.date_in_window("given_on"))
-        .aggregate(
-            cautioned=Count("id"),
-            rearrested=Count(
-                "id",
-                filter=(~Q(arrest__custody_reference="") & Q(Exists(same_reference)))
-                | (~Q(arrest__suspect_description="") & Q(Exists(same_description))),
-            ),
-        )
-    )
-
-
-def intelligence(area, w: Window) -> dict[dt.date, dict[str, int]]:
-    """How many intelligence reports were submitted: a number only, never their content."""
-    rows = (
-        IntelligenceReport.objects.filter(w.in_window("submitted_at"), patrol__area=area)
-        .order_by()
-        .values(m=_month_of("submitted_at"))
-        .annotate(intelligence=Count("id"))
-    )
-    return _series(rows, ("intelligence",))
 
 
 # --- Crime data -------------------------------------------------------------------------
@@ -549,10 +391,10 @@ def partner_invitations(area, w: Window) -> list[dict]:
 def partner_patrols(area, w: Window) -> dict[dt.date, dict[str, int]]:
     rows = (
         _invitations(area, w)
-        .values(m=_month_of("patrol__starts_at"))
+        .values(m=month_of("patrol__starts_at"))
         .annotate(partner_patrols=Count("patrol", distinct=True))
     )
-    return _series(rows, ("partner_patrols",))
+    return series(rows, ("partner_patrols",))
 
 
 # --- Everything -------------------------------------------------------------------------
