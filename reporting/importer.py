@@ -26,7 +26,6 @@ import datetime as dt
 import functools
 import hashlib
 import io
-import itertools
 import operator
 import re
 from collections.abc import Iterable, Iterator
@@ -35,28 +34,22 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Protocol
 
-from django.db import connection, models, transaction
+from django.db import transaction
 
-from accounts.models import Area
-
-from .models import CrimeFileKind, CrimeOutcome, CrimeRecord, CrimeType, ImportBatch, ImportStatus
-
-LSOA_CSV = Path(__file__).resolve().parent / "data" / "lsoa2021-lambeth-southwark-centroids.csv"
-INSERT_BATCH_SIZE = 5_000
-PROGRESS_EVERY = 10_000  # rows checked between progress reports
-
-_LOCATED = ("Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude")
-_PLACE = ("Location", "LSOA code", "LSOA name")
-STREET_COLUMNS = (
-    *_LOCATED,
-    *_PLACE,
-    "Crime type",
-    "Last outcome category",
-    "Context",
+from .bulk_rows import insert_rows
+from .crime_files import (
+    CRIME_LIMITS,
+    NOT_TEXT,
+    OUTCOME_LIMITS,
+    UNKNOWN_LAYOUT,
+    ImportRefused,
+    Layout,
+    layout_for,
 )
-OUTCOMES_COLUMNS = (*_LOCATED, *_PLACE, "Outcome type")
-WEEKLY_COLUMNS = (*STREET_COLUMNS, "Date")
-_STOP_AND_SEARCH_MARKERS = {"type", "date", "object of search", "legislation"}
+from .lsoa import AreaLinker
+from .models import CrimeFileKind, CrimeRecord, CrimeType, ImportBatch, ImportStatus
+
+PROGRESS_EVERY = 10_000  # rows checked between progress reports
 
 # Older police.uk names and the API's slugs (a local extract may use them), mapped to the
 # current category. "Public disorder and weapons" (before May 2013) was split in two and
@@ -85,17 +78,6 @@ _MONTH = re.compile(r"\d{4}-\d{2}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MICRO = Decimal("0.000001")
 _EMPTY_ON_OR_NEAR = "On or near "
-
-
-class ImportRefused(Exception):  # noqa: N818 - the name says what happened to the file
-    """The file cannot be imported; nothing from it was written."""
-
-    def __init__(self, file: str, line: int, reason: str):
-        super().__init__(file, line, reason)
-        self.file, self.line, self.reason = file, line, reason
-
-    def __str__(self) -> str:
-        return f"{self.file}: line {self.line}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -186,84 +168,9 @@ def check_header(stream: IO[bytes], filename: str) -> str:
     try:
         text = codecs.getincrementaldecoder("utf-8")().decode(first_line, final=False)
     except UnicodeDecodeError:
-        raise ImportRefused(filename, 1, _NOT_TEXT) from None
+        raise ImportRefused(filename, 1, NOT_TEXT) from None
     header = next(csv.reader([text]), [])
-    return _layout_for(header, text, filename).kind
-
-
-# --- File layouts -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Layout:
-    kind: str
-    columns: tuple[str, ...]  # the canonical order rows are converted from
-    model: type[models.Model]
-    fields: tuple[str, ...]  # attnames written, in the order the converters produce them
-
-
-_CRIME_FIELDS = (
-    "area_id",
-    "crime_id",
-    "month",
-    "date",
-    "reported_by",
-    "falls_within",
-    "longitude",
-    "latitude",
-    "location",
-    "lsoa_code",
-    "lsoa_name",
-    "crime_type",
-    "last_outcome",
-    "context",
-)
-_OUTCOME_FIELDS = (
-    "area_id",
-    "crime_id",
-    "month",
-    "reported_by",
-    "falls_within",
-    "longitude",
-    "latitude",
-    "location",
-    "lsoa_code",
-    "lsoa_name",
-    "outcome_type",
-)
-_LAYOUTS = (
-    _Layout(CrimeFileKind.STREET, STREET_COLUMNS, CrimeRecord, _CRIME_FIELDS),
-    _Layout(CrimeFileKind.WEEKLY, WEEKLY_COLUMNS, CrimeRecord, _CRIME_FIELDS),
-    _Layout(CrimeFileKind.OUTCOMES, OUTCOMES_COLUMNS, CrimeOutcome, _OUTCOME_FIELDS),
-)
-_UNKNOWN = _Layout(CrimeFileKind.UNKNOWN, (), CrimeRecord, ())
-_NOT_TEXT = "this is not a CSV file: it is not UTF-8 text"
-
-
-def _layout_for(header: list[str], raw: str, filename: str) -> _Layout:
-    names = [name.strip().lower() for name in header]
-    for layout in _LAYOUTS:
-        if sorted(names) == sorted(column.lower() for column in layout.columns):
-            return layout
-    raise ImportRefused(filename, 1, _header_problem(names, raw))
-
-
-def _header_problem(names: list[str], raw: str) -> str:
-    if raw.lstrip().startswith("<"):
-        return "this is a web page (HTML), not a CSV file"
-    if set(names) >= _STOP_AND_SEARCH_MARKERS:
-        return (
-            "this is a stop-and-search file; only street-level crime, outcomes and weekly "
-            "extract files can be imported"
-        )
-    if not any(names):
-        return "the first line must be the column names, and it is empty"
-    return (
-        "the column names are not those of a data.police.uk street-level crime file "
-        f"({len(STREET_COLUMNS)} columns: Crime ID, Month, Reported by, …), an outcomes file "
-        f"({len(OUTCOMES_COLUMNS)} columns, ending Outcome type) or a weekly extract "
-        "(the street columns and Date)"
-    )
+    return layout_for(header, text, filename).kind
 
 
 # --- Reading and checking -----------------------------------------------------------------------
@@ -297,7 +204,7 @@ def _lines(stream: IO[bytes], filename: str) -> Iterator[str]:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise ImportRefused(filename, number, _NOT_TEXT) from None
+            raise ImportRefused(filename, number, NOT_TEXT) from None
         if "\x00" in text:
             raise ImportRefused(filename, number, "this is not a CSV file: it holds binary data")
         yield text.removeprefix("\ufeff") if number == 1 else text
@@ -308,8 +215,8 @@ class _Parser:
 
     def __init__(self, filename: str):
         self.filename = filename
-        self.layout = _UNKNOWN
-        self.areas = _AreaLinker()
+        self.layout = UNKNOWN_LAYOUT
+        self.areas = AreaLinker()
         self._months: dict[str, dt.date] = {}
         self._dates: dict[str, dt.date] = {}
 
@@ -358,14 +265,14 @@ class _Parser:
         names = [name.strip().lower() for name in header]
         if len(set(names)) != len(names):
             raise ImportRefused(self.filename, 1, "a column name appears twice in the header")
-        self.layout = _layout_for(header, ",".join(header), self.filename)
+        self.layout = layout_for(header, ",".join(header), self.filename)
         self._width = len(header)
         self._order = operator.itemgetter(*(names.index(c.lower()) for c in self.layout.columns))
         fields = self.layout.fields
         self._force_at, self._month_at = fields.index("reported_by"), fields.index("month")
         self._date_at = fields.index("date") if self.layout.kind == CrimeFileKind.WEEKLY else None
 
-    # Converters: a checked row in the order of ``_CRIME_FIELDS`` / ``_OUTCOME_FIELDS``.
+    # Converters: a checked row in the order of ``CRIME_FIELDS`` / ``OUTCOME_FIELDS``.
 
     def _street(self, values: tuple[str, ...], line: int) -> tuple:
         crime_id, month, by, within, lon, lat, location, code, name, kind, outcome, context = (
@@ -389,7 +296,7 @@ class _Parser:
             outcome.strip(),
             context,
         )
-        self._check_lengths(row, _CRIME_LIMITS, line)
+        self._check_lengths(row, CRIME_LIMITS, line)
         return row
 
     def _outcome(self, values: tuple[str, ...], line: int) -> tuple:
@@ -412,7 +319,7 @@ class _Parser:
             name,
             outcome.strip(),
         )
-        self._check_lengths(row, _OUTCOME_LIMITS, line)
+        self._check_lengths(row, OUTCOME_LIMITS, line)
         return row
 
     def _month(self, text: str, line: int) -> dt.date:
@@ -484,29 +391,6 @@ class _Parser:
                 )
 
 
-def _limits(model, fields: tuple[str, ...], columns: dict[str, str]) -> tuple:
-    """(position, max length, column name) of every length-limited text field in a row."""
-    return tuple(
-        (position, model._meta.get_field(name).max_length, columns[name])
-        for position, name in enumerate(fields)
-        if name in columns
-    )
-
-
-_TEXT_COLUMNS = {
-    "crime_id": "Crime ID",
-    "reported_by": "Reported by",
-    "falls_within": "Falls within",
-    "location": "Location",
-    "lsoa_code": "LSOA code",
-    "lsoa_name": "LSOA name",
-    "last_outcome": "Last outcome category",
-    "outcome_type": "Outcome type",
-}
-_CRIME_LIMITS = _limits(CrimeRecord, _CRIME_FIELDS, _TEXT_COLUMNS)
-_OUTCOME_LIMITS = _limits(CrimeOutcome, _OUTCOME_FIELDS, _TEXT_COLUMNS)
-
-
 def _sane(day: dt.date) -> dt.date | None:
     """police.uk data starts in December 2010; a year outside 2000–2099 is a typo."""
     return day if 2000 <= day.year <= 2099 else None
@@ -532,49 +416,6 @@ class _Tally:
 
 def _by_month_then_force(key: tuple[str, dt.date]) -> tuple[dt.date, str]:
     return key[1], key[0]
-
-
-# --- Areas ------------------------------------------------------------------------------------
-
-
-class _AreaLinker:
-    """An LSOA's Area: by the name's borough ("Lambeth 002C" → Lambeth), which works for 2011
-    and 2021 LSOAs alike, else by the 2021 code's local authority (reporting/data/)."""
-
-    def __init__(self):
-        self._by_name: dict[str, int] | None = None
-        self._by_code: dict[str, int] = {}
-        self._cache: dict[tuple[str, str], int | None] = {}
-
-    def area_id(self, lsoa_code: str, lsoa_name: str) -> int | None:
-        key = (lsoa_code, lsoa_name)
-        if key not in self._cache:
-            self._cache[key] = self._find(lsoa_code, lsoa_name)
-        return self._cache[key]
-
-    def _find(self, lsoa_code: str, lsoa_name: str) -> int | None:
-        if self._by_name is None:
-            self._load()
-        borough = lsoa_name.rpartition(" ")[0].strip().lower()
-        if borough in self._by_name:
-            return self._by_name[borough]
-        authority = lsoa_authorities().get(lsoa_code)
-        if authority is None:
-            return None
-        code, name = authority
-        return self._by_code.get(code) or self._by_name.get(name.lower())
-
-    def _load(self) -> None:
-        areas = list(Area.objects.values_list("pk", "name", "code"))
-        self._by_name = {name.lower(): pk for pk, name, _ in areas}
-        self._by_code = {code: pk for pk, _, code in areas}
-
-
-@functools.cache
-def lsoa_authorities() -> dict[str, tuple[str, str]]:
-    """2021 LSOA code → (local authority code, name), for Lambeth and Southwark."""
-    with open(LSOA_CSV, newline="", encoding="utf-8") as stream:
-        return {row["lsoa21cd"]: (row["lad22cd"], row["lad22nm"]) for row in csv.DictReader(stream)}
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -617,7 +458,7 @@ class _Writer:
                 for _, row_key, row in self.parser.rows(_lines(stream, self.parser.filename))
                 if row_key == key
             )
-            written = _insert(model, self.layout.fields, batch.pk, new_rows)
+            written = insert_rows(model, self.layout.fields, batch.pk, new_rows)
             if written != tally.rows:  # the file changed on disk between the two readings
                 raise RuntimeError(f"{batch.filename} changed while it was being imported")
             if kept:
@@ -635,33 +476,7 @@ class _Writer:
         return rows.update(batch=new)
 
 
-def _insert(model, fields: tuple[str, ...], batch_id: int, rows: Iterable[tuple]) -> int:
-    if connection.vendor == "postgresql":
-        return _copy(model, fields, batch_id, rows)
-    written = 0
-    for chunk in itertools.batched(rows, INSERT_BATCH_SIZE):
-        model.objects.bulk_create(
-            [model(batch_id=batch_id, **dict(zip(fields, row, strict=True))) for row in chunk]
-        )
-        written += len(chunk)
-    return written
-
-
-def _copy(model, fields: tuple[str, ...], batch_id: int, rows: Iterable[tuple]) -> int:
-    """PostgreSQL COPY through psycopg 3: several times faster than INSERTs."""
-    quote = connection.ops.quote_name
-    columns = [model._meta.get_field("batch").column]
-    columns += [model._meta.get_field(name).column for name in fields]
-    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
-    written = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row((batch_id, *row))
-            written += 1
-    return written
-
-
-def _record_refusal(refused: ImportRefused, layout: _Layout, sha256: str, imported_by) -> None:
+def _record_refusal(refused: ImportRefused, layout: Layout, sha256: str, imported_by) -> None:
     ImportBatch.objects.create(
         filename=refused.file,
         sha256=sha256,

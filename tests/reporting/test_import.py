@@ -18,13 +18,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from reporting import importer
-from reporting.importer import (
-    OUTCOMES_COLUMNS,
-    STREET_COLUMNS,
-    WEEKLY_COLUMNS,
-    ImportRefused,
-    import_file,
-)
+from reporting.crime_files import OUTCOMES_COLUMNS, STREET_COLUMNS, WEEKLY_COLUMNS
+from reporting.importer import ImportRefused, import_file
 from reporting.models import CrimeFileKind, CrimeOutcome, CrimeRecord, ImportBatch, ImportStatus
 
 pytestmark = pytest.mark.django_db
@@ -273,13 +268,13 @@ def stored_outcomes() -> Counter:
 def test_a_failure_while_writing_leaves_the_earlier_import_whole(tmp_path, monkeypatch):
     path = write(tmp_path / "jan.csv", [crime(), crime(Crime_ID="")])
     first = import_file(path, path.name)
-    real_insert = importer._insert
+    real_insert = importer.insert_rows
 
     def insert_then_fail(*args):
         real_insert(*args)
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(importer, "_insert", insert_then_fail)
+    monkeypatch.setattr(importer, "insert_rows", insert_then_fail)
     with pytest.raises(RuntimeError):
         import_file(write(tmp_path / "jan2.csv", [crime()] * 5), "jan2.csv")
 

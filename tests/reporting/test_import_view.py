@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
+from reporting.crime_files import STREET_COLUMNS
 from reporting.forms import MAX_UPLOAD_BYTES, ImportCrimesForm
-from reporting.importer import STREET_COLUMNS
 from reporting.models import (
     CrimeFileKind,
     CrimeImport,
