@@ -339,3 +339,8 @@ class GeneratedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}, {self.area}, {self.period_start:%d %b %Y}"
+
+    @property
+    def awaited(self) -> bool:
+        """Still to be built and not replaced by a newer request: its page keeps asking."""
+        return self.status in (ReportStatus.PENDING, ReportStatus.RUNNING) and not self.superseded

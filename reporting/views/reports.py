@@ -10,6 +10,7 @@ from django.views import View
 
 from accounts.reauth import RecentAuthenticationRequiredMixin
 from core.permissions import PermissionRequiredMixin
+from core.polling import poll_context
 from governance import audit
 
 from .. import services
@@ -19,6 +20,9 @@ from ..selectors import download_name, get_report_for_user, reports_for
 
 PER_PAGE = 25
 UNFINISHED = (ReportStatus.PENDING, ReportStatus.RUNNING)
+# A row still being built asks again after 2, 3, 5, 8, 15, then every 30 seconds; a row
+# that is finished or superseded (a newer request covers its period) asks no more.
+POLL_DELAYS = (2, 3, 5, 8, 15, 30)
 
 
 class ReportListView(PermissionRequiredMixin, View):
@@ -57,7 +61,8 @@ class ReportListView(PermissionRequiredMixin, View):
 
 
 class ReportStatusView(PermissionRequiredMixin, View):
-    """One report's row, for htmx to swap in while it is pending or running."""
+    """One report's row, for htmx to swap in while it is awaited (pending or running, not
+    superseded), each time a little later."""
 
     permission_required = "reporting.reports"
     http_method_names = ["get"]
@@ -71,7 +76,8 @@ class ReportStatusView(PermissionRequiredMixin, View):
             {
                 "report": report,
                 "announce": finished and getattr(request, "htmx", False),
-            },
+            }
+            | poll_context(request.GET.get("poll"), POLL_DELAYS),
         )
 
 

@@ -214,8 +214,8 @@ def test_an_unfinished_row_polls_and_a_finished_one_stops(lead_client, area):
     url = reverse("reporting:report_status", args=[pending.uuid])
     row = lead_client.get(url).content.decode()
     assert f'id="report-{pending.uuid}"' in row
-    assert f'hx-get="{url}"' in row
-    assert 'hx-trigger="every 2s"' in row
+    assert f'hx-get="{url}?poll=1"' in row
+    assert 'hx-trigger="load delay:2s"' in row
     assert "Waiting to start" in row
     GeneratedReport.objects.filter(pk=pending.pk).update(status=ReportStatus.RUNNING)
     assert "Being built" in lead_client.get(url).content.decode()
@@ -233,6 +233,33 @@ def test_a_superseded_report_that_never_ran_does_not_poll(lead_client, area):
     row = lead_client.get(reverse("reporting:report_status", args=[old.uuid])).content.decode()
     assert "hx-trigger" not in row
     assert "Not built" in row
+
+
+def test_a_row_polls_less_and_less_often(lead_client, area):
+    running = make_report(area, ReportStatus.RUNNING)
+    url = reverse("reporting:report_status", args=[running.uuid])
+    delays = []
+    for poll in range(8):
+        row = lead_client.get(f"{url}?poll={poll}", headers={"HX-Request": "true"}).content.decode()
+        assert f'hx-get="{url}?poll={poll + 1}"' in row
+        delays.append(int(row.split('hx-trigger="load delay:')[1].split("s")[0]))
+    assert delays == [2, 3, 5, 8, 15, 30, 30, 30]
+    for odd in ("-1", "x", "1e3", "٣"):  # never a 500: the count starts again
+        row = lead_client.get(f"{url}?poll={odd}").content.decode()
+        assert f'hx-get="{url}?poll=1"' in row
+    row = lead_client.get(f"{url}?poll={'9' * 40}").content.decode()
+    assert f'hx-get="{url}?poll=101"' in row  # the count stops growing at 100
+    assert 'hx-trigger="load delay:30s"' in row
+
+
+def test_a_superseded_report_still_being_built_stops_polling(lead_client, area):
+    old = make_report(area, ReportStatus.RUNNING, superseded=True)
+    row = lead_client.get(reverse("reporting:report_status", args=[old.uuid])).content.decode()
+    assert "Being built" in row
+    assert "hx-get" not in row
+    page = lead_client.get(reverse("reporting:reports")).content.decode()
+    assert f'id="report-{old.uuid}"' in page
+    assert "hx-get" not in page  # the list does not poll it either
 
 
 def test_download_is_an_attachment_with_a_safe_name(lead_client, area):
