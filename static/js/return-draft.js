@@ -160,6 +160,23 @@
     }
   }
 
+  // htmx could not save the draft (no connection, or the server refused it): say so
+  // plainly where "Draft saved at" was, so an earlier time is never taken for this save.
+  // What was typed stays in this browser's copy and is saved with the next change.
+  function saveFailed(event) {
+    var form = returnForm();
+    if (!form || !event.detail || event.detail.elt !== form) return;
+    var status = document.getElementById("draft-status");
+    var message = document.createElement("span");
+    message.className = "govuk-error-message";
+    message.textContent =
+      "Draft not saved at " +
+      clockTime(Date.now()) +
+      (event.type === "htmx:sendError" ? ": no connection. " : ": the server could not save it. ") +
+      "What you typed is kept in this browser and is saved with your next change.";
+    status.replaceChildren(message);
+  }
+
   forgetOldCopies();
   var submitted = document.querySelector("[data-return-submitted]");
   if (submitted) forget(submitted.getAttribute("data-return-submitted"));
@@ -169,4 +186,6 @@
   document.addEventListener("input", keep);
   document.addEventListener("change", keep);
   document.addEventListener("click", restore);
+  document.addEventListener("htmx:responseError", saveFailed);
+  document.addEventListener("htmx:sendError", saveFailed);
 })();

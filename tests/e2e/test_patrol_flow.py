@@ -6,6 +6,7 @@ their home page. Every page on the way passes axe and fits a phone."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -138,3 +139,36 @@ def test_a_night_from_plan_to_return(page: Page, sergeant, pc, night):
     expect(recent).to_contain_text("Return filed")
     check_accessibility(page, "flow-5-pc-home")
     check_phone_layout(page, "flow-5-pc-home")
+
+
+def test_a_draft_that_could_not_be_saved_says_so(page: Page, area, pc):
+    """The autosave fails (the server errs, then the connection drops): the status line
+    says so instead of showing the last "Draft saved" time, then a save that works says
+    "Draft saved" again."""
+    from tests.patrols.cast import crewed, local_pc_for
+
+    ward = WardFactory(area=area)
+    patrol = crewed(ward, pc, local_pc_for(ward, area), status=PatrolStatus.DEPLOYED)
+    sign_in(page, pc)
+    page.goto(reverse("patrols:work_return", args=[patrol.uuid]))
+    status = page.locator("#draft-status")
+    draft_url = "**" + reverse("patrols:save_draft", args=[patrol.uuid])
+
+    page.route(draft_url, lambda route: route.fulfill(status=500, body="Server error"))
+    page.get_by_label("Summary").fill("First words")
+    page.get_by_label("Summary").blur()  # a change event: htmx saves
+    expect(status).to_contain_text("Draft not saved at", timeout=10000)
+    expect(status).to_contain_text("the server could not save it")
+
+    page.unroute(draft_url)
+    page.route(draft_url, lambda route: route.abort("internetdisconnected"))
+    page.get_by_label("Summary").fill("More words")
+    page.get_by_label("Summary").blur()
+    expect(status).to_contain_text("no connection", timeout=10000)
+
+    page.unroute(draft_url)
+    page.get_by_label("Summary").fill("Words that are kept")
+    page.get_by_label("Summary").blur()
+    expect(status).to_contain_text("Draft saved at", timeout=10000)
+    expect(status).not_to_contain_text("not saved")
+    check_accessibility(page, "return-draft-not-saved")
