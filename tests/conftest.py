@@ -182,6 +182,8 @@ def start_worker(pidfile: Path, queues: str = "celery") -> subprocess.Popen:
         env["DATABASE_URL"] = (
             f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )
+    else:  # the SQLite test database is a file (settings): the worker opens the same one
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     worker = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
         [
             sys.executable,

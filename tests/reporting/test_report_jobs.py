@@ -301,10 +301,12 @@ def test_a_report_survives_its_worker_being_killed(area, tmp_path):
     report = GeneratedReport.objects.create(
         kind=ReportKind.MONTHLY_TREND, area=area, period_start=MONTH[0], period_end=MONTH[1]
     )
-    tasks.build_report.apply_async(args=[report.pk], queue="doomed")
-    _wait_for(report, {ReportStatus.RUNNING}, timeout=60)
-    os.kill(doomed.pid, signal.SIGKILL)
-    doomed.wait(timeout=10)
+    try:
+        tasks.build_report.apply_async(args=[report.pk], queue="doomed")
+        _wait_for(report, {ReportStatus.RUNNING}, timeout=60)
+    finally:  # killed whatever happens: a worker left behind would take later messages
+        os.kill(doomed.pid, signal.SIGKILL)
+        doomed.wait(timeout=10)
     assert _later(report).status == ReportStatus.RUNNING  # nobody will finish it
 
     rescuer = start_worker(tmp_path / "rescuer.pid")
