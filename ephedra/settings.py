@@ -243,6 +243,9 @@ OTP_TOTP_ISSUER = "Ephedra"
 AXES_FAILURE_LIMIT = env.integer("LOCKOUT_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.integer("LOCKOUT_MINUTES", default=30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The client behind our proxy, as the audit log sees it (core.http). The API throttles
+# count per user, not per address.
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # axes' own log lines name the username tried
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"  # the sign-in page, saying it is paused

@@ -65,6 +65,41 @@ def test_lockout_applies_to_the_address_too(client, pc, sergeant):
     assert sign_in(client, sergeant.username, PASSWORD).status_code == 429
 
 
+PROXY = "10.0.0.2"  # the reverse proxy in front (docker-compose.yml): every request's peer
+
+
+def behind_proxy(client_address: str):
+    """A browser at ``client_address`` whose requests reach us through our TLS proxy, which
+    appends the address it saw to whatever X-Forwarded-For the client sent."""
+    from django.test import Client
+
+    return Client(
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_X_FORWARDED_FOR=f"198.51.100.99, {client_address}",  # the first is a lie
+    )
+
+
+def test_behind_the_proxy_one_client_s_failures_lock_out_only_that_client(settings, pc, sergeant):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    attacker = behind_proxy("203.0.113.66")
+    for n in range(LIMIT):
+        sign_in(attacker, f"guess-{n}", "wrong password")
+    assert sign_in(attacker, sergeant.username, PASSWORD).status_code == 429
+
+    colleague = behind_proxy("203.0.113.7")  # same proxy, another officer's address
+    assert sign_in(colleague, pc.username, PASSWORD).status_code == 302
+    counted = set(AccessAttempt.objects.values_list("ip_address", flat=True))
+    assert counted == {"203.0.113.66"}  # never the proxy's, never the client's own claim
+
+
+def test_behind_the_proxy_the_audit_names_the_client(settings, pc):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    sign_in(behind_proxy("203.0.113.7"), pc.username, "wrong password")
+    failed = AuditEvent.objects.filter(action__contains="failed").latest("pk")
+    assert failed.ip_address == "203.0.113.7"
+
+
 def test_admin_sees_the_lockout_and_lifts_it(client, pc, admin_user):
     fail_until_locked(client, pc.username)
     admin = client.__class__()

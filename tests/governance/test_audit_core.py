@@ -175,7 +175,9 @@ def test_an_api_request_records_the_token_s_user(pc):
         (True, "198.51.100.1", "198.51.100.1"),
         (True, "203.0.113.9, 198.51.100.1", "198.51.100.1"),  # the entry our proxy added
         (True, "", "192.0.2.1"),
-        (True, "not-an-address", None),
+        (True, "not-an-address", "192.0.2.1"),  # a proxy misconfigured: the peer
+        (True, "198.51.100.1, not-an-address", "192.0.2.1"),  # never an earlier claim
+        (True, " 2001:db8::1 ", "2001:db8::1"),
     ],
 )
 def test_the_address_behind_our_proxy(settings, proxied, forwarded, expected):
@@ -184,6 +186,15 @@ def test_the_address_behind_our_proxy(settings, proxied, forwarded, expected):
     request.META = {"REMOTE_ADDR": "192.0.2.1", "HTTP_X_FORWARDED_FOR": forwarded}
 
     assert client_ip(request) == expected
+
+
+@pytest.mark.parametrize("proxied", [False, True])
+def test_the_address_is_never_empty(settings, proxied):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if proxied else None
+    request = HttpRequest()
+    request.META = {"REMOTE_ADDR": "unix:/run/gunicorn.sock", "HTTP_X_FORWARDED_FOR": "x"}
+
+    assert client_ip(request) == "0.0.0.0"
 
 
 # --- Signing in ----------------------------------------------------------------------------
