@@ -368,6 +368,21 @@ def test_a_caution_without_its_referral_is_still_breached(course):
 
     caution.refresh_from_db()
     assert caution.status == C.BREACHED
+    row = AuditEvent.objects.get(action="patrols.conditionalcaution.breached")
+    assert row.object_id == object_key(caution)
+
+
+def test_a_course_is_not_breached_on_its_deadline_day(course):
+    """The deadline is the last day to finish: a breach only once it has passed, however
+    the breach is asked for (the job, or one caution at once)."""
+    deadline = fresh(course).caution.deadline
+    before = snapshot(course)
+
+    assert services.flag_missed_deadlines(deadline) == 0
+    assert breach(course.caution_id, deadline) is False
+
+    assert snapshot(course) == before
+    assert breach(course.caution_id, deadline + dt.timedelta(days=1)) is True
 
 
 def test_a_course_completed_while_the_job_waited_is_not_breached(course, partner_a):
