@@ -5,6 +5,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import BooleanField, ExpressionWrapper
@@ -18,6 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import permissions, second_factor, services
+from .browser_copy import clear_browser_storage
 from .demo_codes import demo_code
 from .forms import ConfirmDeviceForm, ConfirmPasswordForm, UserSearchForm, VerifyForm
 from .middleware import REAUTHENTICATED_AT, now_seconds
@@ -146,7 +148,14 @@ def sign_out_everywhere(request):
     services.sign_out_everywhere(request.user)
     logout(request)
     messages.success(request, "You have been signed out on every device, this one included.")
-    return redirect(settings.LOGIN_URL)
+    return clear_browser_storage(redirect(settings.LOGIN_URL))
+
+
+class SignOutView(auth_views.LogoutView):
+    """Django's sign-out, which also clears what this site stored in the browser."""
+
+    def post(self, request, *args, **kwargs):
+        return clear_browser_storage(super().post(request, *args, **kwargs))
 
 
 # --- Confirm it is you (before personal data leaves the system) ---------------------

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as account_views
+
 urlpatterns = [
     path("", include("pages.urls")),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-out/", account_views.SignOutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("ephedra.api_urls")),
     path("", include("accounts.urls")),

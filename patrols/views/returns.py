@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from accounts.browser_copy import browser_copy_key
 from core.permissions import PermissionRequiredMixin, has_permission
 from governance import audit
 
@@ -84,6 +85,7 @@ def render_form(request, patrol: Patrol, forms: ReturnForms, draft: ReturnDraft 
             "patrol": patrol,
             "forms": forms,
             "draft": draft,
+            "copy_key": browser_copy_key(request),  # encrypts the browser's copy
             "has_errors": any(_has_errors(part) for part in forms.all()),
         },
     )

@@ -1,15 +1,25 @@
 // Work return: keep a copy of what is typed in this browser, so that a dropped connection
 // on a phone loses nothing. htmx saves a draft on the server as the officer types; this
 // copy is offered back ("Restore what you typed at 02:14") only when it is newer than
-// the server's draft. The copy holds personal data, so it is removed once the return is
-// submitted, and any copy older than two days is removed whenever this script runs.
+// the server's draft.
+//
+// The copy holds names and intelligence, and devices are shared, so (issue 15):
+// - it is encrypted (AES-GCM, Web Crypto) with a key that lives in the server session
+//   (accounts/browser_copy.py) and reaches this page as data-copy-key: after sign-out or
+//   a timeout the key is gone, the copy cannot be read, and it is deleted here;
+// - signing out clears the site's storage (Clear-Site-Data) and, from this script, the copies;
+// - only fields with a value are kept, only while a session could last (12 hours), and
+//   the copy is removed once the return is submitted.
+// Where Web Crypto is missing (a page not served over HTTPS), no copy is kept at all.
 (function () {
   "use strict";
 
   var PREFIX = "ephedra:return:";
-  var MAX_AGE_MS = 2 * 24 * 60 * 60 * 1000;
+  var MAX_AGE_MS = 12 * 60 * 60 * 1000; // SESSION_ABSOLUTE_HOURS: the key lasts no longer
   var FORM_ID = "work-return-form";
   var offered = null; // the copy found on load, kept aside so that typing cannot replace it
+  var keyPromise = null;
+  var writes = 0; // the newest write wins, whatever order the encryptions finish in
 
   function storage() {
     try {
@@ -19,7 +29,36 @@
     }
   }
 
-  function read(uuid) {
+  function toBase64(bytes) {
+    var text = "";
+    bytes.forEach(function (b) {
+      text += String.fromCharCode(b);
+    });
+    return btoa(text);
+  }
+
+  function fromBase64(text) {
+    return Uint8Array.from(atob(text), function (c) {
+      return c.charCodeAt(0);
+    });
+  }
+
+  // The session's key, or null: no key on the page, or no Web Crypto here.
+  function copyKey() {
+    if (keyPromise) return keyPromise;
+    var form = returnForm();
+    var raw = form && form.dataset.copyKey;
+    var subtle = window.crypto && window.crypto.subtle;
+    if (!raw || !subtle) return (keyPromise = Promise.resolve(null));
+    keyPromise = subtle
+      .importKey("raw", fromBase64(raw), "AES-GCM", false, ["encrypt", "decrypt"])
+      .catch(function () {
+        return null;
+      });
+    return keyPromise;
+  }
+
+  function stored(uuid) {
     var store = storage();
     try {
       return store ? JSON.parse(store.getItem(PREFIX + uuid)) : null;
@@ -28,13 +67,52 @@
     }
   }
 
+  // The copy ({savedAt, fields}), or null; one that cannot be read (another session's
+  // key, or an older clear-text copy) is deleted.
+  function read(uuid) {
+    var entry = stored(uuid);
+    if (!entry) return Promise.resolve(null);
+    return copyKey().then(function (key) {
+      if (!key || !entry.iv || !entry.data) {
+        if (key) forget(uuid);
+        return null;
+      }
+      var algorithm = { name: "AES-GCM", iv: fromBase64(entry.iv) };
+      return window.crypto.subtle
+        .decrypt(algorithm, key, fromBase64(entry.data))
+        .then(function (plain) {
+          return { savedAt: entry.savedAt, fields: JSON.parse(new TextDecoder().decode(plain)) };
+        })
+        .catch(function () {
+          forget(uuid);
+          return null;
+        });
+    });
+  }
+
   function write(uuid, copy) {
-    var store = storage();
-    try {
-      if (store) store.setItem(PREFIX + uuid, JSON.stringify(copy));
-    } catch (error) {
-      // Storage full or refused: the server draft is still kept.
-    }
+    var mine = ++writes;
+    copyKey().then(function (key) {
+      if (!key) return; // no key, no copy: nothing in clear
+      var iv = window.crypto.getRandomValues(new Uint8Array(12));
+      var plain = new TextEncoder().encode(JSON.stringify(copy.fields));
+      return window.crypto.subtle
+        .encrypt({ name: "AES-GCM", iv: iv }, key, plain)
+        .then(function (sealed) {
+          if (mine !== writes) return; // a newer copy is on its way
+          var store = storage();
+          var entry = {
+            savedAt: copy.savedAt, // in clear: old copies are removed without the key
+            iv: toBase64(iv),
+            data: toBase64(new Uint8Array(sealed)),
+          };
+          try {
+            if (store) store.setItem(PREFIX + uuid, JSON.stringify(entry));
+          } catch (error) {
+            // Storage full or refused: the server draft is still kept.
+          }
+        });
+    });
   }
 
   function forget(uuid) {
@@ -49,8 +127,18 @@
     for (var i = 0; i < store.length; i++) keys.push(store.key(i));
     keys.forEach(function (key) {
       if (key.indexOf(PREFIX) !== 0) return;
-      var copy = read(key.slice(PREFIX.length));
-      if (!copy || !copy.savedAt || Date.now() - copy.savedAt > MAX_AGE_MS) store.removeItem(key);
+      var entry = stored(key.slice(PREFIX.length));
+      if (!entry || !entry.savedAt || Date.now() - entry.savedAt > MAX_AGE_MS) store.removeItem(key);
+    });
+  }
+
+  function forgetAll() {
+    var store = storage();
+    if (!store) return;
+    var keys = [];
+    for (var i = 0; i < store.length; i++) keys.push(store.key(i));
+    keys.forEach(function (key) {
+      if (key.indexOf(PREFIX) === 0) store.removeItem(key);
     });
   }
 
@@ -61,7 +149,10 @@
   function fieldsOf(form) {
     var pairs = [];
     new FormData(form).forEach(function (value, name) {
-      if (name !== "csrfmiddlewaretoken" && typeof value === "string") pairs.push([name, value]);
+      // Only what was filled in: an empty field is restored as empty anyway.
+      if (name !== "csrfmiddlewaretoken" && typeof value === "string" && value !== "") {
+        pairs.push([name, value]);
+      }
     });
     return pairs;
   }
@@ -95,14 +186,15 @@
   }
 
   function offerRestore(form) {
-    var copy = read(form.dataset.patrol);
-    if (!copy || !copy.fields) return;
-    var serverSavedAt = Number(form.dataset.draftSavedAt || 0) * 1000; // Unix seconds
-    if (copy.savedAt <= serverSavedAt || sameFields(copy.fields, fieldsOf(form))) return;
-    offered = copy;
-    var box = document.getElementById("restore-local");
-    box.querySelector("[data-restore-time]").textContent = clockTime(copy.savedAt);
-    box.hidden = false;
+    read(form.dataset.patrol).then(function (copy) {
+      if (!copy || !copy.fields) return;
+      var serverSavedAt = Number(form.dataset.draftSavedAt || 0) * 1000; // Unix seconds
+      if (copy.savedAt <= serverSavedAt || sameFields(copy.fields, fieldsOf(form))) return;
+      offered = copy;
+      var box = document.getElementById("restore-local");
+      box.querySelector("[data-restore-time]").textContent = clockTime(copy.savedAt);
+      box.hidden = false;
+    });
   }
 
   // The page has the same rows as the copy: put the values back into its fields.
@@ -114,8 +206,8 @@
       var typed = values[field.name] || [];
       if (field.type === "checkbox" || field.type === "radio") {
         field.checked = typed.indexOf(field.value) !== -1;
-      } else if (field.name in values) {
-        field.value = typed[0];
+      } else if (field.type !== "hidden" || field.name in values) {
+        field.value = typed.length ? typed[0] : ""; // only filled fields were kept
       }
     });
     // Let htmx save the restored values as the server draft too.
@@ -177,6 +269,12 @@
     status.replaceChildren(message);
   }
 
+  // Signing out (the header's button, or "sign out everywhere"): no copy stays behind.
+  function signingOut(event) {
+    var action = event.target.getAttribute("action") || "";
+    if (/sign-out/.test(action)) forgetAll();
+  }
+
   forgetOldCopies();
   var submitted = document.querySelector("[data-return-submitted]");
   if (submitted) forget(submitted.getAttribute("data-return-submitted"));
@@ -186,6 +284,7 @@
   document.addEventListener("input", keep);
   document.addEventListener("change", keep);
   document.addEventListener("click", restore);
+  document.addEventListener("submit", signingOut);
   document.addEventListener("htmx:responseError", saveFailed);
   document.addEventListener("htmx:sendError", saveFailed);
 })();

@@ -4,6 +4,7 @@ with a conditional caution, a referral with consent and intelligence, then sees 
 their home page. Every page on the way passes axe and fits a phone."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.urls import reverse
@@ -172,3 +173,38 @@ def test_a_draft_that_could_not_be_saved_says_so(page: Page, area, pc):
     expect(status).to_contain_text("Draft saved at", timeout=10000)
     expect(status).not_to_contain_text("not saved")
     check_accessibility(page, "return-draft-not-saved")
+
+
+def test_the_browser_copy_is_encrypted_restored_and_gone_after_sign_out(page: Page, area, pc):
+    """What is typed is kept in localStorage encrypted (never in clear), offered back when
+    the server has an older draft, and gone once the officer signs out."""
+    from tests.patrols.cast import crewed, local_pc_for
+
+    ward = WardFactory(area=area)
+    patrol = crewed(ward, pc, local_pc_for(ward, area), status=PatrolStatus.DEPLOYED)
+    sign_in(page, pc)
+    return_url = reverse("patrols:work_return", args=[patrol.uuid])
+    page.goto(return_url)
+    draft_url = "**" + reverse("patrols:save_draft", args=[patrol.uuid])
+    page.route(draft_url, lambda route: route.abort("internetdisconnected"))  # signal lost
+    summary = page.get_by_label("Summary")
+    summary.fill("Synthetic words typed with no signal")
+    summary.blur()
+    expect(page.locator("#draft-status")).to_contain_text("no connection", timeout=10000)
+
+    copies = "Object.keys(localStorage).filter(k => k.startsWith('ephedra:return:'))"
+    page.wait_for_function(f"{copies}.length === 1")
+    stored = page.evaluate(f"localStorage.getItem({copies}[0])")
+    assert "Synthetic words" not in stored  # nothing in clear, not even the field names
+    assert "summary" not in stored
+    assert {"iv", "data", "savedAt"} <= set(json.loads(stored))
+
+    page.goto(return_url)  # the server's draft is older: the copy is offered back
+    page.get_by_role("button", name="Restore what you typed at").click()
+    expect(summary).to_have_value("Synthetic words typed with no signal")
+
+    page.unroute(draft_url)
+    page.get_by_role("link", name="Home").click()  # a page without the return's script
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("Username")).to_be_visible()
+    assert page.evaluate(f"{copies}.length") == 0  # Clear-Site-Data: nothing stays behind
