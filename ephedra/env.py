@@ -76,3 +76,21 @@ def redis_neighbour(url: str) -> str:
     if path and int(path) >= 15:
         raise ImproperlyConfigured("REDIS_URL's database must be below 15 (the cache takes +1)")
     return urlunsplit(parts._replace(path=f"/{int(path or 0) + 1}"))
+
+
+def tile_url(name: str) -> str:
+    """A map tile URL template (https, with {z}, {x} and {y}); empty when not set."""
+    value = string(name, default="") or ""
+    if value and not (
+        value.startswith("https://") and all(part in value for part in ("{z}", "{x}", "{y}"))
+    ):
+        raise ImproperlyConfigured(f"{name} must be an https:// URL with {{z}}, {{x}} and {{y}}.")
+    return value
+
+
+def tile_origin(url: str) -> str:
+    """The origin a Content Security Policy must allow for these tiles ({s} is any)."""
+    if not url:
+        return ""
+    host = url.removeprefix("https://").split("/", 1)[0]
+    return "https://" + host.replace("{s}", "*")

@@ -331,15 +331,22 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.strings("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- The hotspot map: LSOA boundaries shipped with Ephedra (static/geo/), drawn without
+# map tiles, so by default no third party learns where the operation patrols. A force that
+# hosts its own tiles names them (an https URL template with {z}/{x}/{y}; {s} for its
+# subdomains) and their attribution; the policy below then allows that origin only.
+MAP_TILE_URL = env.tile_url("MAP_TILE_URL")
+MAP_TILE_ATTRIBUTION = env.string("MAP_TILE_ATTRIBUTION", default="") or ""
+
 # --- Security headers (issue 7): Django's own Content Security Policy, no inline script.
-# OpenStreetMap tiles are the one outside source (the hotspot map).
+# Map tiles (if configured above) are the one outside source.
 from django.utils.csp import CSP  # noqa: E402
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", "https://*.tile.openstreetmap.org"],
+    "img-src": [CSP.SELF, "data:", *filter(None, [env.tile_origin(MAP_TILE_URL)])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 HSTS_SECONDS = 31_536_000
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "
-    "img-src 'self' data: https://*.tile.openstreetmap.org; font-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; "  # no map tiles from elsewhere by default
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
@@ -105,3 +105,24 @@ def test_plain_http_gets_no_hsts(signed_in):
     response = signed_in.get("/")
     assert "Strict-Transport-Security" not in response.headers
     assert response.headers["Content-Security-Policy"] == CSP
+
+
+# --- Map tiles: none by default; a force's own, if configured, and only that origin. ---
+
+
+def test_a_tile_url_must_be_https_with_its_placeholders():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ephedra import env
+
+    good = "https://{s}.tiles.example.police.uk/{z}/{x}/{y}.png"
+    assert env.tile_origin(good) == "https://*.tiles.example.police.uk"
+    assert env.tile_origin("") == ""
+    for bad in ("http://tiles.example/{z}/{x}/{y}.png", "https://tiles.example/{z}/{x}.png"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("MAP_TILE_URL", bad)
+            with pytest.raises(ImproperlyConfigured, match="MAP_TILE_URL"):
+                env.tile_url("MAP_TILE_URL")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MAP_TILE_URL", good)
+        assert env.tile_url("MAP_TILE_URL") == good

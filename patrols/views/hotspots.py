@@ -4,6 +4,7 @@ Everyone in the police may read the list; only supervisors add, change or retire
 hotspot. Hotspots are only ever fetched through the user's areas.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
@@ -38,6 +39,7 @@ class HotspotListView(PermissionRequiredMixin, ListView):
             hotspots=hotspots,
             filter=self.filter,
             map_data=[_marker(h) for h in hotspots if h.active],
+            map_tiles={"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
             can_manage=has_permission(self.request.user, "patrols.manage_hotspots"),
             # Only asked when nothing matched: "none yet" and "none match" differ.
             any_hotspots=bool(hotspots) or self._has_any(),

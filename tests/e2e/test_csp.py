@@ -122,15 +122,19 @@ def test_police_pages_keep_to_the_policy(
 
 
 def test_the_hotspot_map_draws_its_markers(page: Page, sergeant_with_data, violations):
-    """Leaflet places tiles and markers through the CSSOM (allowed); its marker images
-    come from /static/."""
+    """Leaflet places markers through the CSSOM (allowed); its marker images come from
+    /static/, and so do the LSOA boundaries it draws: no map tiles, nothing asked of any
+    other host (issue 15: no third party learns where the operation patrols)."""
     sign_in(page, sergeant_with_data)
     page.goto("/hotspots/")
     expect(page.locator("#hotspot-map-section")).to_be_visible()
     marker = page.locator("#hotspot-map img.leaflet-marker-icon").first
     expect(marker).to_be_visible()
     assert "/static/build/leaflet/images/marker-icon" in marker.get_attribute("src")
-    assert page.evaluate("() => document.querySelector('#hotspot-map .leaflet-tile') !== null")
+    expect(page.locator("#hotspot-map svg path").first).to_be_attached()  # the boundaries
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#hotspot-map .leaflet-tile").count() == 0
+    assert page.requests_elsewhere == []
     assert not violations, "\n".join(violations)
 
 
