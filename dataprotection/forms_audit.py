@@ -29,6 +29,9 @@ VERBS = {
     "second_factor_reset": "Reset the second factor",
     "erased": "Erased",
     "retained": "Kept after review",
+    "forbidden": "Refused access (403)",
+    "not_found": "Asked for a record that is not there or not theirs (404)",
+    "combined": "Linked",
 }
 # How a row says what was done to which record, where "<verb> a <record>" would not read.
 PHRASES = {
@@ -36,6 +39,7 @@ PHRASES = {
     "access_revoked": "Took back an agency's access to {record}",
     "second_factor_reset": "Reset the second factor of {record}",
     "retained": "Kept {record} after review",
+    "combined": "Linked {record} with other records of the same woman",
 }
 # Actions about the actor's own account, written without the object.
 ACCOUNT_EVENTS = {"signed_in", "signed_out", "sign_in_failed"}

@@ -179,6 +179,49 @@ def record(action: str, obj=None, **kwargs) -> AuditEvent:
     return row
 
 
+def record_lasting(action: str, obj=None, **kwargs) -> AuditEvent:
+    """Append one row that the request's failure must not undo (a refusal, a failed sign-in
+    or second factor): inside a request it is written by ``AuditContextMiddleware`` once
+    the request's transaction has ended, committed or rolled back; elsewhere at once."""
+    row = event(action, obj, **kwargs)
+    request = _request.get()
+    pending = getattr(request, AFTER_REQUEST, None) if request is not None else None
+    if pending is None:
+        row.save()
+    else:
+        pending.append(row)
+    return row
+
+
+AFTER_REQUEST = "_audit_after_request"
+REFUSALS = {403: "forbidden", 404: "not_found"}
+
+
+def refused(request, response) -> None:
+    """A signed-in user refused (403), or sent to "not found" (404: also what another
+    agency's or another area's record answers, so that its existence is not revealed):
+    s.62 asks that failed attempts at access are logged too. The path names records by
+    their UUIDs, never by personal values; the query string is not kept."""
+    outcome = REFUSALS.get(response.status_code)
+    user = getattr(request, "user", None)
+    if outcome and user is not None and user.is_authenticated:
+        record_lasting(
+            f"access.{outcome}",
+            user=user,
+            request=request,
+            detail=f"{request.method} {request.path}",
+        )
+
+
+def write_after_request(request) -> None:
+    """The rows ``record_lasting`` kept back, written in their own transaction now that
+    the request's has ended (the middleware calls it)."""
+    rows = getattr(request, AFTER_REQUEST, None) or []
+    setattr(request, AFTER_REQUEST, [])
+    if rows:
+        AuditEvent.objects.bulk_create(rows)
+
+
 def record_many(action: str, objects: Iterable, **kwargs) -> list[AuditEvent]:
     """One row per object in a single INSERT (nothing for no objects)."""
     return AuditEvent.objects.bulk_create(
@@ -371,7 +414,7 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
     model = get_user_model()
     username = str(credentials.get(model.USERNAME_FIELD, ""))
     account = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
-    record(
+    record_lasting(
         "accounts.user.sign_in_failed",
         account,
         user=None,

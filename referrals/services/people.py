@@ -120,6 +120,10 @@ def _link_records(one_id: int, another_id: int) -> None:
     audit.changed_many(Person, keys, {"same_as": (newer.pk, older.pk)})
     newer.same_as = older
     newer.save(update_fields=["same_as"])
+    # s.62 "combination": one row naming the record kept and, in its detail, the one
+    # (and any followers) now read with it.
+    joined = ", ".join(str(key) for key in [newer.uuid, *keys])
+    audit.record("referrals.person.combined", older, detail=f"Linked with {joined}")
 
 
 def _locked(pks: set[int]) -> list[Person]:

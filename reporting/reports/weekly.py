@@ -72,6 +72,7 @@ class IntelligenceLine:
     submitted_on: dt.date
     subject: str
     grading: str
+    record: IntelligenceReport  # its key only: the page logs that it was consulted
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ def _intelligence(area, since: dt.date, sunday: dt.date) -> list[IntelligenceLin
         )
         .values_list(
             "pk",
+            "uuid",
             "submitted_at",
             "subject_description",
             "source_evaluation",
@@ -210,8 +212,13 @@ def _intelligence(area, since: dt.date, sunday: dt.date) -> list[IntelligenceLin
         .order_by("-submitted_at", "pk")
     )
     return [
-        IntelligenceLine(timezone.localtime(at).date(), subject, f"{source}{grade} {handling}")
-        for _, at, subject, source, grade, handling in rows
+        IntelligenceLine(
+            timezone.localtime(at).date(),
+            subject,
+            f"{source}{grade} {handling}",
+            IntelligenceReport(pk=pk, uuid=key),
+        )
+        for pk, key, at, subject, source, grade, handling in rows
     ]
 
 

@@ -100,6 +100,8 @@ class WeeklySheetView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin
             audit.record("reporting.generatedreport.downloaded", report, request=request)
             return response
         sheet = weekly_sheet(choice.area, choice.monday) if choice.area else None
+        if sheet is not None:  # s.62: the intelligence lines on the page were consulted
+            audit.viewed_many(request, [line.record for line in sheet.intelligence])
         return render(
             request,
             "reporting/weekly/sheet.html",

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from governance.models import AuditEvent
 from patrols import services as patrol_services
 from patrols.models import Encounter, OfficerRole, PatrolOfficer, PatrolStatus, Weather
 from referrals import services
@@ -156,6 +157,23 @@ def test_linking_points_the_newer_record_at_the_older(make, sergeant):
     assert (flag.status, flag.decided_by) == (DuplicateStatus.LINKED, sergeant)
     assert flag.decided_at is not None
     assert Person.objects.count() == 2  # never merged, never deleted
+    (combined,) = AuditEvent.objects.filter(action="referrals.person.combined")
+    assert (combined.actor, combined.object_id) == (None, str(older.uuid))  # no request here
+    assert combined.detail == f"Linked with {newer.uuid}"
+
+
+def test_linking_into_a_group_names_every_record_combined(make, sergeant):
+    first = make("Jay", first_seen=DAY)
+    second = make("Jay", first_seen=DAY + dt.timedelta(days=1))
+    services.decide_duplicate(services.flag_possible_duplicates(second)[0], sergeant, link=True)
+    third = make("Jaylene", first_seen=DAY - dt.timedelta(days=1))  # the oldest now
+    flag = PossibleDuplicate.objects.create(person=third, other=first, reason="By hand")
+
+    services.decide_duplicate(flag, sergeant, link=True)
+
+    last = AuditEvent.objects.filter(action="referrals.person.combined").latest("pk")
+    assert last.object_id == str(third.uuid)
+    assert last.detail == f"Linked with {first.uuid}, {second.uuid}"
 
 
 def test_the_older_record_is_found_by_first_seen_then_key(make, sergeant):

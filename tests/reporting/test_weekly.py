@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification, Role
+from governance.models import AuditEvent
 from patrols.models import (
     EngagementActivity,
     IntelligenceReport,
@@ -99,6 +100,9 @@ def test_sergeant_sees_the_weeks_plan(client, sergeant, area, pc, agency_a, week
     assert SUBJECT in page
     assert "2B P" in page
     assert DETAILS not in page
+    intelligence = IntelligenceReport.objects.get()
+    (viewed,) = AuditEvent.objects.filter(action="patrols.intelligencereport.viewed")
+    assert (viewed.actor, viewed.object_id) == (sergeant, str(intelligence.uuid))  # s.62
 
 
 def test_sheet_query_budget(client, sergeant, area, week, django_assert_num_queries):
@@ -109,9 +113,9 @@ def test_sheet_query_budget(client, sergeant, area, week, django_assert_num_quer
     # assessment and its assessor), their invitations, hotspots, officers; the ranking's
     # hotspots, crime counts, LSOA counts, data date (latest monthly batch, latest exact
     # date); hours this month (one query per month of the week); per patrol, the wellbeing
-    # check's other shifts and hours; the intelligence; and the request's savepoint and its
-    # release.
-    with django_assert_num_queries(19):
+    # check's other shifts and hours; the intelligence, and the "viewed" rows for it (one
+    # INSERT); and the request's savepoint and its release.
+    with django_assert_num_queries(20):
         assert client.get(sheet_url(area)).status_code == 200
 
 
