@@ -481,6 +481,34 @@ LOGGING = {
     # pass their records up to the root's filtered handler.
     "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
+# The audit log, also as JSON lines for the force's log collector (governance/forwarding.py):
+# a file it tails, and/or UDP syslog at host:port. Off when neither is set.
+AUDIT_LOG_FILE = env.string("AUDIT_LOG_FILE", default="") or ""
+AUDIT_SYSLOG_ADDRESS = env.string("AUDIT_SYSLOG_ADDRESS", default="") or ""
+AUDIT_FORWARD = bool(AUDIT_LOG_FILE or AUDIT_SYSLOG_ADDRESS)
+_audit_handlers: dict = {}
+if AUDIT_LOG_FILE:
+    _audit_handlers["audit_file"] = {
+        "class": "logging.handlers.WatchedFileHandler",  # follows logrotate's moves
+        "filename": AUDIT_LOG_FILE,
+        "formatter": "line",
+    }
+if AUDIT_SYSLOG_ADDRESS:
+    _host, _, _port = AUDIT_SYSLOG_ADDRESS.rpartition(":")
+    if not _host or not _port.isdigit():
+        raise ImproperlyConfigured("AUDIT_SYSLOG_ADDRESS must be host:port.")
+    _audit_handlers["audit_syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "address": (_host, int(_port)),
+        "formatter": "line",
+    }
+LOGGING["formatters"]["line"] = {"format": "%(message)s"}
+LOGGING["handlers"].update(_audit_handlers)
+LOGGING["loggers"]["ephedra.audit"] = {
+    "handlers": list(_audit_handlers),
+    "level": "INFO",
+    "propagate": False,  # never in the application's own log
+}
 # The Celery worker would otherwise replace the root's handlers with its own, unfiltered
 # ones, and a failed task's log line would carry its exception's message.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

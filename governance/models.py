@@ -3,8 +3,15 @@
 from django.conf import settings
 from django.db import models
 
+from .forwarding import forward
+
 
 class AuditEventQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        rows = super().bulk_create(objs, *args, **kwargs)
+        forward(rows)
+        return rows
+
     def update(self, **kwargs):
         raise TypeError("The audit log is append-only.")
 
@@ -63,6 +70,7 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise TypeError("The audit log is append-only.")
         super().save(*args, **kwargs)
+        forward([self])
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
