@@ -14,6 +14,8 @@ APP_SERVICES = ("web", "worker", "beat", "migrate")
 SECRET_FILES = (
     "django_secret_key.txt",
     "database_url.txt",
+    "app_database_url.txt",
+    "app_db_password.txt",
     "email_url.txt",
     "postgres_password.txt",
 )
@@ -76,7 +78,11 @@ def test_app_services_share_one_image_and_build(compose):
 def test_app_services_run_the_right_commands(compose):
     services = compose["services"]
     assert "command" not in services["web"]  # the image's gunicorn CMD
-    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    migrate = services["migrate"]["command"]
+    assert migrate[:2] == ["sh", "-c"]
+    assert migrate[2] == (
+        "python manage.py migrate --noinput && python manage.py grant_app_role ephedra_app"
+    )
     assert services["worker"]["command"][:4] == ["celery", "-A", "ephedra", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "ephedra", "beat"]
 
@@ -99,12 +105,19 @@ def test_secrets_come_from_files_not_the_environment(compose):
         assert "SECRET_KEY" not in environment
         assert "DATABASE_URL" not in environment
         assert environment["SECRET_KEY_FILE"] == "/run/secrets/django_secret_key"
-        assert environment["DATABASE_URL_FILE"] == "/run/secrets/database_url"
         assert environment["EMAIL_URL_FILE"] == "/run/secrets/email_url"
-        assert set(services[name]["secrets"]) == {"django_secret_key", "database_url", "email_url"}
+        # Only the migrate job connects as the owner; the rest as the application's role,
+        # which may only append to the audit log (governance grant_app_role).
+        database = "database_url" if name == "migrate" else "app_database_url"
+        assert environment["DATABASE_URL_FILE"] == f"/run/secrets/{database}"
+        assert set(services[name]["secrets"]) == {"django_secret_key", database, "email_url"}
     assert services["db"]["environment"]["POSTGRES_PASSWORD_FILE"] == (
         "/run/secrets/postgres_password"
     )
+    assert services["db"]["environment"]["APP_DB_PASSWORD_FILE"] == ("/run/secrets/app_db_password")
+    init = "./scripts/db-create-app-role.sh:/docker-entrypoint-initdb.d/10-app-role.sh:ro"
+    assert init in services["db"]["volumes"]
+    assert (ROOT / "scripts" / "db-create-app-role.sh").stat().st_mode & 0o111  # executable
     files = {secret["file"] for secret in compose["secrets"].values()}
     assert files == {f"./secrets/{name}" for name in SECRET_FILES}
 

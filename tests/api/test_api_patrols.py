@@ -412,7 +412,9 @@ def test_another_areas_records_are_404(client, project_lead, elsewhere, name, me
     response = call(client, method, url_for(name, method, elsewhere), {"reason": "x"})
 
     assert response.status_code == 404, response.content[:300]
-    assert AuditEvent.objects.count() == before  # nothing read, nothing changed
+    # Nothing read, nothing changed: the one new row is the refusal itself (s.62).
+    new = AuditEvent.objects.order_by("pk")[before:]
+    assert [row.action for row in new] == ["access.not_found"]
 
 
 @pytest.mark.parametrize(
