@@ -262,7 +262,7 @@ def _enforcement(world, patrol, n, officer, rng) -> None:
                 "subject_description": "Male seen dropping women at the hotspot (synthetic)",
                 "details": "Synthetic demo intelligence. Vehicle seen on three nights.",
                 "source_evaluation": p.SourceEvaluation.UNTESTED,
-                "intelligence_assessment": p.IntelligenceAssessment.CANNOT_BE_JUDGED,
+                "intelligence_assessment": p.IntelligenceAssessment.NOT_KNOWN,
                 "handling_code": p.HandlingCode.LAWFUL_SHARING,
             },
         )

@@ -9,6 +9,10 @@ from django.db.models import Q
 from .checks import USER, _valid
 
 
+# The College of Policing's 3x5x2 model (APP Intelligence management, the intelligence
+# report), which replaced the 5x5x5: how reliable the source is (3), how the source knows
+# what they reported (5), and whether it may be shared (2). Migration 0007 moved grades
+# recorded under the 5x5x5 wording to these.
 class SourceEvaluation(models.TextChoices):
     RELIABLE = "1", "1 – Reliable"
     UNTESTED = "2", "2 – Untested"
@@ -16,11 +20,11 @@ class SourceEvaluation(models.TextChoices):
 
 
 class IntelligenceAssessment(models.TextChoices):
-    KNOWN_TRUE = "A", "A – Known to be true without reservation"
-    KNOWN_TO_SOURCE = "B", "B – Known personally to source, not to officer"
-    NOT_KNOWN_CORROBORATED = "C", "C – Not known personally to source, corroborated"
-    CANNOT_BE_JUDGED = "D", "D – Cannot be judged"
-    SUSPECTED_FALSE = "E", "E – Suspected to be false or malicious"
+    KNOWN_DIRECTLY = "A", "A – Known directly to the source"
+    INDIRECT_CORROBORATED = "B", "B – Known indirectly to the source but corroborated"
+    KNOWN_INDIRECTLY = "C", "C – Known indirectly to the source"
+    NOT_KNOWN = "D", "D – Not known"
+    SUSPECTED_FALSE = "E", "E – Suspected to be false"
 
 
 class HandlingCode(models.TextChoices):
