@@ -12,11 +12,10 @@ from core.permissions import PermissionRequiredMixin
 from .. import import_jobs
 from ..forms import ImportCrimesForm
 from ..models import ImportBatch
+from ..polling import poll_context, poll_number
 from ..selectors import crime_imports_for, get_crime_import_for_user
 
 RECENT_IMPORTS = 25
-# The progress page asks again after 1, 2, 4, 8, then every 15 seconds until the job ends.
-POLL_DELAYS = (1, 2, 4, 8, 15)
 
 
 class ImportCrimesView(PermissionRequiredMixin, FormView):
@@ -58,21 +57,12 @@ class ImportJobStatusView(PermissionRequiredMixin, View):
 
     def get(self, request, uuid):
         job = get_crime_import_for_user(request.user, uuid)
-        context = status_context(job, poll=_poll_number(request.GET.get("poll")))
+        context = status_context(job, poll=poll_number(request.GET.get("poll")))
         return render(request, "reporting/imports/_status.html", context)
 
 
 def status_context(job, *, poll: int) -> dict:
-    return {
-        "job": job,
-        "next_poll": poll + 1,
-        "delay": POLL_DELAYS[min(poll, len(POLL_DELAYS) - 1)],
-    }
-
-
-def _poll_number(value: str | None) -> int:
-    """How many times the page has asked; anything odd starts again (never a 500)."""
-    return min(int(value), 100) if value and value.isdigit() else 0
+    return {"job": job, **poll_context(poll)}
 
 
 def job_url(job) -> str:
