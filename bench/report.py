@@ -52,8 +52,8 @@ the next session."""
 PDF_MISSED = """\
 Why it is missed: the report now carries the evaluation appendix (issue 9), which fits
 some twenty-five count models for the area, and WeasyPrint lays out every table of twelve
-months on two shared CPUs. What would reach it: reuse the Evidence page's cached
-evaluation (computed once a day per area) instead of fitting again inside the report job,
+months on two shared CPUs. What would reach it: reuse the Evidence page's stored
+evaluation (computed nightly per area) instead of fitting again inside the report job,
 and pre-aggregate monthly counts per area in a small table refreshed on import, so the
 report reads a few hundred rows rather than scanning encounters and referrals. The job
 runs in the background (Celery, the page polls), so nobody waits on it."""

@@ -2,8 +2,9 @@
 a write is skipped, so every page and API request still works from the database.
 
 What uses the cache: the API token throttles (a miss is "no requests recorded": the
-request is allowed) and the Evidence page (a miss is worked out afresh). Without this,
-Django's RedisCache raises ConnectionError and each of those requests is a 500.
+request is allowed). Without this, Django's RedisCache raises ConnectionError and each of
+those requests is a 500. (The Evidence page once cached its figures here; a job now stores
+them in the database.)
 
 A warning is logged when the cache stops answering, once until it answers again (not on
 every request of an outage).

@@ -190,6 +190,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.sweep_imports",
         "schedule": crontab(minute="*"),
     },
+    "sweep-evidence": {  # Evidence runs whose worker died run again; lost requests enqueued
+        "task": "reporting.tasks.sweep_evidence",
+        "schedule": crontab(minute="*"),
+    },
+    "evaluate-evidence-nightly": {  # 02:30 Europe/London: every area's Evidence figures
+        "task": "reporting.tasks.evaluate_evidence_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "sweep-notification-emails": {  # e-mails the broker lost, or SMTP refused, sent again
         "task": "accounts.tasks.sweep_notification_emails",
         "schedule": crontab(minute="*"),

@@ -12,7 +12,8 @@ runs it once, and calls the importer, which checks the whole file before writing
 replaces one force-month at a time, each whole. A refused file fails with its line and
 reason, nothing written. A run stopped part-way (soft time limit, a worker killed, a
 concurrent import of the same force-month) leaves the job incomplete: some force-months
-replaced, the rest not. ``sweep`` runs such a file again (re-importing replaces, so it is
+replaced, the rest not. A finished import asks for every area's Evidence figures again
+(``evidence_jobs``). ``sweep`` runs such a file again (re-importing replaces, so it is
 safe) up to ``MAX_ATTEMPTS`` runs, then fails it with the reason.
 """
 
@@ -26,6 +27,7 @@ from django.utils import timezone
 
 from governance import audit
 
+from . import evidence_jobs
 from .importer import ImportRefused, ImportResult, import_file, plural_rows
 from .models import CrimeImport, CrimeImportStatus
 
@@ -147,6 +149,9 @@ def _finish(job: CrimeImport, result: ImportResult) -> None:
             finished_at=timezone.now(),
         )
         audit.record("reporting.crimeimport.done", job, detail=plural_rows(result.rows))
+        # New crime data: the Evidence figures of every area are worked out again (an
+        # area's runs take turns, so one under way is followed by one with this data).
+        evidence_jobs.request_for_all_areas()
     _discard_upload(job)
 
 

@@ -344,3 +344,69 @@ class GeneratedReport(models.Model):
     def awaited(self) -> bool:
         """Still to be built and not replaced by a newer request: its page keeps asking."""
         return self.status in (ReportStatus.PENDING, ReportStatus.RUNNING) and not self.superseded
+
+
+class EvidenceStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to start"
+    RUNNING = "running", "Being worked out"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class EvidenceRun(models.Model):
+    """The Evidence figures of one area, worked out by a Celery job (each night, after
+    each crime import, or when the page finds none): the page only reads the newest
+    ready one. The result is the ``evaluation.Evidence`` tree as JSON (``stored``)."""
+
+    # A run past the soft limit fails with that reason; the hard limit kills it.
+    SOFT_TIME_LIMIT = 10 * 60
+    HARD_TIME_LIMIT = SOFT_TIME_LIMIT + 60
+    # Running longer than this, the worker is dead (the hard limit would have killed it).
+    STALE_AFTER = dt.timedelta(seconds=HARD_TIME_LIMIT + 30)
+
+    # Worked-out figures: nothing is lost with the area, they go with it.
+    area = models.ForeignKey(
+        "accounts.Area", on_delete=models.CASCADE, related_name="evidence_runs"
+    )
+    as_of = models.DateField(help_text="With the data up to this day (the day it ran).")
+    status = models.CharField(
+        max_length=10, choices=EvidenceStatus.choices, default=EvidenceStatus.PENDING
+    )
+    error = models.TextField(blank=True, help_text="Why it failed, in words; never the data.")
+    result = models.JSONField(null=True, blank=True, editable=False)
+    result_format = models.PositiveSmallIntegerField(
+        default=0, help_text="The shape of the stored result (evaluation.stored.FORMAT)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Runs started; a worker that died mid-run leaves one more."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["area", "status"], name="evidence_area_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=EvidenceStatus.values), name="evidence_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=EvidenceStatus.FAILED) | Q(error__gt=""),
+                name="evidence_failure_explained",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=EvidenceStatus.READY)
+                | Q(result__isnull=False, finished_at__isnull=False),
+                name="evidence_ready_has_result",
+            ),
+            # One request waits per area: asking again while it waits is the same request.
+            models.UniqueConstraint(
+                fields=["area"],
+                condition=Q(status=EvidenceStatus.PENDING),
+                name="evidence_one_pending_per_area",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evidence for {self.area}, {self.as_of:%d %b %Y}"

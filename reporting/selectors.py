@@ -1,5 +1,8 @@
 """Reads of crime data and generated reports, scoped to the user's areas: the user's
-reports, their download names, and the area a user chose (one of their own)."""
+reports, their download names, the area a user chose (one of their own), and the
+Evidence figures worked out for it."""
+
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -8,11 +11,14 @@ from django.utils.text import slugify
 
 from core.permissions import has_permission
 
+from .evaluation import Evidence, stored
 from .forms_reports import MONTHLY_KINDS
 from .models import (
     CrimeImport,
     CrimeOutcome,
     CrimeRecord,
+    EvidenceRun,
+    EvidenceStatus,
     GeneratedReport,
     ImportBatch,
     ReportKind,
@@ -82,3 +88,55 @@ def chosen_area(areas: list, value: str | None):
     if area is None:
         raise Http404
     return area
+
+
+# --- The Evidence figures ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceState:
+    """What the Evidence page shows of an area: the newest figures (``ready``, read back
+    as ``evidence``), and the newest run after them (``newer``) while it is waiting,
+    under way, or if it failed."""
+
+    ready: EvidenceRun | None
+    evidence: Evidence | None
+    newer: EvidenceRun | None
+
+    @property
+    def working(self) -> bool:
+        return self.newer is not None and self.newer.status != EvidenceStatus.FAILED
+
+    @property
+    def failed(self) -> bool:
+        return self.newer is not None and self.newer.status == EvidenceStatus.FAILED
+
+    @property
+    def nothing_yet(self) -> bool:
+        """No figures, and none asked for: the page asks."""
+        return self.ready is None and self.newer is None
+
+
+def latest_evidence(area) -> tuple[EvidenceRun | None, Evidence | None]:
+    """The area's newest ready figures (one query); a result stored in another format, or
+    that cannot be read, counts as none (it is worked out again)."""
+    runs = EvidenceRun.objects.filter(
+        area=area, status=EvidenceStatus.READY, result_format=stored.FORMAT
+    )
+    run = runs.order_by("-finished_at", "-pk").first()
+    if run is None:
+        return None, None
+    try:
+        return run, stored.from_data(Evidence, run.result)
+    except stored.StoredFormatError:
+        return None, None
+
+
+def evidence_state(area) -> EvidenceState:
+    """Two queries, however much data: the newest figures, and the newest run after."""
+    ready, evidence = latest_evidence(area)
+    after = EvidenceRun.objects.filter(area=area).exclude(status=EvidenceStatus.READY)
+    if ready is not None:
+        after = after.filter(pk__gt=ready.pk)
+    newer = after.defer("result").order_by("-pk").first()
+    return EvidenceState(ready=ready, evidence=evidence, newer=newer)

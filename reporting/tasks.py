@@ -1,12 +1,16 @@
 import datetime as dt
+import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 
 from accounts.models import Area
 
-from . import import_jobs, services
-from .models import CrimeImport
+from . import evidence_jobs, import_jobs, services
+from .models import CrimeImport, EvidenceRun
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=False)  # its caller reads the answer
@@ -53,6 +57,46 @@ def sweep_imports() -> dict[str, int]:
     """Every minute: imports whose worker died run again (or fail after the last try),
     lost requests are enqueued."""
     return import_jobs.sweep()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=EvidenceRun.SOFT_TIME_LIMIT,
+    time_limit=EvidenceRun.HARD_TIME_LIMIT,
+)
+def evaluate_evidence(self, run_id: int) -> None:
+    """Work out an EvidenceRun by primary key; a missing or finished run is a no-op, so a
+    redelivered message works it out once."""
+    evidence_jobs.run(run_id)
+
+
+@shared_task
+def evaluate_evidence_nightly() -> int:
+    """Each night: every area's Evidence figures, worked out again with the day's data.
+    Running it twice asks once (one request waits per area)."""
+    return evidence_jobs.request_for_all_areas()
+
+
+@shared_task
+def sweep_evidence() -> dict[str, int]:
+    """Every minute: Evidence runs whose worker died run again (or fail after the last
+    try), lost requests are enqueued."""
+    return evidence_jobs.sweep()
+
+
+@worker_ready.connect
+def _pick_up_waiting_evidence(**kwargs) -> None:
+    """A worker starting sends the Evidence runs that wait at once, without the sweep's
+    grace: those the demo seed asked for (`make run`), or left while no worker ran."""
+    try:
+        evidence_jobs.sweep(grace=dt.timedelta(0))
+    except Exception as error:  # the worker starts anyway; the sweep tries each minute
+        logger.warning("Evidence runs not picked up at start (%s)", type(error).__name__)
 
 
 @shared_task

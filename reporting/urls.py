@@ -22,4 +22,5 @@ urlpatterns = [
     path("deployment/", weekly.WeeklySheetView.as_view(), name="weekly_sheet"),
     path("hotspot-ranking/", weekly.HotspotRankingView.as_view(), name="ranking"),
     path("evidence/", evidence.EvidenceView.as_view(), name="evidence"),
+    path("evidence/status/", evidence.EvidenceStatusView.as_view(), name="evidence_status"),
 ]

@@ -120,3 +120,42 @@ def test_make_run_queues_a_report_and_its_worker_builds_it(tmp_path, area):
     pdf = (tmp_path / "media" / report.file.name).read_bytes()
     assert pdf.startswith(b"%PDF-")
     assert not list((tmp_path / "celery" / "queue").glob("*.msg")), "the message was not taken"
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+
+
+@pytest.mark.embedded_worker
+@pytest.mark.django_db(transaction=True)
+def test_make_run_works_out_the_evidence_the_demo_seed_asked_for(tmp_path, area):
+    """seed_demo asks for each area's Evidence figures without sending them (it runs with
+    tasks inline, and must stay quick): the worker `make run` starts sends them at once."""
+    from reporting.evidence_jobs import request_evidence
+    from reporting.models import EvidenceStatus
+
+    run = request_evidence(area, send=False)
+    worker = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
+        [
+            *(sys.executable, "-m", "celery", "-A", "ephedra", "worker", "--pool=solo"),
+            *("--loglevel=WARNING", "--without-gossip", "--without-mingle"),
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=_embedded_env(tmp_path),
+    )
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            run.refresh_from_db()
+            if run.status in (EvidenceStatus.READY, EvidenceStatus.FAILED):
+                break
+            assert worker.poll() is None, f"the worker exited with code {worker.returncode}"
+            time.sleep(0.5)
+    finally:
+        _stop(worker)
+    assert run.status == EvidenceStatus.READY, run.error or run.status

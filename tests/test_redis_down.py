@@ -1,6 +1,7 @@
 """With Redis down, the cache is a miss (core.cache.ResilientRedisCache): API token requests
-(whose throttle counts in the cache) and the Evidence page (cached per area and day) work
-from the database; what truly needs Redis answers JSON 503 with Retry-After under /api/.
+(whose throttle counts in the cache) and the Evidence page (its figures stored in the
+database by a job) work from the database; what truly needs Redis answers JSON 503 with
+Retry-After under /api/.
 
 No Redis runs here: the cache points at a port nothing listens on."""
 
@@ -55,7 +56,7 @@ def test_an_api_token_request_works_with_redis_down(client, redis_down, throttle
     assert response["Content-Type"] == "application/json"
 
 
-def test_the_evidence_page_is_worked_out_from_the_database(client, redis_down, project_lead):
+def test_the_evidence_page_reads_the_database(client, redis_down, project_lead):
     client.force_login(project_lead)
     area = project_lead.areas.get()
 

@@ -52,3 +52,22 @@ def test_one_login_per_role_with_demo_password_only_when_debug(settings):
     settings.DEMO_PASSWORDS = True
     call_command("seed_demo")
     assert User.objects.get(username="demo-lead").check_password("ephedra-demo-2026")
+
+
+def test_the_evidence_figures_are_asked_for_not_worked_out_here(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """Working them out takes seconds per area: the worker does (`make run`), not the seed."""
+    from accounts.models import Area
+    from reporting import evidence_jobs
+    from reporting.models import EvidenceRun, EvidenceStatus
+
+    def refuse(run_id):
+        raise AssertionError("the seed sent a run to be worked out")
+
+    monkeypatch.setattr(evidence_jobs, "enqueue", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    runs = EvidenceRun.objects.all()
+    assert {run.status for run in runs} == {EvidenceStatus.PENDING}
+    assert {run.area_id for run in runs} == set(Area.objects.values_list("pk", flat=True))

@@ -136,14 +136,34 @@ def test_evidence_page_with_estimates(page: Page, project_lead, sergeant, area):
     """The Evidence page with every part filled in: synthetic crime with a planted fall."""
     from reporting.evaluation.places import area_lsoas
     from tests.reporting.test_evaluation_data import crimes, make_patrolled, planted_counts
+    from tests.reporting.test_evaluation_page import worked_out
 
     lambeth = area_lsoas(area)
     counts, _ = planted_counts(lambeth, make_patrolled(area, lambeth, sergeant), drop=0.6)
     crimes(area, counts, lambeth)
+    worked_out(area)  # the job, run as the worker would: the page only reads
     name = "lead-" + open_from_menu(page, project_lead, "Evidence") + "-estimates"
     expect(page.get_by_text("Synthetic arches").first).to_be_visible()
     check_accessibility(page, name)
     check_phone_layout(page, name)
+
+
+def test_evidence_arrives_by_itself_while_the_page_waits(page: Page, project_lead, area):
+    """No figures yet: the page asks for them and says they are being worked out, then
+    its polling brings them in (Celery is eager here: the job runs as the request that
+    asked commits), announced to screen readers, with nothing refused by the CSP."""
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    name = "lead-" + open_from_menu(page, project_lead, "Evidence") + "-waiting"
+    expect(page.get_by_text("The figures are being worked out")).to_be_visible()
+    assert errors == []
+    check_accessibility(page, name)
+    errors.clear()  # axe's own inline <script>, refused by the policy (then loaded apart)
+    expect(page.get_by_role("heading", name="The short answer")).to_be_visible(timeout=20_000)
+    expect(page.locator("#evidence-announcer")).to_have_text("The figures are ready.")
+    expect(page.get_by_text("The figures are being worked out")).to_have_count(0)
+    check_accessibility(page, name + "-arrived")
+    assert errors == []
 
 
 # --- The partner portal ------------------------------------------------------------------
