@@ -138,3 +138,19 @@ def test_withdrawing_an_approval_without_an_assessment_still_plans_again(ward):
     assert services.withdraw_approval(services.lock(patrol), "Synthetic.") is True
     patrol.refresh_from_db()
     assert patrol.status == S.PLANNED
+
+
+def test_deploying_a_patrol_already_returned_names_the_action(ward, pc):
+    patrol = PatrolFactory(ward=ward, status=S.RETURNED)
+    assess(patrol, pc, approved_by=pc)
+    error = refusal(lambda: services.mark_deployed(patrol))
+    assert str(error) == "A return filed patrol cannot be deployed."
+
+
+@pytest.mark.parametrize("status", list(S))
+def test_can_move_answers_from_the_transition_table(ward, status):
+    """What the pages ask before offering a button: exactly the table's moves."""
+    reason = "Synthetic reason" if status == S.CANCELLED else ""
+    patrol = PatrolFactory(ward=ward, status=status, cancel_reason=reason)
+    allowed = {to for to in S if services.can_move(patrol, to)}
+    assert allowed == set(lifecycle.TRANSITIONS[status])
