@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivateResponsesMiddleware",  # no-store for signed-in users' pages
     "accounts.middleware.SessionOTPMiddleware",  # django-otp's, without a query per request
     "accounts.middleware.SessionTimeoutMiddleware",  # idle, absolute, sign out everywhere
     "accounts.middleware.RequireSecondFactorMiddleware",  # nothing but enrolment until verified
@@ -316,6 +317,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES", default=not DEBUG)
+if SESSION_COOKIE_SECURE:
+    # A browser keeps a __Host- cookie only if it is Secure, for Path=/ and names no
+    # Domain (Django's defaults, kept): no other host, not even a subdomain, can set or
+    # overwrite our session or CSRF cookie. Without Secure (DEBUG, plain-http checkout)
+    # the browser would drop such a cookie, so the names stay plain.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 # On a production host: HTTPS only, and browsers told so for a year (HSTS). Behind a
 # TLS-terminating proxy, set BEHIND_TLS_PROXY=true or the redirect never ends.
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", default=not SERVES_ONLY_LOCALHOST)
