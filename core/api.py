@@ -54,13 +54,34 @@ class RulePermission(BasePermission):
             return True  # a method the route does not have: DRF answers 405, for everyone
         if is_partner(user) and not self.partners_allowed:
             raise NotFound
-        key = self.action_rules.get(getattr(view, "action", None) or "")
+        key = self.action_rules.get(_action(request, view))
         if key is None:
             return False
         allowed = user.role in self.rules[key]
         if not allowed and is_partner(user):
             raise NotFound
+        if allowed and method == "options" and _names_a_record(view):
+            view.get_object()  # through the scope: 404 for a record the user may not see
         return allowed
+
+
+def _action(request, view) -> str:
+    """The viewset action whose rule applies. OPTIONS (DRF's action "metadata") describes
+    the address, so it takes the rule of reading it (or of its one action, for a POST-only
+    route); DRF's metadata then asks again for PUT and POST with their own actions."""
+    action = getattr(view, "action", None) or ""
+    if action != "metadata":
+        return action
+    action_map = getattr(view, "action_map", None) or {}
+    method = request.method.lower()
+    if method != "options":
+        return action_map.get(method, "")
+    return action_map.get("get") or next(iter(action_map.values()), "")
+
+
+def _names_a_record(view) -> bool:
+    lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", None)
+    return bool(lookup) and lookup in getattr(view, "kwargs", {})
 
 
 class ApiRulePermission(RulePermission):
