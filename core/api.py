@@ -218,7 +218,8 @@ ERROR_SCHEMA = {
 }
 ERROR_DESCRIPTIONS = {
     "400": "The request was refused: see `errors` for each field.",
-    "401": "No credentials, or a token that is unknown, revoked or belongs to an inactive user.",
+    "401": "No credentials, or a token that is unknown, expired, revoked or belongs to an "
+    "inactive user.",
     "403": "Your role may not do this.",
     "404": "No such record, or not one you may see.",
     "415": "The body must be JSON (Content-Type: application/json).",

@@ -256,6 +256,8 @@ SESSION_ABSOLUTE_TIMEOUT = timedelta(
 )
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# An API token stops working this many days after it is made (its owner makes another).
+API_TOKEN_DAYS = env.integer("API_TOKEN_DAYS", default=90, minimum=1)
 # Exporting or downloading personal data asks for the password again after this long.
 REAUTHENTICATE_AFTER = timedelta(
     minutes=env.integer("REAUTHENTICATE_MINUTES", default=15, minimum=1)
