@@ -223,7 +223,7 @@ ERROR_DESCRIPTIONS = {
     "403": "Your role may not do this.",
     "404": "No such record, or not one you may see.",
     "415": "The body must be JSON (Content-Type: application/json).",
-    "429": "Too many requests with your tokens: wait for the time in Retry-After.",
+    "429": "Too many requests from you (tokens and session together): wait for Retry-After.",
 }
 BODY_METHODS = {"post", "put", "patch"}
 

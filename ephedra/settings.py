@@ -381,7 +381,8 @@ PERMISSIONS_POLICY = {
 
 # --- REST API (issue 6): /api/v1/, tokens or the browser session, OpenAPI at /api/schema/.
 # JSON in and out; every error in one shape (core.api_defaults.exception_handler);
-# token requests rate-limited per user (generous: an integration pulling all day fits).
+# requests rate-limited per user, by token or session (generous: an integration pulling
+# all day fits).
 # A request body (form fields or API JSON; uploaded files are not counted) up to 1 MiB:
 # the largest real one, a long work return, is a few tens of kilobytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
@@ -400,12 +401,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "core.api_defaults.TokenBurstRateThrottle",
-        "core.api_defaults.TokenRateThrottle",
+        "core.api_defaults.ApiBurstRateThrottle",
+        "core.api_defaults.ApiRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {  # per user, token requests only
-        "token_burst": env.string("API_RATE_BURST", default="300/min"),
-        "token_sustained": env.string("API_RATE_SUSTAINED", default="5000/hour"),
+    "DEFAULT_THROTTLE_RATES": {  # per user: their tokens and their browser session together
+        "api_burst": env.string("API_RATE_BURST", default="300/min"),
+        "api_sustained": env.string("API_RATE_SUSTAINED", default="5000/hour"),
     },
     "EXCEPTION_HANDLER": "core.api_defaults.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
