@@ -106,7 +106,15 @@ class ApiTokenAdmin(RoleModelAdmin):
     can only revoke them. The secret is never stored, so never shown."""
 
     scope = staticmethod(selectors.own_tokens)
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
     search_fields = ["name", "prefix", "user__username"]
@@ -116,6 +124,7 @@ class ApiTokenAdmin(RoleModelAdmin):
         "prefix",
         "created_at",
         "last_used_at",
+        "expires_at",
         "revoked_at",
     ]
     actions = ["revoke"]

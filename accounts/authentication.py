@@ -11,7 +11,7 @@ KEYWORD = "Bearer"
 
 class ApiTokenAuthentication(BaseAuthentication):
     """A request with a Bearer token is authenticated by it, or refused with 401: an
-    unknown, revoked or malformed token, or one whose user is inactive or has no second
+    unknown, revoked, expired or malformed token, or one whose user is inactive or has no second
     factor (``tokens.verify`` answers None for all of them alike), never falls back to
     another method. ``request.auth`` is the ApiToken."""
 
@@ -27,7 +27,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed(_("The token is not valid.")) from None
         token = tokens.verify(whole)
         if token is None:
-            raise AuthenticationFailed(_("The token is not valid, or has been revoked."))
+            raise AuthenticationFailed(_("The token is not valid, or has expired or been revoked."))
         tokens.record_use(token)
         return token.user, token
 

@@ -1,11 +1,14 @@
 """Who uses Ephedra and where they work: areas (boroughs), wards, users and officers."""
 
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Area(models.Model):
@@ -252,9 +255,15 @@ class Notification(models.Model):
         return self.message
 
 
+def token_expiry():
+    """When a token made now stops working: API_TOKEN_DAYS from now."""
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """The tokens that work: neither revoked nor past their expiry."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -271,6 +280,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Every token expires (ASVS: no credential lives for ever); a token made before
+    # expiry existed got API_TOKEN_DAYS from the migration that added it.
+    expires_at = models.DateTimeField(default=token_expiry, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -279,3 +291,12 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def works(self) -> bool:
+        """The same test as ``ApiToken.objects.active()``, for a token in hand."""
+        return self.revoked_at is None and not self.expired

@@ -5,7 +5,8 @@ the row and lets its owner tell tokens apart; only a SHA-256 hash of the whole t
 stored, compared in constant time. The secret never reaches the database, a log or the
 audit table (``secret_hash`` is in governance.audit.IGNORED_FIELDS).
 
-A token follows its person: it works only while its user is active and has a second
+A token expires API_TOKEN_DAYS after it is made (``ApiToken.expires_at``). It follows its
+person: it works only while its user is active and has a second
 factor (``accounts.second_factor``), and every active token of a user is revoked when
 their second factor is reset, they sign out everywhere, they are deactivated or their
 password changes (``accounts.services.revoke_tokens``).

@@ -6,6 +6,7 @@ with the second factor (accounts.middleware enforces that for every page).
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -56,7 +57,12 @@ def token_list(request):
     if request.method == "POST" and form.is_valid():
         new_token = tokens.create_token(request.user, form.cleaned_data["name"])
         form = TokenForm(user=request.user)
-    context = {"form": form, "tokens": tokens.tokens_for(request.user), "new_token": new_token}
+    context = {
+        "form": form,
+        "tokens": tokens.tokens_for(request.user),
+        "new_token": new_token,
+        "token_days": settings.API_TOKEN_DAYS,
+    }
     return render(request, "accounts/tokens.html", context)
 
 

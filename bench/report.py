@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
@@ -91,7 +92,8 @@ def run(scale: Scale, *, load: bool, users: int, seconds: int, import_rows: int,
     load_results = None
     if load:
         progress(f"Load: {users} users for {seconds} s against gunicorn")
-        sessions = {who: client.cookies["sessionid"].value for who, client in clients.items()}
+        cookie = settings.SESSION_COOKIE_NAME  # __Host-sessionid here; gunicorn's is plain
+        sessions = {who: client.cookies[cookie].value for who, client in clients.items()}
         load_results = measure.load_test(pages, sessions, tokens, users=users, seconds=seconds)
     progress(f"Importing {import_rows:,} crime rows, and the same file by raw COPY")
     imports = measure.import_speed(import_rows, raw_copy=connection.vendor == "postgresql")

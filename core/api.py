@@ -54,13 +54,34 @@ class RulePermission(BasePermission):
             return True  # a method the route does not have: DRF answers 405, for everyone
         if is_partner(user) and not self.partners_allowed:
             raise NotFound
-        key = self.action_rules.get(getattr(view, "action", None) or "")
+        key = self.action_rules.get(_action(request, view))
         if key is None:
             return False
         allowed = user.role in self.rules[key]
         if not allowed and is_partner(user):
             raise NotFound
+        if allowed and method == "options" and _names_a_record(view):
+            view.get_object()  # through the scope: 404 for a record the user may not see
         return allowed
+
+
+def _action(request, view) -> str:
+    """The viewset action whose rule applies. OPTIONS (DRF's action "metadata") describes
+    the address, so it takes the rule of reading it (or of its one action, for a POST-only
+    route); DRF's metadata then asks again for PUT and POST with their own actions."""
+    action = getattr(view, "action", None) or ""
+    if action != "metadata":
+        return action
+    action_map = getattr(view, "action_map", None) or {}
+    method = request.method.lower()
+    if method != "options":
+        return action_map.get(method, "")
+    return action_map.get("get") or next(iter(action_map.values()), "")
+
+
+def _names_a_record(view) -> bool:
+    lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", None)
+    return bool(lookup) and lookup in getattr(view, "kwargs", {})
 
 
 class ApiRulePermission(RulePermission):
@@ -197,11 +218,12 @@ ERROR_SCHEMA = {
 }
 ERROR_DESCRIPTIONS = {
     "400": "The request was refused: see `errors` for each field.",
-    "401": "No credentials, or a token that is unknown, revoked or belongs to an inactive user.",
+    "401": "No credentials, or a token that is unknown, expired, revoked or belongs to an "
+    "inactive user.",
     "403": "Your role may not do this.",
     "404": "No such record, or not one you may see.",
     "415": "The body must be JSON (Content-Type: application/json).",
-    "429": "Too many requests with your tokens: wait for the time in Retry-After.",
+    "429": "Too many requests from you (tokens and session together): wait for Retry-After.",
 }
 BODY_METHODS = {"post", "put", "patch"}
 

@@ -1,9 +1,11 @@
 """REST framework defaults shared by every resource (settings.REST_FRAMEWORK names them):
-pagination, the throttles for token requests, and the one JSON error shape.
+pagination, the per-user rate limits, and the one JSON error shape.
 
 DRF imports these while its own views module loads: import nothing here that imports
 ``rest_framework.views`` (or generics, routers, viewsets) at module level.
 """
+
+import time
 
 from django.core.exceptions import RequestDataTooBig
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -12,7 +14,9 @@ from redis.exceptions import TimeoutError as RedisTimeout
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
+
+from . import rate_limit
 
 # --- Pagination and throttling -----------------------------------------------------------
 
@@ -25,27 +29,34 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
-class TokenRateThrottle(SimpleRateThrottle):
-    """Limits requests made with an API token, per user (all their tokens together).
-    Browser (session) requests are not limited here: the pages are.
+class ApiRateThrottle(BaseThrottle):
+    """Limits API requests per signed-in user: made with any of their tokens or from
+    their browser session, all count together (core.rate_limit: atomic, so it holds
+    when requests arrive at once). Anonymous requests are refused (401) before they
+    cost anything, so they are not counted.
 
     The rate is read on each request (DRF reads it once, at import), so a test can
-    change ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``."""
+    change ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``; ``timer`` can be replaced too."""
 
-    scope = "token_sustained"
+    scope = "api_sustained"
+    timer = staticmethod(time.time)
 
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+    def allow_request(self, request, view) -> bool:
+        user = request.user
+        text = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        if not (text and user and user.is_authenticated):
+            return True
+        rate = rate_limit.Rate.parse(text)
+        count = rate_limit.hit(f"{self.scope}:{user.pk}", rate, self.timer())
+        self.retry_after = count.retry_after
+        return rate_limit.allows(count, rate)
 
-    def get_cache_key(self, request, view):
-        # Token authentication sets ``request.auth`` to the token; a session leaves it None.
-        if request.auth is None:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+    def wait(self) -> float:
+        return self.retry_after
 
 
-class TokenBurstRateThrottle(TokenRateThrottle):
-    scope = "token_burst"
+class ApiBurstRateThrottle(ApiRateThrottle):
+    scope = "api_burst"
 
 
 class BodyTooLarge(ParseError):

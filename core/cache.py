@@ -1,10 +1,10 @@
 """The cache is an optimisation, never a dependency: with Redis down, a read is a miss and
 a write is skipped, so every page and API request still works from the database.
 
-What uses the cache: the API token throttles (a miss is "no requests recorded": the
-request is allowed). Without this, Django's RedisCache raises ConnectionError and each of
-those requests is a 500. (The Evidence page once cached its figures here; a job now stores
-them in the database.)
+What uses the cache: the API rate limits (core.rate_limit: a counter that cannot count
+answers 0, so the request is allowed). Without this, Django's RedisCache raises
+ConnectionError and each of those requests is a 500. (The Evidence page once cached its
+figures here; a job now stores them in the database.)
 
 A warning is logged when the cache stops answering, once until it answers again (not on
 every request of an outage).

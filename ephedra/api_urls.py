@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path, re_path
 from django.utils.csp import CSP
+from django.views import View
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -50,6 +51,16 @@ def build_router() -> DefaultRouter:
     return router
 
 
+class SwaggerDocs(SpectacularSwaggerSplitView):
+    # OPTIONS answers the methods, as for any page: DRF's metadata answer would be
+    # rendered with this view's HTML renderer, which has no template for it (a 500).
+    options = View.options
+
+
+class RedocDocs(SpectacularRedocView):
+    options = View.options
+
+
 def docs_page(view):
     """Sign-in first for a browser with no credentials; then the docs' own CSP."""
 
@@ -67,14 +78,12 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",
-        docs_page(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        docs_page(SwaggerDocs.as_view(url_name="api:schema")),
         name="docs",
     ),
     path(
         "docs/redoc/",
-        docs_page(
-            SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")
-        ),
+        docs_page(RedocDocs.as_view(url_name="api:schema", template_name="api/redoc.html")),
         name="redoc",
     ),
     re_path(r"^(?P<path>.*)$", not_found, name="not_found"),

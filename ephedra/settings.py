@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivateResponsesMiddleware",  # no-store for signed-in users' pages
     "accounts.middleware.SessionOTPMiddleware",  # django-otp's, without a query per request
     "accounts.middleware.SessionTimeoutMiddleware",  # idle, absolute, sign out everywhere
     "accounts.middleware.RequireSecondFactorMiddleware",  # nothing but enrolment until verified
@@ -263,6 +264,8 @@ SESSION_ABSOLUTE_TIMEOUT = timedelta(
 )
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# An API token stops working this many days after it is made (its owner makes another).
+API_TOKEN_DAYS = env.integer("API_TOKEN_DAYS", default=90, minimum=1)
 # Exporting or downloading personal data asks for the password again after this long.
 REAUTHENTICATE_AFTER = timedelta(
     minutes=env.integer("REAUTHENTICATE_MINUTES", default=15, minimum=1)
@@ -324,6 +327,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES", default=not DEBUG)
+if SESSION_COOKIE_SECURE:
+    # A browser keeps a __Host- cookie only if it is Secure, for Path=/ and names no
+    # Domain (Django's defaults, kept): no other host, not even a subdomain, can set or
+    # overwrite our session or CSRF cookie. Without Secure (DEBUG, plain-http checkout)
+    # the browser would drop such a cookie, so the names stay plain.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 # On a production host: HTTPS only, and browsers told so for a year (HSTS). Behind a
 # TLS-terminating proxy, set BEHIND_TLS_PROXY=true or the redirect never ends.
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", default=not SERVES_ONLY_LOCALHOST)
@@ -386,7 +396,8 @@ PERMISSIONS_POLICY = {
 
 # --- REST API (issue 6): /api/v1/, tokens or the browser session, OpenAPI at /api/schema/.
 # JSON in and out; every error in one shape (core.api_defaults.exception_handler);
-# token requests rate-limited per user (generous: an integration pulling all day fits).
+# requests rate-limited per user, by token or session (generous: an integration pulling
+# all day fits).
 # A request body (form fields or API JSON; uploaded files are not counted) up to 1 MiB:
 # the largest real one, a long work return, is a few tens of kilobytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
@@ -405,12 +416,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "core.api_defaults.TokenBurstRateThrottle",
-        "core.api_defaults.TokenRateThrottle",
+        "core.api_defaults.ApiBurstRateThrottle",
+        "core.api_defaults.ApiRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {  # per user, token requests only
-        "token_burst": env.string("API_RATE_BURST", default="300/min"),
-        "token_sustained": env.string("API_RATE_SUSTAINED", default="5000/hour"),
+    "DEFAULT_THROTTLE_RATES": {  # per user: their tokens and their browser session together
+        "api_burst": env.string("API_RATE_BURST", default="300/min"),
+        "api_sustained": env.string("API_RATE_SUSTAINED", default="5000/hour"),
     },
     "EXCEPTION_HANDLER": "core.api_defaults.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -41,6 +41,16 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """The API rate limits count per user in the cache, and user ids come round again
+    once a test's rows are rolled back: every test starts with an empty cache, or a
+    suite's worth of requests by "user 3" would be refused within the minute."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _force_login_passes_second_factor(monkeypatch):
     """``client.force_login(user)`` stands for a complete sign-in: password and second
     factor. It gives the user a confirmed TOTP device (unless they have one) and marks the

@@ -100,6 +100,28 @@ def test_production_defaults_are_https_only():
     ]
 
 
+def test_production_cookies_are_host_only():
+    """__Host-: Secure, Path=/ and no Domain, or the browser refuses the cookie; so no
+    other host (a subdomain included) can plant or overwrite the session or CSRF cookie."""
+    names = ("SESSION_COOKIE", "CSRF_COOKIE")
+    attributes = [f"{name}_{part}" for name in names for part in ("NAME", "PATH", "DOMAIN")]
+
+    values = settings_values(production_env(), *attributes)
+
+    assert values == ["'__Host-sessionid'", "'/'", "None", "'__Host-csrftoken'", "'/'", "None"]
+
+
+@pytest.mark.parametrize("environment", [{"DEBUG": "true"}, {"SECURE_COOKIES": "false"}])
+def test_plain_http_keeps_plain_cookie_names(environment):
+    """A browser drops a __Host- cookie that is not Secure: on http://127.0.0.1 (DEBUG,
+    or secure cookies turned off) the names stay Django's own."""
+    local = production_env(ALLOWED_HOSTS="localhost,127.0.0.1", EMAIL_URL="", **environment)
+
+    values = settings_values(local, "SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME")
+
+    assert values == ["'sessionid'", "'csrftoken'"]
+
+
 def test_a_local_checkout_keeps_plain_http():
     """`make run` and the tests serve http://127.0.0.1: no redirect, no HSTS."""
     environment = production_env(ALLOWED_HOSTS="localhost,127.0.0.1", EMAIL_URL="")

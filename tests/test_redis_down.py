@@ -43,7 +43,7 @@ def throttled(settings):
     """The throttles on, as in production (the cache is where they count)."""
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"token_sustained": "1000/hour", "token_burst": "100/min"},
+        "DEFAULT_THROTTLE_RATES": {"api_sustained": "1000/hour", "api_burst": "100/min"},
     }
 
 
@@ -54,6 +54,21 @@ def test_an_api_token_request_works_with_redis_down(client, redis_down, throttle
 
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"] == "application/json"
+
+
+def test_the_rate_limit_lets_requests_through_when_it_cannot_count(
+    client, redis_down, settings, sergeant
+):
+    """The limit protects the service; with nowhere to count, it must not stop it."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_sustained": "1/hour", "api_burst": "1/min"},
+    }
+    token = api_token(sergeant).secret
+
+    statuses = [client.get("/api/v1/hotspots/", **bearer(token)).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 200]
 
 
 def test_the_evidence_page_reads_the_database(client, redis_down, project_lead):

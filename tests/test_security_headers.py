@@ -8,6 +8,7 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 HSTS_SECONDS = 31_536_000
+PASSWORD = "correct-horse-battery-staple"  # tests/factories.py
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self'; "  # no map tiles from elsewhere by default
@@ -126,3 +127,20 @@ def test_a_tile_url_must_be_https_with_its_placeholders():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MAP_TILE_URL", good)
         assert env.tile_url("MAP_TILE_URL") == good
+
+
+def test_cookies_are_host_only_when_secure(production_like, pc):
+    """The test settings have secure cookies (DEBUG off), as production: the browser gets
+    __Host- cookies that are Secure, for Path=/ and with no Domain, or it would drop them."""
+    client = Client()
+    client.get("/sign-in/", secure=True)  # the form sets the CSRF cookie
+    response = client.post(
+        "/sign-in/", {"username": pc.username, "password": PASSWORD}, secure=True
+    )
+
+    assert response.status_code == 302
+    for name in ("__Host-sessionid", "__Host-csrftoken"):
+        cookie = client.cookies[name]
+        assert cookie["secure"] is True, name
+        assert cookie["path"] == "/", name
+        assert not cookie["domain"], name

@@ -17,6 +17,7 @@ from django.views import View
 
 from accounts.reauth import recent_authentication_required
 from core.permissions import PermissionRequiredMixin
+from core.spreadsheet import safe_cell
 from governance import audit
 from governance.models import AuditEvent
 from referrals.permissions import people_for, referrals_for
@@ -118,12 +119,7 @@ def write_csv(out, events) -> None:
             changes,
             event.detail,
         ]
-        writer.writerow([_safe_cell(value) for value in row])
-
-
-def _safe_cell(value: str) -> str:
-    """A spreadsheet must not run a cell as a formula (CSV injection)."""
-    return f"'{value}" if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+        writer.writerow([safe_cell(value) for value in row])
 
 
 # --- Each row in words ---------------------------------------------------------------

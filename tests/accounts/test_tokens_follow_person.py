@@ -49,7 +49,7 @@ def working(client, pc) -> tokens.NewToken:
 def assert_refused(client, made: tokens.NewToken) -> None:
     response = client.get(API, **bearer(made.secret))
     assert response.status_code == 401
-    assert response.json()["detail"] == "The token is not valid, or has been revoked."
+    assert response.json()["detail"] == "The token is not valid, or has expired or been revoked."
 
 
 def assert_all_revoked(user, reason: str, actor=None) -> None:

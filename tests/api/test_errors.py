@@ -1,6 +1,7 @@
 """Every API error has one JSON shape: {"status", "code", "detail", "errors"}."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -106,7 +107,7 @@ def test_browser_session_writes_need_the_csrf_token(area, project_lead):
     assert_error(refused, 403, "permission_denied")
     assert "CSRF" in refused.json()["detail"]
     browser.get(reverse("reporting:reports"))  # the page sets the CSRF cookie
-    csrf = browser.cookies["csrftoken"].value
+    csrf = browser.cookies[settings.CSRF_COOKIE_NAME].value
     accepted = browser.post(REPORTS, body, content_type="application/json", HTTP_X_CSRFTOKEN=csrf)
     assert accepted.status_code == 201, accepted.content
 

@@ -1,5 +1,6 @@
 """API tokens: the pages where a user makes, sees and revokes theirs, and the tokens at
-work — hashed at rest, refused when revoked or unknown, last use noted, rate-limited."""
+work — hashed at rest, refused when revoked or unknown, last use noted. Expiry and rate
+limits: test_token_expiry.py, test_rate_limit.py."""
 
 import datetime as dt
 
@@ -233,30 +234,3 @@ def test_an_inactive_users_token_is_refused(client, pc):
     pc.save()
 
     assert client.get(API, **bearer(made.secret)).status_code == 401
-
-
-def test_token_requests_are_rate_limited_with_the_error_shape(client, pc, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"token_burst": "2/min", "token_sustained": "100/hour"},
-    }
-    made = api_token(pc, "Sync")
-
-    statuses = [client.get(API, **bearer(made.secret)).status_code for _ in range(3)]
-    refused = client.get(API, **bearer(made.secret))
-
-    assert statuses == [200, 200, 429]
-    assert refused.status_code == 429
-    assert int(refused["Retry-After"]) > 0
-    body = refused.json()
-    assert (body["status"], body["code"], body["errors"]) == (429, "throttled", {})
-
-
-def test_browser_requests_are_not_rate_limited_by_the_token_throttle(client, pc, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"token_burst": "1/min", "token_sustained": "1/hour"},
-    }
-    client.force_login(pc)
-
-    assert [client.get(API).status_code for _ in range(3)] == [200, 200, 200]
