@@ -17,6 +17,8 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
+from django.core.exceptions import ImproperlyConfigured
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_STRING = re.compile(r"\?[^\s\"]*")
 THIRD_PARTY = ("site-packages", "dist-packages")
@@ -83,3 +85,58 @@ def _relative(filename: str) -> str:
     if path.is_relative_to(ROOT):
         return str(path.relative_to(ROOT))
     return path.name
+
+
+# --- The configuration (settings.LOGGING) -------------------------------------------------
+
+
+def config(*, level: str, audit_file: str = "", audit_syslog: str = "") -> dict:
+    """Every record goes through one handler whose filter (``NoPersonalData``) cuts
+    exceptions down to their type and location and request lines down to their path.
+    Django's own loggers are configured so that they reach that handler instead of
+    Django's defaults (an unfiltered console, mail_admins). The ``ephedra.audit`` logger
+    (governance/forwarding.py) writes bare JSON lines to the audit handlers only."""
+    audit_handlers: dict = {}
+    if audit_file:
+        audit_handlers["audit_file"] = {
+            "class": "logging.handlers.WatchedFileHandler",  # follows logrotate's moves
+            "filename": audit_file,
+            "formatter": "line",
+        }
+    if audit_syslog:
+        host, _, port = audit_syslog.rpartition(":")
+        if not host or not port.isdigit():
+            raise ImproperlyConfigured("AUDIT_SYSLOG_ADDRESS must be host:port.")
+        audit_handlers["audit_syslog"] = {
+            "class": "logging.handlers.SysLogHandler",
+            "address": (host, int(port)),
+            "formatter": "line",
+        }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"no_personal_data": {"()": "ephedra.logging.NoPersonalData"}},
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            "line": {"format": "%(message)s"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["no_personal_data"],
+                "formatter": "plain",
+            },
+            **audit_handlers,
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # Configuring "django" resets its children (django.request, django.server, ...)
+            # to pass their records up to the root's filtered handler.
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
+            "ephedra.audit": {
+                "handlers": list(audit_handlers),
+                "level": "INFO",
+                "propagate": False,  # never in the application's own log
+            },
+        },
+    }

@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from ephedra import env
+from ephedra.logging import config as logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
@@ -478,56 +479,18 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Personal data must never reach a log line: log levels and structure only here.
-# Every record goes through one handler whose filter (ephedra/logging.py) cuts exceptions
-# down to their type and location (an IntegrityError's DETAIL echoes values) and request
-# lines down to their path. Django's own loggers are configured here so that they reach
-# that handler instead of Django's defaults (an unfiltered console, mail_admins).
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"no_personal_data": {"()": "ephedra.logging.NoPersonalData"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["no_personal_data"],
-            "formatter": "plain",
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", default="INFO")},
-    # Configuring "django" resets its children (django.request, django.server, ...) to
-    # pass their records up to the root's filtered handler.
-    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
-}
-# The audit log, also as JSON lines for the force's log collector (governance/forwarding.py):
-# a file it tails, and/or UDP syslog at host:port. Off when neither is set.
+# Personal data must never reach a log line (ephedra/logging.py builds the configuration:
+# one filtered handler for everything, Django's loggers included). The audit log is also
+# written as JSON lines for the force's log collector (governance/forwarding.py): to a
+# file it tails, and/or to UDP syslog at host:port. Off when neither is set.
 AUDIT_LOG_FILE = env.string("AUDIT_LOG_FILE", default="") or ""
 AUDIT_SYSLOG_ADDRESS = env.string("AUDIT_SYSLOG_ADDRESS", default="") or ""
 AUDIT_FORWARD = bool(AUDIT_LOG_FILE or AUDIT_SYSLOG_ADDRESS)
-_audit_handlers: dict = {}
-if AUDIT_LOG_FILE:
-    _audit_handlers["audit_file"] = {
-        "class": "logging.handlers.WatchedFileHandler",  # follows logrotate's moves
-        "filename": AUDIT_LOG_FILE,
-        "formatter": "line",
-    }
-if AUDIT_SYSLOG_ADDRESS:
-    _host, _, _port = AUDIT_SYSLOG_ADDRESS.rpartition(":")
-    if not _host or not _port.isdigit():
-        raise ImproperlyConfigured("AUDIT_SYSLOG_ADDRESS must be host:port.")
-    _audit_handlers["audit_syslog"] = {
-        "class": "logging.handlers.SysLogHandler",
-        "address": (_host, int(_port)),
-        "formatter": "line",
-    }
-LOGGING["formatters"]["line"] = {"format": "%(message)s"}
-LOGGING["handlers"].update(_audit_handlers)
-LOGGING["loggers"]["ephedra.audit"] = {
-    "handlers": list(_audit_handlers),
-    "level": "INFO",
-    "propagate": False,  # never in the application's own log
-}
+LOGGING = logging_config(
+    level=env.string("LOG_LEVEL", default="INFO"),
+    audit_file=AUDIT_LOG_FILE,
+    audit_syslog=AUDIT_SYSLOG_ADDRESS,
+)
 # The Celery worker would otherwise replace the root's handlers with its own, unfiltered
 # ones, and a failed task's log line would carry its exception's message.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
