@@ -111,11 +111,11 @@ def _check(user: User, devices: list[Device], code: str) -> Outcome:
 def _failed(user: User, devices: list[Device], code: str, *, refused_unchecked: bool) -> Outcome:
     failures = max((getattr(d, "throttling_failure_count", 0) for d in devices), default=0)
     pauses = [until for until in map(_paused_until, devices) if until]
-    kind = "an authenticator app code" if is_app_code(code) else "a backup code"
+    kind = "Authenticator app code" if is_app_code(code) else "Backup code"
     detail = (
-        f"Refused {kind} while paused after {failures} wrong codes."
+        f"{kind} refused unchecked: paused after {failures} wrong codes."
         if refused_unchecked
-        else f"Wrong {kind} ({failures} in a row)."
+        else f"{kind} wrong ({failures} in a row)."
     )
     audit.record(FAILED, user, user=user, detail=detail)
     return Outcome(
