@@ -33,6 +33,11 @@ NOT_AUDITED = {
     # Its service (reporting.import_jobs) writes requested/done/failed events itself; the
     # progress counts it updates every few thousand rows are not worth a row each.
     "reporting.crimeimport": "an upload of public crime data being imported",
+    # Second-factor services (accounts.services, accounts.second_factor) write their own
+    # events: enrolled, codes regenerated, a code used, a code wrong. A row per hash or
+    # per throttle counter would say nothing more.
+    "accounts.backupcodedevice": "a user's backup-code device (its throttle counter)",
+    "accounts.backupcode": "the keyed hash of one backup code",
 }
 
 
