@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from . import selectors, tokens
-from .admin_base import RoleInline, RoleModelAdmin, RolePermissionsMixin
+from . import permissions, selectors, services, tokens
+from .admin_base import RoleInline, RoleModelAdmin, RolePermissionsMixin, service_action
 from .models import POLICE_ROLES, ApiToken, Area, Notification, OfficerProfile, User, Ward
 
 
@@ -79,6 +79,15 @@ class EphedraUserAdmin(RoleModelAdmin, UserAdmin):
         (None, {"fields": ["username", "role", "agency", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = [
+        service_action(
+            "send_set_password_link",
+            "E-mail a one-time link to set a password",
+            services.send_set_password_link,
+            (services.AccountRuleError,),
+            allowed=permissions.may_reset_second_factors,
+        )
+    ]
 
 
 @admin.register(OfficerProfile)

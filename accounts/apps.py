@@ -10,13 +10,15 @@ class AccountsConfig(AppConfig):
         from django_otp.plugins.otp_static.models import StaticDevice
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        for model in (TOTPDevice, StaticDevice):
+        from .models import BackupCodeDevice
+
+        for model in (TOTPDevice, BackupCodeDevice, StaticDevice):
             post_delete.connect(_end_sessions_verified_by, sender=model, dispatch_uid=f"{model}")
 
 
 def _end_sessions_verified_by(sender, instance, **kwargs):
     """Sessions trust the device that verified them without looking it up on every request
-    (accounts.middleware.SessionOTPMiddleware), so removing a confirmed device anywhere —
+    (accounts.middleware.SecondFactorMiddleware), so removing a confirmed device anywhere —
     the admin included — ends the owner's sessions ('sign out everywhere')."""
     from django.utils import timezone
 

@@ -2,7 +2,8 @@
 
 from django import forms
 from django.contrib.auth import authenticate
-from django_otp import devices_for_user
+
+from . import backup_codes, second_factor
 
 
 class _CodeField(forms.CharField):
@@ -23,7 +24,24 @@ class _CodeField(forms.CharField):
 
 
 def _normalised(code: str) -> str:
-    return code.replace(" ", "").replace("-", "")
+    return backup_codes.normalised(code)
+
+
+def _refusal(outcome: second_factor.Outcome, wrong: str) -> str:
+    """What to say when a code was not accepted. While django-otp's throttling pauses the
+    device even a right code is refused, so the message never calls that code wrong."""
+    if outcome.refused_unchecked:
+        return (
+            f"You have entered too many wrong codes. Wait {outcome.wait_words}, then enter "
+            "the newest code: until then no code is accepted, even a right one"
+        )
+    if outcome.wait_until and outcome.failures >= second_factor.WARN_AFTER_FAILURES:
+        return (
+            f"{wrong}. You have entered {outcome.failures} wrong codes in a row: wait "
+            f"{outcome.wait_words} before trying again, because until then no code is "
+            "accepted, even a right one"
+        )
+    return wrong
 
 
 class ConfirmDeviceForm(forms.Form):
@@ -43,10 +61,14 @@ class ConfirmDeviceForm(forms.Form):
         code = _normalised(self.cleaned_data["code"])
         if not (code.isdigit() and len(code) == 6):
             raise forms.ValidationError("Enter the code as 6 digits, like 123456")
-        if not self.device.verify_token(code):
+        outcome = second_factor.verify_new_app(self.device.user, self.device, code)
+        if outcome.device is None:
             raise forms.ValidationError(
-                "The code is not right. Check the time on your phone is correct and "
-                "enter the newest code"
+                _refusal(
+                    outcome,
+                    "The code is not right. Check the time on your phone is correct and "
+                    "enter the newest code",
+                )
             )
         return code
 
@@ -67,14 +89,18 @@ class VerifyForm(forms.Form):
         self.device = None
 
     def clean_code(self):
-        code = _normalised(self.cleaned_data["code"]).lower()
-        for device in devices_for_user(self.user, confirmed=True, for_verify=True):
-            if device.verify_token(code):
-                self.device = device
-                return code
-        raise forms.ValidationError(
-            "The code is not right. Enter the newest code from your app, or an unused backup code"
-        )
+        code = _normalised(self.cleaned_data["code"])
+        outcome = second_factor.verify(self.user, code)
+        if outcome.device is None:
+            raise forms.ValidationError(
+                _refusal(
+                    outcome,
+                    "The code is not right. Enter the newest code from your app, "
+                    "or an unused backup code",
+                )
+            )
+        self.device = outcome.device
+        return code
 
 
 class ConfirmPasswordForm(forms.Form):

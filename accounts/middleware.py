@@ -1,6 +1,7 @@
 """Session rules (idle and absolute timeouts, sign out everywhere) and the second factor.
 
-Both run after django-otp's ``OTPMiddleware`` and before messages. Requests without a
+Both run after ``SecondFactorMiddleware`` (which stands in for django-otp's
+``OTPMiddleware``) and before messages. Requests without a
 session user (API tokens, checked inside DRF) pass through both untouched.
 """
 
@@ -17,12 +18,15 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
-from django_otp.middleware import OTPMiddleware
+from django_otp.middleware import is_verified
 from django_otp.models import Device
 
 SIGNED_IN_AT = "accounts_signed_in_at"  # epoch seconds of the password sign-in
 LAST_SEEN = "accounts_last_seen"  # epoch seconds of the latest request
 REAUTHENTICATED_AT = "accounts_reauthenticated_at"  # password last typed (sign-in counts)
+# Set when this session survived its user's "end every other session" (new backup codes, a
+# new password): 'sign out everywhere' counts from here, the time limit still from sign-in.
+KEPT_AT = "accounts_kept_at"
 
 # Last-seen is written at most this often, so a burst of requests writes the session once.
 _TOUCH_EVERY = 60
@@ -46,6 +50,11 @@ def stamp_sign_in(session) -> None:
     session[SIGNED_IN_AT] = session[LAST_SEEN] = session[REAUTHENTICATED_AT] = now
 
 
+def keep_session(session) -> None:
+    """This session stays signed in after the service ended the user's sessions now."""
+    session[KEPT_AT] = now_seconds()
+
+
 def is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
@@ -64,24 +73,42 @@ def _url_with_next(name: str, request) -> str:
     return url
 
 
-class SessionOTPMiddleware(OTPMiddleware):
-    """django-otp's middleware, minus its device query on every request.
+class SecondFactorMiddleware:
+    """What django-otp's ``OTPMiddleware`` does, without a device query on every request,
+    through django-otp's public API only: ``request.user.otp_device`` and
+    ``request.user.is_verified()``.
 
-    A session is verified when django_otp.login() stored the device that verified it
-    (login() checks the device belongs to the user, and Django binds the session to the
-    user). The device itself loads only if something reads ``user.otp_device``. A reset of
-    the second factor also ends every session of the user (``sessions_valid_after``), so
-    no session outlives the devices it was verified with.
+    A session is verified when ``django_otp.login()`` stored the device that verified it
+    under ``DEVICE_ID_SESSION_KEY`` (login() checks the device belongs to the user, and
+    Django binds the session to the user). The device itself is loaded, with
+    ``Device.from_persistent_id``, only if something reads ``user.otp_device``. Removing a
+    confirmed device or resetting the second factor ends every session of its user
+    (``sessions_valid_after``, see accounts.apps), so no session outlives the devices it
+    was verified with.
     """
 
-    def _verify_user_sync(self, request, user):
-        self._init_user_fields(user)
-        persistent_id = (
-            request.session.get(DEVICE_ID_SESSION_KEY) if user.is_authenticated else None
-        )
-        if persistent_id:
-            user.otp_device = SimpleLazyObject(partial(Device.from_persistent_id, persistent_id))
-        return user
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None:
+            request.user = SimpleLazyObject(partial(_with_second_factor, request, user))
+        return self.get_response(request)
+
+
+def _with_second_factor(request, user):
+    persistent_id = request.session.get(DEVICE_ID_SESSION_KEY) if user.is_authenticated else None
+    user.otp_device = (
+        SimpleLazyObject(partial(_device, persistent_id, user.pk)) if persistent_id else None
+    )
+    user.is_verified = partial(is_verified, user)
+    return user
+
+
+def _device(persistent_id: str, user_pk: int):
+    device = Device.from_persistent_id(persistent_id)
+    return device if device is not None and device.user_id == user_pk else None
 
 
 class SessionTimeoutMiddleware:
@@ -108,7 +135,8 @@ class SessionTimeoutMiddleware:
             return None
         signed_in_at = session[SIGNED_IN_AT]
         valid_after = request.user.sessions_valid_after
-        if valid_after is not None and signed_in_at < valid_after.timestamp():
+        kept_at = session.get(KEPT_AT, signed_in_at)
+        if valid_after is not None and kept_at < valid_after.timestamp():
             return "everywhere"
         if now - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
             return "absolute"
@@ -142,6 +170,7 @@ def _exempt_paths() -> tuple[str, ...]:
         reverse("accounts:enrol"),
         reverse("accounts:verify"),
         reverse("logout"),
+        reverse("accounts:set_password_help"),  # a set-password link works in any browser
         settings.STATIC_URL,
         reverse("floor"),
     )

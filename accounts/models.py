@@ -9,6 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+
+from . import backup_codes
 
 
 class Area(models.Model):
@@ -300,3 +303,39 @@ class ApiToken(models.Model):
     def works(self) -> bool:
         """The same test as ``ApiToken.objects.active()``, for a token in hand."""
         return self.revoked_at is None and not self.expired
+
+
+class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A user's one-time backup codes, as a django-otp device (so ``django_otp.login``,
+    ``devices_for_user`` and the throttling work as for the app). Unlike django-otp's
+    ``StaticDevice`` it stores no code in clear: only keyed hashes (``BackupCode``)."""
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        """django-otp's contract: refuse while throttled, spend a matching code, count a
+        wrong one. Call inside a transaction with the device locked (``for_verify``)."""
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        stored = list(self.codes.values_list("pk", "digest"))
+        match = backup_codes.matching(self.pk, str(token), stored)
+        if match is None:
+            self.throttle_increment()
+            return False
+        self.codes.filter(pk=match).delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+
+class BackupCode(models.Model):
+    """One unused backup code: ``HMAC-SHA256(SECRET_KEY, device:code)``, never the code."""
+
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, editable=False)
+
+    def __str__(self) -> str:
+        return "backup code"

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import set_password
 from .models import Notification, User
 
 SUBJECT = "Ephedra: something needs your attention"
@@ -87,6 +88,9 @@ def _unclaimed(now: dt.datetime) -> Q:
 
 
 def _body(row: Notification) -> str:
+    # A set-password notice: its one-time link is made now, for the e-mail, never stored.
+    if set_password.is_set_password_notice(row.url):
+        return set_password.email_body(row.recipient)
     return f"{row.message}\n\nSign in to Ephedra to read it: {row.url}" if row.url else row.message
 
 

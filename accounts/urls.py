@@ -1,8 +1,8 @@
-"""Account security pages: second factor, sessions, lockouts (issue 7)."""
+"""Account security pages: second factor, passwords, sessions, lockouts."""
 
 from django.urls import path
 
-from . import views
+from . import views, views_passwords
 
 app_name = "accounts"
 
@@ -13,6 +13,13 @@ urlpatterns = [
     path("account/backup-codes/", views.backup_codes, name="backup_codes"),
     path("account/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("account/confirm/", views.confirm_identity, name="confirm_identity"),
+    path("account/password/", views_passwords.password_change, name="password_change"),
+    path("set-password/", views_passwords.set_password_help, name="set_password_help"),
+    path(
+        "set-password/<str:uidb64>/<str:token>/",
+        views_passwords.set_password_view,
+        name="set_password",
+    ),
     path("users/", views.user_list, name="users"),
     path(
         "users/<uuid:uuid>/reset-second-factor/",

@@ -15,14 +15,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import permissions, second_factor, services
 from .browser_copy import clear_browser_storage
 from .demo_codes import demo_code
 from .forms import ConfirmDeviceForm, ConfirmPasswordForm, UserSearchForm, VerifyForm
-from .middleware import REAUTHENTICATED_AT, now_seconds
+from .middleware import REAUTHENTICATED_AT, keep_session, now_seconds
+from .models import BackupCode, BackupCodeDevice
+from .reauth import recent_authentication_required
 
 USERS_SHOWN = 50
 
@@ -76,7 +77,7 @@ def verify(request):
     form = VerifyForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         otp_login(request, form.device)
-        if isinstance(form.device, StaticDevice):
+        if isinstance(form.device, BackupCodeDevice):
             messages.info(request, "You used a backup code. It cannot be used again.")
         return redirect(safe_next(request))
     return render(
@@ -118,13 +119,12 @@ def _qr_svg(device: TOTPDevice) -> str:
 @require_http_methods(["GET"])
 def security(request):
     user = request.user
-    backup = StaticDevice.objects.filter(user=user).first()
     return render(
         request,
         "accounts/security.html",
         {
             "app_devices": TOTPDevice.objects.filter(user=user, confirmed=True),
-            "backup_codes_left": backup.token_set.count() if backup else 0,
+            "backup_codes_left": BackupCode.objects.filter(device__user=user).count(),
             "can_reset_others": permissions.may_reset_second_factors(user),
             "can_manage_lockouts": permissions.may_manage_lockouts(user),
         },
@@ -133,8 +133,11 @@ def security(request):
 
 @login_required
 @require_POST
+@recent_authentication_required
 def backup_codes(request):
+    """New codes need the password again (recently typed); every other session ends."""
     codes = services.new_backup_codes(request.user)
+    keep_session(request.session)
     return render(
         request,
         "accounts/backup_codes.html",

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Only for the migration that hashed its clear backup codes (accounts 0007): nothing
+    # writes StaticTokens now (accounts.BackupCodeDevice).
     "django_otp.plugins.otp_static",
     "axes",
     "rest_framework",
@@ -78,7 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.PrivateResponsesMiddleware",  # no-store for signed-in users' pages
-    "accounts.middleware.SessionOTPMiddleware",  # django-otp's, without a query per request
+    "accounts.middleware.SecondFactorMiddleware",  # django-otp's, without a query per request
     "accounts.middleware.SessionTimeoutMiddleware",  # idle, absolute, sign out everywhere
     "accounts.middleware.RequireSecondFactorMiddleware",  # nothing but enrolment until verified
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -248,6 +250,18 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Authentication and sessions (issue 7): second factor, lockout, timeouts.
 OTP_TOTP_ISSUER = "Ephedra"
+# django-otp's throttling: after n wrong codes in a row a device refuses every code for
+# factor * 2^(n-1) seconds (accounts.second_factor says how long to wait).
+OTP_TOTP_THROTTLE_FACTOR = OTP_STATIC_THROTTLE_FACTOR = 1
+# Set-password links (accounts.set_password): how long one works, and the address that
+# starts it in the e-mail.
+PASSWORD_RESET_TIMEOUT = env.integer("SET_PASSWORD_LINK_HOURS", default=72, minimum=1) * 3600
+SITE_URL = env.string(
+    "SITE_URL",
+    default="http://127.0.0.1:8000"
+    if SERVES_ONLY_LOCALHOST
+    else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
+)
 # Lockout (django-axes): after AXES_FAILURE_LIMIT failures for one username, or from one
 # address, sign-in is refused until an administrator lifts it or the cool-off passes.
 AXES_FAILURE_LIMIT = env.integer("LOCKOUT_FAILURE_LIMIT", default=5, minimum=1)

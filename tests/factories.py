@@ -201,3 +201,16 @@ def course_referral(*, provider, referred_by, arresting_officer, area, given_ago
         caution=caution,
         patrol=patrol,
     )
+
+
+def backup_codes(user: User, *codes: str, confirmed: bool = True):
+    """The user's backup-code device holding ``codes``, stored as the service stores them
+    (keyed hashes, accounts.backup_codes)."""
+    from accounts import backup_codes as hashing
+    from accounts.models import BackupCode, BackupCodeDevice
+
+    device = BackupCodeDevice.objects.create(user=user, name="Backup codes", confirmed=confirmed)
+    BackupCode.objects.bulk_create(
+        BackupCode(device=device, digest=hashing.digest(device.pk, code)) for code in codes
+    )
+    return device

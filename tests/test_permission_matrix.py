@@ -111,6 +111,10 @@ MATRIX = {
     "accounts:backup_codes": (None, row(302, 405, 405, 405, 405, 405)),
     "accounts:sign_out_everywhere": (None, row(302, 405, 405, 405, 405, 405)),
     "accounts:confirm_identity": (None, row(302, 200, 200, 200, 200, 200)),
+    "accounts:password_change": (None, row(302, 200, 200, 200, 200, 200)),
+    # Set-password links work signed out (a dead link says so, for anyone).
+    "accounts:set_password_help": (None, row(200, 200, 200, 200, 200, 200)),
+    "accounts:set_password": ("set_password_link", row(200, 200, 200, 200, 200, 200)),
     "accounts:users": (None, row(302, 404, 403, 200, 200, 200)),
     "accounts:second_factor_reset": ("officer", row(302, 404, 403, 200, 200, 200)),
     "accounts:lockouts": (None, row(302, 404, 403, 403, 403, 200)),
@@ -212,6 +216,8 @@ def url_for(name: str, kind: str | None, objects: dict) -> str:
         return reverse(name, args=[objects["token"].prefix])
     if kind == "lockout":
         return reverse(name, args=[objects[kind].pk])
+    if kind == "set_password_link":
+        return reverse(name, args=["MQ", "made-up-token"])
     if kind == "due_person":
         return reverse(name, args=["person", objects["person"].uuid])
     return reverse(name, args=[objects[kind].uuid] if kind else [])

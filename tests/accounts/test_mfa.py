@@ -7,17 +7,17 @@ import re
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.demo_codes import DEMO_TOTP_KEY
-from accounts.models import Role
+from accounts.models import BackupCode, BackupCodeDevice, Role
 from governance.models import AuditEvent
-from tests.factories import OfficerFactory, PartnerUserFactory
+from tests.factories import OfficerFactory, PartnerUserFactory, backup_codes
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery-staple"  # tests/factories.py
+SHOWN_CODE = re.compile(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>")
 
 
 def current_code(device: TOTPDevice) -> str:
@@ -143,11 +143,11 @@ def test_enrolment_shows_a_qr_code_and_the_secret_and_confirms_with_a_code(clien
         reverse("accounts:enrol"), {"code": current_code(device), "next": "/patrols/"}
     )
     assert response.status_code == 200
-    codes = re.findall(r"<li><code>([a-z2-7]+)</code></li>", response.content.decode())
+    codes = SHOWN_CODE.findall(response.content.decode())
     assert len(codes) == 10
     device.refresh_from_db()
     assert device.confirmed
-    assert StaticToken.objects.filter(device__user=pc).count() == 10
+    assert BackupCode.objects.filter(device__user=pc).count() == 10
     assert 'href="/patrols/"' in response.content.decode()
     assert client.get("/patrols/").status_code == 200
 
@@ -225,31 +225,30 @@ def test_empty_code_re_renders_with_the_error(client, pc, app_device):
 
 
 def test_a_backup_code_works_once(client, pc, app_device):
-    backup = StaticDevice.objects.create(user=pc, name="Backup codes", confirmed=True)
-    backup.token_set.create(token="abcd2345")
+    backup_codes(pc, "abcde23456")
     sign_in_with_password(client, pc)
-    response = client.post(reverse("accounts:verify"), {"code": "ABCD 2345"})
+    response = client.post(reverse("accounts:verify"), {"code": "ABCDE-23456"})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     client.post(reverse("logout"))
 
     sign_in_with_password(client, pc)
-    response = client.post(reverse("accounts:verify"), {"code": "abcd2345"})
+    response = client.post(reverse("accounts:verify"), {"code": "abcde23456"})
     assert response.status_code == 200
     assert "The code is not right" in response.content.decode()
     assert client.get("/").status_code == 302
 
 
 def test_new_backup_codes_replace_the_old_ones(client, pc):
+    from accounts import backup_codes as hashing
+
     client.force_login(pc)
-    backup = StaticDevice.objects.create(user=pc, name="Backup codes", confirmed=True)
-    backup.token_set.create(token="oldcode2")
+    old = backup_codes(pc, "oldcode234")
     response = client.post(reverse("accounts:backup_codes"))
-    codes = re.findall(r"<li><code>([a-z2-7]+)</code></li>", response.content.decode())
+    codes = SHOWN_CODE.findall(response.content.decode())
     assert len(codes) == 10
-    assert set(StaticToken.objects.filter(device__user=pc).values_list("token", flat=True)) == set(
-        codes
-    )
+    stored = set(BackupCode.objects.filter(device__user=pc).values_list("digest", flat=True))
+    assert stored == {hashing.digest(old.pk, code) for code in codes}
     assert AuditEvent.objects.filter(action="accounts.user.backup_codes_regenerated").exists()
 
 
@@ -283,14 +282,14 @@ def test_demo_code_is_not_shown_for_an_ordinary_secret(client, pc, app_device, s
 
 
 def test_sergeant_resets_a_pc_in_their_area(client, sergeant, pc, app_device):
-    StaticDevice.objects.create(user=pc, name="Backup codes", confirmed=True)
+    backup_codes(pc, "abcde23456")
     client.force_login(sergeant)
     url = reverse("accounts:second_factor_reset", args=[pc.uuid])
     assert client.get(url).status_code == 200
     response = client.post(url)
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=pc).exists()
-    assert not StaticDevice.objects.filter(user=pc).exists()
+    assert not BackupCodeDevice.objects.filter(user=pc).exists()
     pc.refresh_from_db()
     assert pc.sessions_valid_after is not None
     row = AuditEvent.objects.get(action="accounts.user.second_factor_reset")

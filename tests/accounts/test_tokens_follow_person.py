@@ -10,14 +10,13 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services, tokens
 from accounts.models import ApiToken, Role, User
 from governance.models import AuditEvent
 from tests.api.conftest import bearer
-from tests.factories import api_token, confirmed_app
+from tests.factories import api_token, backup_codes, confirmed_app
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +75,7 @@ def test_a_token_of_an_active_user_with_an_app_works(client, pc):
 def test_a_token_of_a_user_with_only_backup_codes_left_works(client, pc):
     made = api_token(pc)
     TOTPDevice.objects.filter(user=pc).delete()
-    device = StaticDevice.objects.create(user=pc, name="Backup codes", confirmed=True)
-    StaticToken.objects.create(device=device, token="abcd1234")  # noqa: S106 (synthetic)
+    backup_codes(pc, "abcde23456")
 
     assert client.get(API, **bearer(made.secret)).status_code == 200
 
@@ -85,9 +83,8 @@ def test_a_token_of_a_user_with_only_backup_codes_left_works(client, pc):
 def test_a_token_of_a_user_without_a_second_factor_is_refused(client, pc):
     made = tokens.create_token(pc, "Never enrolled")
     TOTPDevice.objects.create(user=pc, name="Unconfirmed", confirmed=False)
-    StaticDevice.objects.create(user=pc, name="Backup codes", confirmed=True)  # no codes left
-    unconfirmed = StaticDevice.objects.create(user=pc, name="Half set up", confirmed=False)
-    StaticToken.objects.create(device=unconfirmed, token="abcd1234")  # noqa: S106 (synthetic)
+    backup_codes(pc)  # no codes left
+    backup_codes(pc, "abcde23456", confirmed=False)  # half set up
 
     assert_refused(client, made)
     confirmed_app(pc)  # the same token, once the user has enrolled

@@ -50,3 +50,55 @@ def test_account_page(page: Page, sergeant):
     check_phone_layout(page, "account")
     page.goto("/users/")
     check_accessibility(page, "users")
+
+
+def test_partner_changes_their_password(page: Page, partner_a):
+    sign_in(page, partner_a)
+    page.goto("/account/")
+    page.get_by_role("link", name="Change your password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+    check_accessibility(page, "password-change")
+    check_phone_layout(page, "password-change")
+
+    page.get_by_label("Old password").fill("not-my-password")
+    page.get_by_label("New password", exact=True).fill("violet-kettle-moorland-41")
+    page.get_by_label("New password confirmation").fill("violet-kettle-moorland-41")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".govuk-error-message")).to_contain_text(
+        "Your current password is not right"
+    )
+    check_accessibility(page, "password-change-error")
+
+    page.get_by_label("Old password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("violet-kettle-moorland-41")
+    page.get_by_label("New password confirmation").fill("violet-kettle-moorland-41")
+    page.get_by_role("button", name="Change password").click()
+    expect(page).to_have_url(re.compile(r"/account/$"))
+    expect(page.get_by_text("Your password has been changed")).to_be_visible()
+
+
+def test_set_password_link_then_enrolment(page: Page, pc):
+    from accounts import set_password
+
+    pc.set_unusable_password()
+    pc.save()
+    path = set_password.link(pc).split("://", 1)[1].split("/", 1)[1]
+    page.goto("/" + path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set your password")
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("New password confirmation").fill("short")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.locator(".govuk-error-message").first).to_contain_text("too short")
+    check_accessibility(page, "set-password-error")
+
+    page.get_by_label("New password", exact=True).fill("violet-kettle-moorland-41")
+    page.get_by_label("New password confirmation").fill("violet-kettle-moorland-41")
+    page.get_by_role("button", name="Set password").click()
+    expect(page).to_have_url(re.compile(r"/sign-in/$"))
+    page.get_by_label("Username").fill(pc.username)
+    page.get_by_label("Password").fill("violet-kettle-moorland-41")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/account/second-factor/set-up/"))
+
+    page.goto("/" + path)  # used: the link no longer works
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link does not work")
