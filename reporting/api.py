@@ -29,7 +29,6 @@ from rest_framework.reverse import reverse
 from accounts.models import Area
 from core.api import RulePermission, ScopeFilter, rule_error
 from core.dates import ApiDateField, validate_plausible
-from governance import audit
 
 from . import services
 from .forms_reports import ReportRequestForm
@@ -289,7 +288,7 @@ class GeneratedReportViewSet(
             handle = report.file.open("rb")
         except (FileNotFoundError, ValueError):
             raise NotFound from None  # the file went missing: as if there were no report
-        audit.record("reporting.generatedreport.downloaded", report, request=request._request)
+        services.record_download(report, request._request)
         response = FileResponse(
             handle,
             as_attachment=True,

@@ -310,6 +310,13 @@ class GeneratedReport(models.Model):
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="Builds started; a worker that died mid-build leaves one more."
     )
+    disclosed = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The records about people the file holds, as [model label, key] pairs: "
+        "each download writes a 'disclosed' audit row for each (DPA 2018 s.62).",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from accounts.models import Area
 from accounts.notifications import notify
+from governance import audit
+from governance.models import AuditEvent
 
 from .models import GeneratedReport, ReportKind, ReportStatus
 from .permissions import RULES
@@ -140,8 +142,23 @@ def _finish(report: GeneratedReport, filename: str, data: bytes) -> None:
         report.file.save(filename, ContentFile(data), save=False)
         report.status = ReportStatus.READY
         report.finished_at = timezone.now()
-        report.save(update_fields=["file", "status", "finished_at"])
+        # ``disclosed``: set by the builder (the records about people in the file).
+        report.save(update_fields=["file", "status", "finished_at", "disclosed"])
         announce_ready(report)
+
+
+def record_download(report: GeneratedReport, request) -> None:
+    """A download is a disclosure (s.62): one ``downloaded`` row for the file, and one
+    ``disclosed`` row for each record about a person that the file holds, naming it."""
+    audit.record("reporting.generatedreport.downloaded", report, request=request)
+    detail = f"In the {report.get_kind_display().lower()} {report.uuid}"
+    AuditEvent.objects.bulk_create(
+        audit.event(
+            f"{label}.disclosed", request=request, object_type=label, object_id=key,
+            detail=detail,
+        )
+        for label, key in report.disclosed
+    )  # fmt: skip
 
 
 def announce_ready(report: GeneratedReport) -> None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core.pdf import render_pdf
+from governance.models import object_key
 from patrols.models import (
     IntelligenceReport,
     PartnerInvitation,
@@ -228,6 +229,10 @@ def _intelligence(area, since: dt.date, sunday: dt.date) -> list[IntelligenceLin
 def build_weekly_sheet(report: GeneratedReport) -> tuple[str, bytes]:
     """The sheet for the report's area and week as a PDF; nothing is fetched over a network."""
     sheet = weekly_sheet(report.area, report.period_start)
+    # The intelligence lines name subjects: each download discloses them (s.62).
+    report.disclosed = [
+        [line.record._meta.label_lower, object_key(line.record)] for line in sheet.intelligence
+    ]
     html = render_to_string("reporting/weekly/sheet_pdf.html", {"sheet": sheet, "pdf": True})
     data = render_pdf(html)
     filename = f"deployment-sheet-{slugify(report.area.name)}-{report.period_start:%Y-%m-%d}.pdf"

@@ -11,7 +11,6 @@ from django.views import View
 from accounts.reauth import RecentAuthenticationRequiredMixin
 from core.permissions import PermissionRequiredMixin
 from core.polling import poll_context
-from governance import audit
 
 from .. import services
 from ..forms_reports import MONTHLY_KINDS, ReportRequestForm
@@ -93,7 +92,7 @@ class ReportDownloadView(PermissionRequiredMixin, RecentAuthenticationRequiredMi
             handle = report.file.open("rb")
         except (FileNotFoundError, ValueError):
             raise Http404 from None  # the file went missing: as if there were no report
-        audit.record("reporting.generatedreport.downloaded", report, request=request)
+        services.record_download(report, request)
         response = FileResponse(
             handle,
             as_attachment=True,

@@ -17,6 +17,7 @@ from core.dates import DateParameterError, parse_query_date
 from core.permissions import PermissionRequiredMixin
 from governance import audit
 
+from .. import services
 from ..models import GeneratedReport, ReportKind, ReportStatus
 from ..ranking import area_ranking
 from ..reports.weekly import coming_monday, weekly_sheet
@@ -97,7 +98,7 @@ class WeeklySheetView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin
         report = self.current_report(choice) if choice.area else None
         if "download" in request.GET:
             response = self.download(report)
-            audit.record("reporting.generatedreport.downloaded", report, request=request)
+            services.record_download(report, request)
             return response
         sheet = weekly_sheet(choice.area, choice.monday) if choice.area else None
         if sheet is not None:  # s.62: the intelligence lines on the page were consulted

@@ -218,6 +218,15 @@ def test_asking_for_the_pdf_builds_it_for_download(
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
+    # s.62: the download discloses the intelligence subjects the sheet holds, by key.
+    intelligence = IntelligenceReport.objects.get()
+    assert report.disclosed == [["patrols.intelligencereport", str(intelligence.uuid)]]
+    (downloaded,) = AuditEvent.objects.filter(action="reporting.generatedreport.downloaded")
+    (disclosed,) = AuditEvent.objects.filter(action="patrols.intelligencereport.disclosed")
+    assert (downloaded.actor, disclosed.actor) == (sergeant, sergeant)
+    assert disclosed.object_id == str(intelligence.uuid)
+    assert disclosed.detail == f"In the weekly deployment sheet {report.uuid}"
+
 
 def test_pdf_being_built_shows_its_status_and_cannot_be_downloaded(client, sergeant, area, week):
     client.force_login(sergeant)
