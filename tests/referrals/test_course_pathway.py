@@ -140,6 +140,7 @@ def test_each_step_moves_the_referral_records_audits_and_tells_the_officer(
     step, status, outcome = WALK[n]
     on = TODAY() - dt.timedelta(days=2)
     told_before = len(notes_for(pc))
+    before = timezone.now()
 
     services.record_course_step(course, step, partner_a, on=on)
 
@@ -149,6 +150,7 @@ def test_each_step_moves_the_referral_records_audits_and_tells_the_officer(
         outcome,
         step,
     )
+    assert referral.caution.status_changed_at >= before  # when the caution last moved
     row = steps_rows(referral)[-1]
     assert (row.course_step, row.course_step_on, row.changed_by) == (step, on, partner_a)
     assert audit_rows(referral).order_by("pk").last().detail == f"{C(step).label} {on}"
