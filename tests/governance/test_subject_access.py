@@ -13,33 +13,11 @@ from django.urls import reverse
 
 from accounts.middleware import REAUTHENTICATED_AT
 from accounts.models import Role
-from governance import audit
 from governance.models import AuditEvent, SubjectAccessRequest
-from patrols.models import Encounter
 from referrals import services as referral_services
-from referrals.models import Person
-from tests.factories import OfficerFactory, PersonFactory, consented_referral
+from tests.factories import OfficerFactory, consented_referral
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def subject(world, pc, sergeant, agency_a):
-    """The return's person, with a linked record, a note and a history note, and a
-    sergeant who read her record."""
-    person = world["return_person"]
-    Person.objects.filter(pk=person.pk).update(
-        working_name="Sarname Dee", police_notes="Police note (synthetic)"
-    )
-    Encounter.objects.filter(person=person).update(notes="Encounter note (synthetic)")
-    linked = PersonFactory(area=person.area, created_by=pc, working_name="Sarname D")
-    Person.objects.filter(pk=linked.pk).update(same_as=person)
-    referral = world["return_referral"]
-    referral_services.add_note(referral, pc, "Referral note (synthetic)")
-    referral_services.change_status(referral, "withdrawn", pc, note="Withdrawn note (synthetic)")
-    audit.record("referrals.person.viewed", person, user=sergeant)
-    person.refresh_from_db()
-    return person
 
 
 OPEN = {"include_staff_names": "on", "tell_subject": "yes"}  # nothing withheld
