@@ -54,7 +54,10 @@ def model_name(label: str) -> str:
 
 
 def object_type_choices() -> list[tuple[str, str]]:
-    labels = sorted(set(AUDITED) | PERSONAL | {"governance.auditevent"}, key=model_name)
+    labels = sorted(
+        set(AUDITED) | PERSONAL | {"governance.auditevent", "governance.subjectaccessrequest"},
+        key=model_name,
+    )
     return [("", "Any kind of record")] + [
         (label, model_name(label).capitalize()) for label in labels
     ]

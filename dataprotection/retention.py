@@ -14,7 +14,8 @@ every date first, so a record written another way (the admin, a script) is never
 
 Erasure blanks the personal fields and leaves the row, marked ``erased_at``, so every
 count in the reports stays what it was. The audit log records that a record was erased,
-never what it held.
+never what it held. It also revokes every agency's grant on the record and withdraws the
+area's generated reports whose period includes the record's dates (``erasure``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from referrals.models import (
     ReferralStatus,
     ReferralStatusChange,
 )
+
+from . import erasure
 
 ERASED_NAME = "Erased record"
 ERASED_TEXT = "Erased."  # for text the database requires to be non-empty
@@ -269,6 +272,7 @@ def erase(obj, by, reason: str = "") -> RetentionDecision:
     if obj.erased_at is not None:
         raise RetentionError("This record has already been erased.")
     ERASERS[kind.key](obj, by)
+    _undo_elsewhere(kind, obj)
     # Earlier reasons for keeping it may describe the person too.
     RetentionDecision.objects.filter(object_type=kind.object_type, object_id=obj.pk).exclude(
         reason=""
@@ -280,6 +284,32 @@ def erase(obj, by, reason: str = "") -> RetentionDecision:
         decision=Decision.ERASE,
         reason=reason.strip(),
     )
+
+
+def _undo_elsewhere(kind: Kind, obj) -> None:
+    """Grants on the record revoked, and the area's generated reports covering its dates
+    withdrawn (dataprotection.erasure). Its dates are read after erasure: the rows that
+    give them (encounters, referrals) stay."""
+    erasure.revoke_grants(obj)
+    if kind is PERSON:
+        area_id = obj.area_id
+        moments = [obj.created_at, obj.first_seen]
+        moments += Encounter.objects.filter(person=obj).values_list("occurred_at", flat=True)
+        moments += Referral.objects.filter(person=obj).values_list("made_at", flat=True)
+    elif kind is INTELLIGENCE:
+        area_id = obj.patrol.area_id if obj.patrol_id else None
+        moments = [obj.submitted_at]
+    else:
+        area_id = obj.person.area_id if obj.person_id else _caution_area(obj)
+        moments = [obj.made_at, obj.erased_at]
+    span = erasure.dates_of(moments)
+    if span:
+        erasure.withdraw_reports(area_id, *span)
+
+
+def _caution_area(referral: Referral) -> int | None:
+    caution = ConditionalCaution.objects.filter(pk=referral.caution_id)
+    return caution.values_list("arrest__patrol__area_id", flat=True).first()
 
 
 def _mark_erased(obj, by, **blanks) -> None:
@@ -329,6 +359,7 @@ def _erase_referral(referral: Referral, by) -> None:
         consent_given_at=None,
         consent_recorded_by=None,
     )
+    erasure.revoke_grants(referral)  # also when erased with the person it is about
     _blank(ReferralNote.objects.filter(referral=referral), "pk", text=ERASED_TEXT)
     _blank(ReferralStatusChange.objects.filter(referral=referral), "pk", note="")
     _blank(ReferralMove.objects.filter(referral=referral), "pk", reason=ERASED_TEXT)

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from governance.models import SubjectType
+
 from .views import audit, retention, subject_access
 
 app_name = "governance"
@@ -22,19 +24,35 @@ urlpatterns: list = [
         retention.EraseView.as_view(),
         name="retention_erase",
     ),
-    # Subject access (governance/views/subject_access.py)
+    # Subject access (dataprotection/views/subject_access.py): subjects by UUID, requests
+    # by their own UUID; no names or custody references in these URLs.
+    path(
+        "subject-access/",
+        subject_access.SubjectAccessSearchView.as_view(),
+        name="subject_access_search",
+    ),
     path(
         "people/<uuid:uuid>/subject-access/",
-        subject_access.SubjectAccessView.as_view(),
+        subject_access.SubjectPageView.as_view(subject_type=SubjectType.PERSON),
         name="subject_access",
     ),
     path(
-        "people/<uuid:uuid>/subject-access/pdf/",
+        "arrests/<uuid:uuid>/subject-access/",
+        subject_access.SubjectPageView.as_view(subject_type=SubjectType.ARREST),
+        name="subject_access_arrest",
+    ),
+    path(
+        "subject-access/<uuid:uuid>/",
+        subject_access.SubjectAccessRequestView.as_view(),
+        name="subject_access_request",
+    ),
+    path(
+        "subject-access/<uuid:uuid>/pdf/",
         subject_access.SubjectAccessDownloadView.as_view(format="pdf"),
         name="subject_access_pdf",
     ),
     path(
-        "people/<uuid:uuid>/subject-access/json/",
+        "subject-access/<uuid:uuid>/json/",
         subject_access.SubjectAccessDownloadView.as_view(format="json"),
         name="subject_access_json",
     ),

@@ -293,6 +293,15 @@ REAUTHENTICATE_AFTER = timedelta(
 RETENTION_PERSON_MONTHS = env.integer("RETENTION_PERSON_MONTHS", default=72, minimum=1)
 RETENTION_INTELLIGENCE_MONTHS = env.integer("RETENTION_INTELLIGENCE_MONTHS", default=72, minimum=1)
 RETENTION_REFERRAL_MONTHS = env.integer("RETENTION_REFERRAL_MONTHS", default=12, minimum=1)
+# The rest of the review schedule (dataprotection/schedule.py names the MoPI group of each).
+RETENTION_ENCOUNTER_MONTHS = env.integer("RETENTION_ENCOUNTER_MONTHS", default=72, minimum=1)
+RETENTION_ARREST_MONTHS = env.integer("RETENTION_ARREST_MONTHS", default=72, minimum=1)
+RETENTION_ARREST_SERIOUS_MONTHS = env.integer(
+    "RETENTION_ARREST_SERIOUS_MONTHS", default=120, minimum=1
+)
+RETENTION_CAUTION_MONTHS = env.integer("RETENTION_CAUTION_MONTHS", default=72, minimum=1)
+RETENTION_REPORT_MONTHS = env.integer("RETENTION_REPORT_MONTHS", default=24, minimum=1)
+RETENTION_AUDIT_MONTHS = env.integer("RETENTION_AUDIT_MONTHS", default=84, minimum=1)
 
 # --- Internationalisation: one borough-based operation in London.
 LANGUAGE_CODE = "en-gb"

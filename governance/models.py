@@ -1,5 +1,7 @@
 """The audit log: one append-only row per thing that happened to a record or an account."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -117,3 +119,88 @@ class RetentionDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()}: {self.object_type} {self.object_id}"
+
+
+# --- Subject access (dataprotection/subject_access) ------------------------------------------
+
+
+class SubjectType(models.TextChoices):
+    PERSON = "person", "A person (a woman's record and those linked to it)"
+    ARREST = "arrest", "An arrested or cautioned man (one arrest)"
+
+
+class RestrictionGround(models.TextChoices):
+    """Data Protection Act 2018 s.45(4): why the right of access may be restricted."""
+
+    INQUIRY = (
+        "a",
+        "(a) to avoid obstructing an official or legal inquiry, investigation or procedure",
+    )
+    CRIME = (
+        "b",
+        (
+            "(b) to avoid prejudicing the prevention, detection, investigation or prosecution of "
+            "criminal offences or the execution of criminal penalties"
+        ),
+    )
+    PUBLIC_SECURITY = "c", "(c) to protect public security"
+    NATIONAL_SECURITY = "d", "(d) to protect national security"
+    OTHERS = "e", "(e) to protect the rights and freedoms of others"
+
+
+class SubjectAccessRequest(models.Model):
+    """One subject access request as the project lead recorded it before any download:
+    whose data (a subject type and the record's UUID: governance knows no casework model),
+    what is withheld and on which s.45(4) ground, the reason (s.45(7) asks that it is
+    recorded), whether the subject is told of the restriction (s.45(5), unless telling
+    would undermine its purpose, s.45(6)), and whether staff names are shown.
+
+    Every download of the request applies exactly this restriction. Created only by
+    ``dataprotection.subject_access.services.create_request``; never changed afterwards:
+    a different restriction is a new request.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subject_type = models.CharField(max_length=10, choices=SubjectType.choices)
+    subject_uuid = models.UUIDField(db_index=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(auto_now_add=True)
+    # Section keys, space-separated and sorted (dataprotection.subject_access.sections).
+    withheld = models.CharField(max_length=300, blank=True)
+    include_staff_names = models.BooleanField(default=False)
+    ground = models.CharField(max_length=1, choices=RestrictionGround.choices, blank=True)
+    reason = models.TextField(blank=True)
+    tell_subject = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(subject_type__in=SubjectType.values),
+                name="sar_subject_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ground="") | models.Q(ground__in=RestrictionGround.values),
+                name="sar_ground_valid",
+            ),
+            # Withholding anything (a section, or the staff names) is a restriction: it has
+            # a ground and a recorded reason.
+            models.CheckConstraint(
+                condition=models.Q(withheld="", include_staff_names=True)
+                | models.Q(ground__gt="", reason__gt=""),
+                name="sar_withholding_has_ground_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Subject access request {self.uuid}"
+
+    @property
+    def withheld_sections(self) -> list[str]:
+        return self.withheld.split()
+
+    @property
+    def restricts(self) -> bool:
+        return bool(self.withheld) or not self.include_staff_names

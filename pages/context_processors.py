@@ -38,6 +38,8 @@ def navigation(request) -> dict:
         items.append(("Audit log", "governance:audit_log", "audit_log"))
     if has_permission(user, "governance.review"):
         items.append(("Records due for review", "governance:retention_review", "retention"))
+    if has_permission(user, "governance.subject_access"):
+        items.append(("Subject access", "governance:subject_access_search", "subject_access"))
     items.append(("Notifications", "referrals:notifications", "notifications"))
     if can_use_admin(user):
         items.append(("Records", "admin:index", "admin"))
@@ -60,6 +62,8 @@ def _section(match) -> str:
         return "audit_log"
     if name.startswith("governance:retention"):
         return "retention"
+    if name.startswith("governance:subject_access"):
+        return "subject_access"
     if name.startswith("patrols:hotspot"):
         return "hotspots"
     if name in {"patrols:week", "patrols:wellbeing"}:

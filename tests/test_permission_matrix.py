@@ -14,7 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import tokens
 from accounts.models import Role
-from patrols.models import OfficerRole, PatrolOfficer
+from governance.models import SubjectAccessRequest, SubjectType
+from patrols.models import Arrest, Offence, OfficerRole, PatrolOfficer
 from referrals import services as referral_services
 from referrals.models import Person
 from reporting.models import CrimeImport, GeneratedReport, ReportKind, ReportStatus
@@ -126,9 +127,12 @@ MATRIX = {
     "governance:retention_review": (None, LEAD_PAGE),
     "governance:retention_retain": ("due_person", LEAD_PAGE),
     "governance:retention_erase": ("due_person", LEAD_PAGE),
+    "governance:subject_access_search": (None, LEAD_PAGE),
     "governance:subject_access": ("person", LEAD_PAGE),
-    "governance:subject_access_pdf": ("person", LEAD_PAGE),
-    "governance:subject_access_json": ("person", LEAD_PAGE),
+    "governance:subject_access_arrest": ("arrest", LEAD_PAGE),
+    "governance:subject_access_request": ("sar", LEAD_PAGE),
+    "governance:subject_access_pdf": ("sar", LEAD_PAGE),
+    "governance:subject_access_json": ("sar", LEAD_PAGE),
     # API tokens (issue 6): everyone's own; the token in the URL is the PC's.
     "tokens:list": (None, row(302, 200, 200, 200, 200, 200)),
     "tokens:revoke": ("token", row(302, 404, 200, 404, 404, 404, other_agency=404)),
@@ -180,6 +184,20 @@ def objects(area, pc, agency_a):
         "officer": OfficerFactory(role=Role.PC, areas=[area]),
         "lockout": failed_sign_ins(),
         "token": tokens.create_token(pc, "Matrix").token,
+        "arrest": Arrest.objects.create(
+            patrol=planned,
+            arrested_at=planned.starts_at,
+            offence=Offence.KERB_CRAWLING,
+            suspect_description="Synthetic suspect",
+            custody_reference="SYN-MATRIX-1",
+            arresting_officer=pc,
+        ),
+        "sar": SubjectAccessRequest.objects.create(
+            subject_type=SubjectType.PERSON,
+            subject_uuid=person.uuid,
+            made_by=pc,
+            include_staff_names=True,
+        ),
     }
 
 

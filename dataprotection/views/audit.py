@@ -23,12 +23,16 @@ from governance.models import AuditEvent
 from referrals.permissions import people_for, referrals_for
 
 from ..forms_audit import ACCOUNT_EVENTS, PHRASES, VERBS, AuditSearchForm, model_name
+from ..subject_access.selectors import requests_for
 
 PER_PAGE = 50
 # Records with a page of their own: the URL name and how to find those the reader may open.
 LINKED = {
     "referrals.person": ("referrals:person", people_for),
     "referrals.referral": ("referrals:detail", referrals_for),
+    # A subject access request's page shows the reason recorded for a restriction, which
+    # the audit row itself masks (free text may hold personal data).
+    "governance.subjectaccessrequest": ("governance:subject_access_request", requests_for),
 }
 CSV_COLUMNS = ["when", "user", "address", "action", "record type", "record", "changes", "detail"]
 

@@ -2,10 +2,11 @@
 
 import pytest
 
+from governance import audit
 from governance.models import AuditEvent, object_key
 from patrols.models import Arrest, ConditionalCaution, Encounter, IntelligenceReport
 from referrals import services as referral_services
-from referrals.models import Referral
+from referrals.models import Person, Referral
 from tests.factories import (
     HotspotFactory,
     OfficerFactory,
@@ -59,3 +60,22 @@ def viewed_rows(obj, user):
         object_id=object_key(obj),
         actor=user,
     )
+
+
+@pytest.fixture
+def subject(world, pc, sergeant, agency_a):
+    """The return's person, with a linked record, a note and a history note, and a
+    sergeant who read her record."""
+    person = world["return_person"]
+    Person.objects.filter(pk=person.pk).update(
+        working_name="Sarname Dee", police_notes="Police note (synthetic)"
+    )
+    Encounter.objects.filter(person=person).update(notes="Encounter note (synthetic)")
+    linked = PersonFactory(area=person.area, created_by=pc, working_name="Sarname D")
+    Person.objects.filter(pk=linked.pk).update(same_as=person)
+    referral = world["return_referral"]
+    referral_services.add_note(referral, pc, "Referral note (synthetic)")
+    referral_services.change_status(referral, "withdrawn", pc, note="Withdrawn note (synthetic)")
+    audit.record("referrals.person.viewed", person, user=sergeant)
+    person.refresh_from_db()
+    return person
