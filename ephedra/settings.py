@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from ephedra import env
+from ephedra.api_schema import settings as api_schema_settings
 from ephedra.logging import config as logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -451,56 +452,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Ephedra API",
-    "DESCRIPTION": (
-        "The same records and the same rules as the Ephedra pages. Authenticate with a "
-        "personal token (`Authorization: Bearer eph_…`, made at /account/api-tokens/). "
-        "Lists are paginated (`page`, `page_size` up to 200); dates are ISO 8601; every "
-        "error has the `Error` shape."
-    ),
-    "VERSION": "1.0.0",
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.api.document_error_responses",
-    ],
-    # One name per choice set, whichever serializer shows it (else "Status8c2Enum").
-    "ENUM_NAME_OVERRIDES": {
-        "RoleEnum": "accounts.models.Role",
-        "ServiceTypeEnum": "partners.models.ServiceType",
-        "AgencyKindEnum": "partners.models.AgencyKind",
-        "PatrolStatusEnum": "patrols.models.PatrolStatus",
-        "OfficerRoleEnum": "patrols.models.OfficerRole",
-        "EngagementActivityEnum": "patrols.models.EngagementActivity",
-        "WeatherEnum": "patrols.models.Weather",
-        "ReturnStatusEnum": "patrols.models.ReturnStatus",
-        "OffenceEnum": "patrols.models.Offence",
-        "ArrestOutcomeEnum": "patrols.models.ArrestOutcome",
-        "CautionConditionEnum": "patrols.models.CautionCondition",
-        "CautionStatusEnum": "patrols.models.CautionStatus",
-        "SourceEvaluationEnum": "patrols.models.SourceEvaluation",
-        "IntelligenceAssessmentEnum": "patrols.models.IntelligenceAssessment",
-        "HandlingCodeEnum": "patrols.models.HandlingCode",
-        "AgeBandEnum": "referrals.models.AgeBand",
-        "ReferralStatusEnum": "referrals.models.ReferralStatus",
-        "ConsentMethodEnum": "referrals.models.ConsentMethod",
-        "ClosedOutcomeEnum": "referrals.models.ClosedOutcome",
-        "DeclineReasonEnum": "referrals.models.DeclineReason",
-        "DuplicateStatusEnum": "referrals.models.DuplicateStatus",
-        "CrimeFileKindEnum": "reporting.models.CrimeFileKind",
-        "CrimeTypeEnum": "reporting.models.CrimeType",
-        "ImportStatusEnum": "reporting.models.ImportStatus",
-        "ReportKindEnum": "reporting.models.ReportKind",
-        "ReportStatusEnum": "reporting.models.ReportStatus",
-    },
-}
+SPECTACULAR_SETTINGS = api_schema_settings()  # ephedra/api_schema.py: the OpenAPI document
 
 # Personal data must never reach a log line (ephedra/logging.py builds the configuration:
 # one filtered handler for everything, Django's loggers included). The audit log is also
