@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .. import metrics
+from ..coverage import NOT_PUBLISHED
 from .monthly_format import SMALL
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class Charts:
         r = self.r
         ambition = [metrics.friday_saturday_nights(m) for m in r.w.months]
         by_type, _ = r.data["crimes"]
+        coverage = r.data["crime_coverage"]
         with matplotlib.rc_context(
             {"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 7}
         ):
@@ -92,13 +94,12 @@ class Charts:
                 ),
             ]
             if by_type:
+                unpublished = [coverage.gap(m) == NOT_PUBLISHED for m in r.w.months]
                 charts.append(
                     self.lines(
                         "Recorded crime, types related to street sex work",
-                        [
-                            (t, [by_type.get(t, {}).get(m, 0) for m in r.w.months])
-                            for t in metrics.RELEVANT_CRIME_TYPES
-                        ],
+                        [(t, r.crime_series([t])) for t in metrics.RELEVANT_CRIME_TYPES],
+                        unpublished,
                     )
                 )
         return charts
@@ -135,12 +136,16 @@ class Charts:
             top = max(top, SMALL)
         return self.finish(fig, ax, title, top)
 
-    def lines(self, title: str, series: list[tuple[str, list[int]]]) -> dict:
+    def lines(self, title: str, series: list, unpublished: list[bool] | None = None) -> dict:
+        """Lines with a break (NaN) where a value is None: a month without data is a gap,
+        shaded and labelled where police.uk has not published it yet."""
         fig, ax = self.figure()
         x = list(range(len(self.labels)))
         top = 0
+        drawn = []
         for n, (name, values) in enumerate(series):
-            shown = [self.plotted(v) for v in values]
+            shown = [None if v is None else self.plotted(v) for v in values]
+            drawn.append((name, shown))
             ax.plot(
                 x,
                 [float("nan") if v is None else v for v in shown],
@@ -150,7 +155,23 @@ class Charts:
                 color=PALETTE[n],
             )
             top = max([top, *(v for v in shown if v)])
-        return self.finish(fig, ax, title, top)
+        gap = [i for i, missing in enumerate(unpublished or []) if missing]
+        if gap:
+            ax.axvspan(gap[0] - 0.5, gap[-1] + 0.5, color="#f3f2f1", zorder=0)
+            ax.text(
+                (gap[0] + gap[-1]) / 2,
+                0.5,
+                NOT_PUBLISHED.replace(" by ", "\nby "),
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="#505a5f",
+            )
+        chart = self.finish(fig, ax, title, top)
+        chart["series"] = drawn  # what was drawn, None where nothing was: for tests
+        chart["gap"] = [self.r.w.months[i] for i in gap]
+        return chart
 
     def plotted(self, value):
         """None where the partner edition suppresses the value: no bar betrays it."""

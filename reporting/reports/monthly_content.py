@@ -8,11 +8,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from .. import metrics
+from ..coverage import NOT_IMPORTED, NOT_PUBLISHED
 from ..evaluation.report import appendix
 from ..models import GeneratedReport
 from .monthly_charts import Charts
 from .monthly_format import (
     LABELS,
+    NOT_PUBLISHED_CELL,
     NOT_SHOWN,
     OPERATIONAL,
     Format,
@@ -377,31 +379,45 @@ class MonthlyReport:
             "recorded there.",
         )
 
+    def crime_series(self, types) -> list[int | None]:
+        """Recorded crime of ``types`` per month; None for a month without data (a gap,
+        never a zero): ``reporting.coverage`` says which months have data."""
+        by_type, _ = self.data["crimes"]
+        coverage = self.data["crime_coverage"]
+        return [
+            None if coverage.gap(m) else sum(by_type.get(t, {}).get(m, 0) for t in types)
+            for m in self.w.months
+        ]
+
     def crime_table(self) -> Table:
         by_type, sources = self.data["crimes"]
+        coverage = self.data["crime_coverage"]
         months = self.w.months
         relevant = list(metrics.RELEVANT_CRIME_TYPES)
         other = [t for t in sorted(by_type) if t not in relevant]
 
-        def values(types):
-            return [sum(by_type.get(t, {}).get(m, 0) for t in types) for m in months]
-
         def row(label, types):
-            vals = values(types)
+            vals = self.crime_series(types)
             cells = [
-                self.fmt.count(v) if m in sources else NOT_SHOWN
+                NOT_PUBLISHED_CELL
+                if v is None and coverage.gap(m) == NOT_PUBLISHED
+                else NOT_SHOWN
+                if v is None
+                else self.fmt.count(v)
                 for v, m in zip(vals, months, strict=True)
             ]
+            known = [v for v in vals if v is not None]
             # Published police.uk figures: no person behind a total to protect.
-            return Row(label, [*cells, self.fmt.total(vals, about_people=False)])
+            return Row(label, [*cells, self.fmt.total(known, about_people=False)])
 
         rows = [row(t, [t]) for t in relevant]
         rows += [row("All relevant types", relevant), row("All other types", other)]
         rows.append(row("All recorded crime", relevant + other))
-        missing = [f"{m:%b %Y}" for m in months if m not in sources]
+        unpublished = [f"{m:%b %Y}" for m in months if coverage.gap(m) == NOT_PUBLISHED]
+        missing = [f"{m:%b %Y}" for m in months if coverage.gap(m) == NOT_IMPORTED]
         local = [f"{m:%b %Y}" for m in months if sources.get(m) == "weekly"]
         notes = [
-            "Imported police.uk street-level data for the area (one month behind at best). "
+            f"Imported police.uk street-level data for the area, {coverage.words()}. "
             "police.uk publishes categories, not offences: soliciting, loitering and kerb "
             "crawling are not shown separately and, where recorded, fall within broader "
             "categories such as Other crime, Public order and Anti-social behaviour. The "
@@ -409,6 +425,11 @@ class MonthlyReport:
         ]
         if local:
             notes.append(f"From local weekly extracts (no police.uk file yet): {', '.join(local)}.")
+        if unpublished:
+            notes.append(
+                f"{NOT_PUBLISHED_CELL.capitalize()} ({NOT_PUBLISHED}): {', '.join(unpublished)}; "
+                "these months are gaps, not zeros, and the 12-month total leaves them out."
+            )
         if missing:
             notes.append(f"No crime data imported for: {', '.join(missing)}.")
         return Table(
