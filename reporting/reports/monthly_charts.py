@@ -66,30 +66,30 @@ class Charts:
                     "Friday and Saturday nights covered",
                     [
                         ("Friday and Saturday nights", ambition),
-                        ("Nights with a patrol delivered", r.series("patrols", "weekend_nights")),
+                        ("Nights with a patrol delivered", r.drawn("patrols", "weekend_nights")),
                     ],
                 ),
                 self.bars(
                     "Referrals to support services",
                     [
-                        ("Made", r.series("referrals", "made")),
-                        ("Engaged", r.series("referrals", "engaged")),
+                        ("Made", r.drawn("referrals", "made")),
+                        ("Engaged", r.drawn("referrals", "engaged")),
                     ],
                 ),
                 self.bars(
                     "Arrests, cautions and diversion courses",
                     [
-                        ("Arrests", r.series("arrests", "arrests")),
-                        ("Cautions given", r.series("cautions", "cautions")),
-                        ("Courses completed", r.series("courses", "completed")),
-                        ("Courses breached", r.series("courses", "breached")),
+                        ("Arrests", r.drawn("arrests", "arrests")),
+                        ("Cautions given", r.drawn("cautions", "cautions")),
+                        ("Courses completed", r.drawn("courses", "completed")),
+                        ("Courses breached", r.drawn("courses", "breached")),
                     ],
                 ),
                 self.bars(
                     "Sightings and people new to the area",
                     [
-                        ("Women seen", r.series("returns", "women")),
-                        ("People new to the area", r.series("encounters", "new_people")),
+                        ("Women seen", r.drawn("returns", "women")),
+                        ("People new to the area", r.drawn("encounters", "new_people")),
                     ],
                 ),
             ]
@@ -118,7 +118,7 @@ class Charts:
         top, hidden = 0, []
         for n, (name, values) in enumerate(series):
             offsets = [i - 0.4 + width * (n + 0.5) for i in range(len(self.labels))]
-            shown = [self.plotted(v) for v in values]
+            shown = [self.plotted(v) for v in values]  # None: suppressed (disclosure)
             ax.bar(offsets, [v or 0 for v in shown], width, label=name, color=PALETTE[n])
             top = max([top, *(v for v in shown if v)])
             hidden += [x for x, v in zip(offsets, shown, strict=True) if v is None]
@@ -175,7 +175,7 @@ class Charts:
 
     def plotted(self, value):
         """None where the partner edition suppresses the value: no bar betrays it."""
-        return None if self.r.fmt.suppressed(value) else value
+        return None if value is None or self.r.fmt.suppressed(value) else value
 
     def finish(self, fig, ax, title: str, top: float) -> dict:
         from matplotlib.ticker import MaxNLocator, MultipleLocator
