@@ -47,6 +47,7 @@ from patrols.models import (
 )
 from referrals.models import Referral, ReferralStatus, ReferralStatusChange
 
+from .coverage import crime_coverage
 from .metrics_diversion import (
     arrests,
     arrests_by,
@@ -425,6 +426,7 @@ def collect(area, month: dt.date, *, police: bool = True) -> dict:
         "courses": course_outcomes(area, w),
         "rearrests": rearrests(area, w),
         "crimes": crimes(area, w),
+        "crime_coverage": crime_coverage(area),
         "partner_invitations": partner_invitations(area, w),
         "partner_patrols": partner_patrols(area, w),
     }

@@ -37,7 +37,8 @@ from django.utils import timezone
 
 from patrols.models import Encounter, Hotspot, Patrol, PatrolStatus, ReturnStatus, WorkReturn
 
-from .models import CrimeFileKind, CrimeRecord, ImportBatch, ImportStatus
+from .coverage import CrimeCoverage, crime_coverage
+from .models import CrimeRecord, ImportStatus
 from .ranking_words import compared, hotspot_reason
 
 DEFAULT_RELEVANT: tuple[str, ...] = (
@@ -145,8 +146,15 @@ class Ranking:
     uncovered: list[UncoveredPlace]
     crime_types: tuple[str, ...]
     crime_data_until: dt.date | None = None
+    coverage: CrimeCoverage | None = None
     radius_m: int = RADIUS_M
     uncovered_min_crimes: int = UNCOVERED_MIN_CRIMES
+
+    @property
+    def crime_data_short(self) -> bool:
+        """The crime data stops before the end of the 4 weeks ranked."""
+        last_day = self.windows.as_of - dt.timedelta(days=1)
+        return self.coverage is not None and not self.coverage.covers(last_day)
 
 
 # --- Public entry points --------------------------------------------------------------
@@ -158,13 +166,15 @@ def area_ranking(
     """The ranking and the uncovered places, as the pages and the sheet show them."""
     windows = Windows.for_week(week_start)
     hotspots = list(_annotated_hotspots(area, windows))
+    coverage = crime_coverage(area)
     return Ranking(
         area=area,
         windows=windows,
-        hotspots=_rank(hotspots, crime_types, windows),
+        hotspots=_rank(hotspots, crime_types, windows, coverage),
         uncovered=_uncovered(area, crime_types, windows, hotspots),
         crime_types=tuple(crime_types),
-        crime_data_until=crime_data_until(),
+        crime_data_until=coverage.until,
+        coverage=coverage,
     )
 
 
@@ -173,7 +183,8 @@ def rank_hotspots(
 ) -> list[HotspotRank]:
     """The area's active hotspots, most in need of a patrol first (two queries)."""
     windows = Windows.for_week(week_start)
-    return _rank(list(_annotated_hotspots(area, windows)), crime_types, windows)
+    hotspots = list(_annotated_hotspots(area, windows))
+    return _rank(hotspots, crime_types, windows, crime_coverage(area))
 
 
 def uncovered_places(
@@ -183,24 +194,6 @@ def uncovered_places(
     windows = Windows.for_week(week_start)
     hotspots = list(Hotspot.objects.active().filter(ward__area=area))
     return _uncovered(area, crime_types, windows, hotspots)
-
-
-def crime_data_until() -> dt.date | None:
-    """The last day the imported crime data covers (the end of its latest month)."""
-    # Monthly files are known by their batches; only local extracts carry exact dates
-    # (a small partial index): neither needs a scan of the crime table.
-    latest = ImportBatch.objects.filter(
-        status=ImportStatus.IMPORTED, kind=CrimeFileKind.STREET, row_count__gt=0
-    ).aggregate(month=Max("month"))
-    latest |= CrimeRecord.objects.filter(
-        batch__status=ImportStatus.IMPORTED, date__isnull=False
-    ).aggregate(date=Max("date"))
-    month_end = _month_end(latest["month"]) if latest["month"] else None
-    return max((day for day in (latest["date"], month_end) if day), default=None)
-
-
-def _month_end(month: dt.date) -> dt.date:
-    return (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 
 
 # --- Queries ----------------------------------------------------------------------------
@@ -332,15 +325,19 @@ def _crime_counts(
 
 
 def _rank(
-    hotspots: list[Hotspot], crime_types: Sequence[str], windows: Windows
+    hotspots: list[Hotspot], crime_types: Sequence[str], windows: Windows, coverage
 ) -> list[HotspotRank]:
     counts = _crime_counts(hotspots, crime_types, windows)
-    unranked = [_evidence(h, counts[h.pk], windows) for h in hotspots]
+    # Where the data stops before the week, a count of none is no evidence of none.
+    until = None if coverage.covers(windows.as_of - dt.timedelta(days=1)) else coverage
+    unranked = [_evidence(h, counts[h.pk], windows, until) for h in hotspots]
     unranked.sort(key=lambda r: (-r.score, -r.crimes_4w, r.hotspot.name))
     return [replace(r, rank=n) for n, r in enumerate(unranked, start=1)]
 
 
-def _evidence(hotspot: Hotspot, counts: dict[str, dict[str, int]], windows: Windows) -> HotspotRank:
+def _evidence(
+    hotspot: Hotspot, counts: dict[str, dict[str, int]], windows: Windows, short=None
+) -> HotspotRank:
     by_type = tuple(sorted(((t, n) for t, n in counts["recent"].items() if n), key=_most_first))
     recent = sum(counts["recent"].values())
     trend = sum(counts["trend"].values())
@@ -361,7 +358,18 @@ def _evidence(hotspot: Hotspot, counts: dict[str, dict[str, int]], windows: Wind
         encounters=encounters,
         last_patrolled=last,
         days_since_patrolled=days,
-        reason=hotspot_reason(by_type, recent, trend, baseline, women, encounters, days, RADIUS_M),
+        reason=hotspot_reason(
+            by_type,
+            recent,
+            trend,
+            baseline,
+            women,
+            encounters,
+            days,
+            RADIUS_M,
+            short,
+            windows.recent_start,
+        ),
     )
 
 

@@ -11,8 +11,15 @@ def hotspot_reason(
     encounters: int,
     days: int | None,
     radius_m: int,
+    short=None,
+    recent_start=None,
 ) -> str:
-    parts = [_crime_words(by_type, recent, trend, baseline, radius_m)]
+    """``short``: the crime coverage (``reporting.coverage``) when the data stops before
+    the end of the 4 weeks, so the words never claim "no crime" where there is no data."""
+    if short is None:
+        parts = [_crime_words(by_type, recent, trend, baseline, radius_m)]
+    else:
+        parts = [_short_words(by_type, recent, radius_m, short, recent_start)]
     if women or encounters:
         parts.append(_sighting_words(women, encounters))
     parts.append(_patrol_words(days))
@@ -32,6 +39,21 @@ def _crime_words(by_type, recent: int, trend: int, baseline: float, radius_m: in
     if trend > recent:
         words += f", {trend} in 12 weeks"
     return f"{words}, {compared(recent, baseline)}"
+
+
+def _short_words(by_type, recent: int, radius_m: int, coverage, recent_start) -> str:
+    if coverage.until is None:
+        return "no crime data imported yet"
+    until = f"{coverage.until:%-d %b %Y}"
+    if coverage.until < recent_start:
+        return f"no crime data for these 4 weeks yet ({coverage.words()}, ending {until})"
+    if len(by_type) == 1:
+        found = f"{recent} {by_type[0][0].lower()} {_plural(recent, 'report')}"
+    elif recent:
+        found = f"{recent} relevant crimes"
+    else:
+        found = f"no relevant crime within {radius_m} m"
+    return f"{found} from {recent_start:%-d %b} to {until}, where the crime data ends"
 
 
 def compared(recent: int, baseline: float) -> str:

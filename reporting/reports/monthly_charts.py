@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .. import metrics
+from ..coverage import NOT_PUBLISHED
 from .monthly_format import SMALL
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class Charts:
         r = self.r
         ambition = [metrics.friday_saturday_nights(m) for m in r.w.months]
         by_type, _ = r.data["crimes"]
+        coverage = r.data["crime_coverage"]
         with matplotlib.rc_context(
             {"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 7}
         ):
@@ -64,41 +66,40 @@ class Charts:
                     "Friday and Saturday nights covered",
                     [
                         ("Friday and Saturday nights", ambition),
-                        ("Nights with a patrol delivered", r.series("patrols", "weekend_nights")),
+                        ("Nights with a patrol delivered", r.drawn("patrols", "weekend_nights")),
                     ],
                 ),
                 self.bars(
                     "Referrals to support services",
                     [
-                        ("Made", r.series("referrals", "made")),
-                        ("Engaged", r.series("referrals", "engaged")),
+                        ("Made", r.drawn("referrals", "made")),
+                        ("Engaged", r.drawn("referrals", "engaged")),
                     ],
                 ),
                 self.bars(
                     "Arrests, cautions and diversion courses",
                     [
-                        ("Arrests", r.series("arrests", "arrests")),
-                        ("Cautions given", r.series("cautions", "cautions")),
-                        ("Courses completed", r.series("courses", "completed")),
-                        ("Courses breached", r.series("courses", "breached")),
+                        ("Arrests", r.drawn("arrests", "arrests")),
+                        ("Cautions given", r.drawn("cautions", "cautions")),
+                        ("Courses completed", r.drawn("courses", "completed")),
+                        ("Courses breached", r.drawn("courses", "breached")),
                     ],
                 ),
                 self.bars(
                     "Sightings and people new to the area",
                     [
-                        ("Women seen", r.series("returns", "women")),
-                        ("People new to the area", r.series("encounters", "new_people")),
+                        ("Women seen", r.drawn("returns", "women")),
+                        ("People new to the area", r.drawn("encounters", "new_people")),
                     ],
                 ),
             ]
             if by_type:
+                unpublished = [coverage.gap(m) == NOT_PUBLISHED for m in r.w.months]
                 charts.append(
                     self.lines(
                         "Recorded crime, types related to street sex work",
-                        [
-                            (t, [by_type.get(t, {}).get(m, 0) for m in r.w.months])
-                            for t in metrics.RELEVANT_CRIME_TYPES
-                        ],
+                        [(t, r.crime_series([t])) for t in metrics.RELEVANT_CRIME_TYPES],
+                        unpublished,
                     )
                 )
         return charts
@@ -117,7 +118,7 @@ class Charts:
         top, hidden = 0, []
         for n, (name, values) in enumerate(series):
             offsets = [i - 0.4 + width * (n + 0.5) for i in range(len(self.labels))]
-            shown = [self.plotted(v) for v in values]
+            shown = [self.plotted(v) for v in values]  # None: suppressed (disclosure)
             ax.bar(offsets, [v or 0 for v in shown], width, label=name, color=PALETTE[n])
             top = max([top, *(v for v in shown if v)])
             hidden += [x for x, v in zip(offsets, shown, strict=True) if v is None]
@@ -135,12 +136,16 @@ class Charts:
             top = max(top, SMALL)
         return self.finish(fig, ax, title, top)
 
-    def lines(self, title: str, series: list[tuple[str, list[int]]]) -> dict:
+    def lines(self, title: str, series: list, unpublished: list[bool] | None = None) -> dict:
+        """Lines with a break (NaN) where a value is None: a month without data is a gap,
+        shaded and labelled where police.uk has not published it yet."""
         fig, ax = self.figure()
         x = list(range(len(self.labels)))
         top = 0
+        drawn = []
         for n, (name, values) in enumerate(series):
-            shown = [self.plotted(v) for v in values]
+            shown = [None if v is None else self.plotted(v) for v in values]
+            drawn.append((name, shown))
             ax.plot(
                 x,
                 [float("nan") if v is None else v for v in shown],
@@ -150,11 +155,27 @@ class Charts:
                 color=PALETTE[n],
             )
             top = max([top, *(v for v in shown if v)])
-        return self.finish(fig, ax, title, top)
+        gap = [i for i, missing in enumerate(unpublished or []) if missing]
+        if gap:
+            ax.axvspan(gap[0] - 0.5, gap[-1] + 0.5, color="#f3f2f1", zorder=0)
+            ax.text(
+                (gap[0] + gap[-1]) / 2,
+                0.5,
+                NOT_PUBLISHED.replace(" by ", "\nby "),
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="#505a5f",
+            )
+        chart = self.finish(fig, ax, title, top)
+        chart["series"] = drawn  # what was drawn, None where nothing was: for tests
+        chart["gap"] = [self.r.w.months[i] for i in gap]
+        return chart
 
     def plotted(self, value):
         """None where the partner edition suppresses the value: no bar betrays it."""
-        return None if self.r.fmt.suppressed(value) else value
+        return None if value is None or self.r.fmt.suppressed(value) else value
 
     def finish(self, fig, ax, title: str, top: float) -> dict:
         from matplotlib.ticker import MaxNLocator, MultipleLocator

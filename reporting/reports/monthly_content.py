@@ -8,13 +8,15 @@ from decimal import Decimal
 from django.utils import timezone
 
 from .. import metrics
+from ..coverage import NOT_IMPORTED, NOT_PUBLISHED
 from ..evaluation.report import appendix
 from ..models import GeneratedReport
+from .disclosure import SECONDARY, Protected, exact_row, protect_row
 from .monthly_charts import Charts
 from .monthly_format import (
     LABELS,
+    NOT_PUBLISHED_CELL,
     NOT_SHOWN,
-    OPERATIONAL,
     Format,
     Row,
     Table,
@@ -27,14 +29,32 @@ class MonthlyReport:
         self.report, self.data, self.fmt = report, data, fmt
         self.w: metrics.Window = data["window"]
         self.partner = fmt.partner
+        self._rows: dict[tuple[str, str], Protected] = {}
 
     def series(self, name: str, measure: str) -> list:
         empty = Decimal(0) if measure == "hours" else 0
         return [self.data[name].get(month, {}).get(measure, empty) for month in self.w.months]
 
+    def protected(self, name: str, measure: str) -> Protected:
+        """The series as the edition publishes it: every count of the partner edition goes
+        through ``disclosure.protect_row`` (so no table, chart or total can forget it)."""
+        key = (name, measure)
+        if key not in self._rows:
+            show = (lambda v: f"{v:,.0f}") if measure == "hours" else (lambda v: f"{v:,}")
+            protect = protect_row if self.partner else exact_row
+            self._rows[key] = protect(self.series(name, measure), show)
+        return self._rows[key]
+
+    def drawn(self, name: str, measure: str) -> list:
+        """What a chart may draw of the series: None where the edition suppresses it."""
+        return self.protected(name, measure).shown(self.series(name, measure))
+
     def total(self, name: str, measure: str) -> str:
-        operational = name in OPERATIONAL or measure == "returns"
-        return self.fmt.total(self.series(name, measure), about_people=not operational)
+        return self.protected(name, measure).cells[-1]
+
+    def withheld(self, *series: tuple[str, str]) -> bool:
+        """A table adding up to one of these totals would give a suppressed total away."""
+        return any(self.protected(n, m).total_hidden for n, m in series)
 
     def context(self) -> dict:
         w = self.w
@@ -59,10 +79,9 @@ class MonthlyReport:
     def headline(self) -> list[Row]:
         f, d = self.fmt, self.data
         ambition = [metrics.friday_saturday_nights(m) for m in self.w.months]
-        covered = self.series("patrols", "weekend_nights")
 
         def both(name, measure):
-            return [f.count(self.series(name, measure)[-1]), self.total(name, measure)]
+            return self.protected(name, measure).cells[-2:]
 
         engaged_now = self.series("encounters", "people_engaged")[-1]
         return [
@@ -70,7 +89,7 @@ class MonthlyReport:
             Row(
                 "Friday and Saturday nights covered",
                 [
-                    f"{f.count(covered[-1])} of {ambition[-1]}",
+                    f"{both('patrols', 'weekend_nights')[0]} of {ambition[-1]}",
                     f"{self.total('patrols', 'weekend_nights')} of {sum(ambition)}",
                 ],
             ),
@@ -89,13 +108,8 @@ class MonthlyReport:
     # The twelve-month table --------------------------------------------------------------------
 
     def trend(self) -> list[tuple[str, list[Row]]]:
-        f = self.fmt
-
         def row(label, name, measure, hours=False):
-            values = self.series(name, measure)
-            cells = [f.hours(v) if hours else f.count(v) for v in values]
-            total = f.hours(sum(values)) if hours else self.total(name, measure)
-            return Row(label, [*cells, total])
+            return Row(label, self.protected(name, measure).cells)
 
         ambition = [metrics.friday_saturday_nights(m) for m in self.w.months]
         patrols = [
@@ -137,9 +151,12 @@ class MonthlyReport:
 
     # Breakdowns ------------------------------------------------------------------------------
 
-    def breakdown(self, title, rows, labels, measures, columns, note="") -> Table:
+    def breakdown(self, title, rows, labels, measures, columns, note="", of=()) -> Table:
         """Rows keyed by category; the partner edition keeps the 12-month column only,
-        protected by ``protect``."""
+        protected by ``protect``, and withholds the table when it adds up to a suppressed
+        total (``of``: the series whose 12-month total it adds up to)."""
+        if self.partner and self.withheld(*of):
+            return withheld_table(title, note)
         items = [{"label": labels.get(r["key"], r["key"]) or "Not recorded", **r} for r in rows]
         if self.partner:
             items = protect(items, ("year",))
@@ -167,18 +184,15 @@ class MonthlyReport:
         ]
 
     def patrol_tables(self) -> list[Table]:
-        f, d = self.fmt, self.data
-        returns = self.series("returns", "returns")
-        delivered = self.series("patrols", "delivered")
-        hours = self.series("hours", "hours")
+        d = self.data
         rows = [
             Row(
                 "Officer hours per delivered patrol",
-                [f.rate(hours[-1], delivered[-1]), f.rate(sum(hours), sum(delivered))],
+                self.rates(("hours", "hours"), ("patrols", "delivered")),
             ),
             Row(
                 "Patrols delivered with a return filed",
-                [f.count(returns[-1]), self.total("returns", "returns")],
+                self.protected("returns", "returns").cells[-2:],
             ),
         ]
         if not self.partner:
@@ -215,6 +229,7 @@ class MonthlyReport:
                 measures,
                 outcome_columns,
                 note,
+                of=(("referrals", "made"),),
             ),
             self.breakdown(
                 "Referrals by agency",
@@ -223,6 +238,7 @@ class MonthlyReport:
                 measures,
                 outcome_columns,
                 note,
+                of=(("referrals", "made"),),
             ),
         ]
         if self.partner:
@@ -243,6 +259,7 @@ class MonthlyReport:
                 LABELS["decline_reason"],
                 ("month", "year"),
                 ["Made this month", "Made in 12 months"],
+                of=(("referrals", "declined"),),
             ),
             self.breakdown(
                 "Closed referrals, by outcome",
@@ -250,6 +267,7 @@ class MonthlyReport:
                 LABELS["closed_outcome"],
                 ("month", "year"),
                 ["Made this month", "Made in 12 months"],
+                of=(("referrals", "closed"),),
             ),
         ]
         return tables
@@ -263,6 +281,7 @@ class MonthlyReport:
                 LABELS["offence"],
                 ("month", "year"),
                 ["This month", "12 months"],
+                of=(("arrests", "arrests"),),
             )
         ]
         if not self.partner:
@@ -288,7 +307,8 @@ class MonthlyReport:
                 "Re-arrest of cautioned men",
                 ["12 months"],
                 [
-                    Row("Men given a conditional caution", [f.count(again["cautioned"])]),
+                    # The men cautioned in the 12 months: the cautions row's total.
+                    Row("Men given a conditional caution", [self.total("cautions", "cautions")]),
                     Row("… arrested again since", [f.count(again["rearrested"])]),
                 ],
                 metrics.REARREST_NOTE,
@@ -297,22 +317,16 @@ class MonthlyReport:
         return tables
 
     def sightings(self) -> list[Table]:
-        f = self.fmt
-        women = self.series("returns", "women")
-        returns = self.series("returns", "returns")
-        new = self.series("encounters", "new_people")
-        met = self.series("encounters", "met")
-
-        def rates(values):
-            return [f.rate(values[-1], returns[-1]), f.rate(sum(values), sum(returns))]
+        def rates(name, measure):
+            return self.rates((name, measure), ("returns", "returns"))
 
         per_patrol = Table(
             "Per patrol (delivered patrols with a return filed)",
             ["This month", "12 months"],
             [
-                Row("Women seen per patrol", rates(women)),
-                Row("People met per patrol", rates(met)),
-                Row("People new to the area per patrol", rates(new)),
+                Row("Women seen per patrol", rates("returns", "women")),
+                Row("People met per patrol", rates("encounters", "met")),
+                Row("People new to the area per patrol", rates("encounters", "new_people")),
             ],
         )
         tables = [per_patrol, self.wards()]
@@ -320,7 +334,22 @@ class MonthlyReport:
             tables.append(self.hotspots())
         return tables
 
+    def rates(self, numerator: tuple[str, str], denominator: tuple[str, str]) -> list[str]:
+        """This month's and the 12 months' rate; none built on a suppressed number."""
+        top, bottom = self.protected(*numerator), self.protected(*denominator)
+        n, d = self.series(*numerator), self.series(*denominator)
+        last = len(n) - 1
+        month = last in top.hidden or last in bottom.hidden
+        year = top.total_hidden or bottom.total_hidden
+        return [
+            NOT_SHOWN if month else self.fmt.rate(n[-1], d[-1]),
+            NOT_SHOWN if year else self.fmt.rate(sum(n), sum(d)),
+        ]
+
     def wards(self) -> Table:
+        linked = (("returns", "returns"), ("returns", "women"), ("encounters", "met"))
+        if self.partner and self.withheld(*linked, ("encounters", "new_people")):
+            return withheld_table("By ward, over the 12 months")
         sightings, met = self.data["wards_sightings"], self.data["wards_encounters"]
         names = sorted(set(sightings) | set(met))
         measures = ("returns", "women", "seen", "new")
@@ -377,31 +406,45 @@ class MonthlyReport:
             "recorded there.",
         )
 
+    def crime_series(self, types) -> list[int | None]:
+        """Recorded crime of ``types`` per month; None for a month without data (a gap,
+        never a zero): ``reporting.coverage`` says which months have data."""
+        by_type, _ = self.data["crimes"]
+        coverage = self.data["crime_coverage"]
+        return [
+            None if coverage.gap(m) else sum(by_type.get(t, {}).get(m, 0) for t in types)
+            for m in self.w.months
+        ]
+
     def crime_table(self) -> Table:
         by_type, sources = self.data["crimes"]
+        coverage = self.data["crime_coverage"]
         months = self.w.months
         relevant = list(metrics.RELEVANT_CRIME_TYPES)
         other = [t for t in sorted(by_type) if t not in relevant]
 
-        def values(types):
-            return [sum(by_type.get(t, {}).get(m, 0) for t in types) for m in months]
-
         def row(label, types):
-            vals = values(types)
+            vals = self.crime_series(types)
             cells = [
-                self.fmt.count(v) if m in sources else NOT_SHOWN
+                NOT_PUBLISHED_CELL
+                if v is None and coverage.gap(m) == NOT_PUBLISHED
+                else NOT_SHOWN
+                if v is None
+                else self.fmt.count(v)
                 for v, m in zip(vals, months, strict=True)
             ]
+            known = [v for v in vals if v is not None]
             # Published police.uk figures: no person behind a total to protect.
-            return Row(label, [*cells, self.fmt.total(vals, about_people=False)])
+            return Row(label, [*cells, self.fmt.total(known, about_people=False)])
 
         rows = [row(t, [t]) for t in relevant]
         rows += [row("All relevant types", relevant), row("All other types", other)]
         rows.append(row("All recorded crime", relevant + other))
-        missing = [f"{m:%b %Y}" for m in months if m not in sources]
+        unpublished = [f"{m:%b %Y}" for m in months if coverage.gap(m) == NOT_PUBLISHED]
+        missing = [f"{m:%b %Y}" for m in months if coverage.gap(m) == NOT_IMPORTED]
         local = [f"{m:%b %Y}" for m in months if sources.get(m) == "weekly"]
         notes = [
-            "Imported police.uk street-level data for the area (one month behind at best). "
+            f"Imported police.uk street-level data for the area, {coverage.words()}. "
             "police.uk publishes categories, not offences: soliciting, loitering and kerb "
             "crawling are not shown separately and, where recorded, fall within broader "
             "categories such as Other crime, Public order and Anti-social behaviour. The "
@@ -409,6 +452,11 @@ class MonthlyReport:
         ]
         if local:
             notes.append(f"From local weekly extracts (no police.uk file yet): {', '.join(local)}.")
+        if unpublished:
+            notes.append(
+                f"{NOT_PUBLISHED_CELL.capitalize()} ({NOT_PUBLISHED}): {', '.join(unpublished)}; "
+                "these months are gaps, not zeros, and the 12-month total leaves them out."
+            )
         if missing:
             notes.append(f"No crime data imported for: {', '.join(missing)}.")
         return Table(
@@ -430,3 +478,13 @@ class MonthlyReport:
             ("month", "year"),
             ["This month", "12 months"],
         )
+
+
+def withheld_table(title: str, note: str = "") -> Table:
+    """A partner-edition table that would add up to a suppressed total."""
+    return Table(
+        title,
+        ["12 months"],
+        [Row("All (not shown: it would reveal a small count)", [SECONDARY])],
+        note,
+    )

@@ -13,6 +13,7 @@ from referrals.models import ClosedOutcome, DeclineReason
 SMALL = 5  # counts from 1 up to this (exclusive) are suppressed in the partner edition
 OTHER = "Other (each under 5, combined)"
 NOT_SHOWN = "—"
+NOT_PUBLISHED_CELL = "not yet published"  # a crime month police.uk has not published
 # Series that count the operation's own effort rather than people or what befell them.
 OPERATIONAL = {"patrols", "hours", "partner_patrols"}
 

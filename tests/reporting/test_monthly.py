@@ -203,6 +203,7 @@ def crimes(area, month: dt.date, counts: dict[str, int]) -> None:
         kind=CrimeFileKind.STREET,
         force="metropolitan",
         month=month,
+        row_count=sum(counts.values()),
         status=ImportStatus.IMPORTED,
     )
     CrimeRecord.objects.bulk_create(

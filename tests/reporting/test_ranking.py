@@ -49,6 +49,13 @@ def add_crimes(batch, n, latitude, longitude, *, first=None, month=None, **field
     )
 
 
+def data_reaches_the_week(batch) -> None:
+    """A crime of another type far away on 2 March: the extract runs to the week ranked
+    (else the sheet says where the data ends; see test_crime_coverage)."""
+    far = Decimal("51.300000"), Decimal("-0.300000")
+    add_crimes(batch, 1, *far, first=dt.date(2025, 3, 2), crime_type="Bicycle theft")
+
+
 def at(day: dt.date, hour: int = 20) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
@@ -100,6 +107,7 @@ def dataset(area, other_area, ward, batch):
     add_crimes(batch, 5, rising.latitude + NORTH_300M, lon, first=RECENT_FIRST)
     replaced = make_batch(status=ImportStatus.REPLACED)
     add_crimes(replaced, 5, rising.latitude, lon, first=RECENT_FIRST)
+    data_reaches_the_week(batch)
     patrolled(rising, dt.date(2025, 2, 12), women_seen=3)  # 19 days before 3 March
     # Quiet Close: no crime, patrolled two days ago.
     patrolled(quiet, dt.date(2025, 3, 1), women_seen=0)
@@ -232,7 +240,8 @@ def test_area_ranking_gathers_both_and_the_data_date(area, dataset):
 
     assert ranking.hotspots[0].hotspot.name == "Rising Row"
     assert ranking.uncovered == []
-    assert ranking.crime_data_until == dt.date(2025, 2, 14)  # Rising Row's latest crime
+    assert ranking.crime_data_until == dt.date(2025, 3, 2)  # the extract's latest crime
+    assert not ranking.crime_data_short
     assert ranking.windows.as_of == WEEK
 
 
@@ -254,8 +263,8 @@ def test_queries_do_not_grow_with_hotspots_or_crimes(
     # latest exact date of a local extract).
     with django_assert_num_queries(5):
         ranking = area_ranking(area, WEEK)
-    # 1 hotspots, 1 crime counts.
-    with django_assert_num_queries(2):
+    # 1 hotspots, 1 crime counts, 2 how far the crime data runs (reporting.coverage).
+    with django_assert_num_queries(4):
         rank_hotspots(area, WEEK)
 
     assert len(ranking.hotspots) == count

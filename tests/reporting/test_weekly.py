@@ -28,7 +28,7 @@ from reporting.reports.weekly import build_weekly_sheet, coming_monday, weekly_s
 from reporting.tasks import build_weekly_sheets
 from tests.factories import HotspotFactory, OfficerFactory, PatrolFactory, WardFactory
 
-from .test_ranking import RECENT_FIRST, WEEK, add_crimes, at, make_batch
+from .test_ranking import RECENT_FIRST, WEEK, add_crimes, at, data_reaches_the_week, make_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,9 @@ def week(area, pc, agency_a):
     ward = WardFactory(area=area, name="Test Ward North")
     hotspot = HotspotFactory(ward=ward, name="Rising Row")
     HotspotFactory(ward=ward, name="Quiet Close", latitude=Decimal("51.470000"))
-    add_crimes(make_batch(), 12, hotspot.latitude, hotspot.longitude, first=RECENT_FIRST)
+    batch = make_batch()
+    add_crimes(batch, 12, hotspot.latitude, hotspot.longitude, first=RECENT_FIRST)
+    data_reaches_the_week(batch)
     friday = PatrolFactory(ward=ward, starts_at=at(dt.date(2025, 3, 7)), meeting_point="Depot")
     friday.hotspots.add(hotspot)
     PatrolOfficer.objects.create(patrol=friday, officer=pc, role=OfficerRole.EPHEDRA_PC)
