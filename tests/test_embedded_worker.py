@@ -21,7 +21,9 @@ from reporting.models import GeneratedReport, ReportKind, ReportStatus
 from tests.factories import OfficerFactory, PatrolFactory, WardFactory
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60  # seconds: a cold worker imports Django, matplotlib and WeasyPrint first
+# seconds: a cold worker imports Django, matplotlib and WeasyPrint first, then fits the
+# Evidence models for the monthly report; a busy two-core machine needs minutes, not one.
+TIMEOUT = 240
 
 REQUEST = """
 import datetime as dt
