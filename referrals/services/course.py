@@ -109,7 +109,8 @@ def _take_step(referral: Referral, caution, step: str, by, on: dt.date) -> Refer
     caution.save(update_fields=["status", "status_changed_at"])  # pragma: no mutate
     if to_status != referral.status:
         referral.status, referral.closed_outcome = to_status, outcome
-        referral.save(update_fields=["status", "closed_outcome", "updated_at"])
+        # Locked and fresh: saving every field writes the same (no mutate).
+        referral.save(update_fields=["status", "closed_outcome", "updated_at"])  # pragma: no mutate
         activity.touched(referral)
     label = CourseStatus(step).label
     audit.record("referrals.referral.course_step", referral, user=by, detail=f"{label} {on}")

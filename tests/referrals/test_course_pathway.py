@@ -399,3 +399,39 @@ def test_a_course_completed_while_the_job_waited_is_not_breached(course, partner
     assert breach(course.caution_id, due) is False
 
     assert snapshot(course) == before
+
+
+# --- Who did it, who is told, what else moves (make mutants) ------------------------------
+
+
+def test_a_step_is_audited_as_the_one_who_recorded_it(course, partner_a):
+    services.record_course_step(course, C.BOOKED, partner_a)
+    (row,) = audit_rows(course)
+    assert (row.actor, row.actor_username) == (partner_a, partner_a.username)
+
+
+def test_the_officer_who_records_a_step_is_not_told_of_it(course, pc):
+    """The referring officer recording the step (e.g. by the API) gets no notification
+    of their own act; the provider recording it would have told them."""
+    services.record_course_step(course, C.BOOKED, pc)
+    assert notes_for(pc) == []
+
+
+def test_a_course_that_closes_the_referral_starts_its_review_clock(course, partner_a):
+    assert fresh(course).review_on is None  # open: no review yet
+    for step in (C.BOOKED, C.ATTENDED, C.COMPLETED):
+        services.record_course_step(course, step, partner_a)
+    assert fresh(course).review_on > TODAY()  # closed: reviewed a year on
+
+
+def test_a_move_the_tables_disagree_on_is_refused_in_words(course, partner_a, monkeypatch):
+    """Defence in depth: should the course table ever ask for a move the referral's
+    lifecycle does not allow, the step is refused with both statuses named."""
+    from referrals.services import course as course_services
+
+    monkeypatch.setitem(course_services.COURSE_MOVES, ReferralStatus.MADE, set())
+    before = snapshot(course)
+    with pytest.raises(services.ReferralRuleError) as refused:
+        services.record_course_step(course, C.BOOKED, partner_a)
+    assert str(refused.value) == "A made referral cannot be engaged by the course."
+    assert snapshot(course) == before
