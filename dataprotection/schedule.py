@@ -8,9 +8,12 @@ to be 100, reviewed every 10 years); **2** other sexual, violent or serious offe
 period, then review). Records about victims and support (women, referrals) are not
 offender records: MoPI's periods are used as a style there, not as a group.
 
-``retention`` applies the schedule to the kinds with a review date (people, intelligence,
-referrals); the other rows are the controller's declared schedule, shown in the DPIA
-(docs/data-protection.md), until those records carry review dates of their own.
+Every row is enforced: ``retention`` (with ``kinds``) gives people, intelligence,
+referrals, arrests (two kinds, by MoPI group) and cautions review dates; encounters are
+reviewed and erased with the person; ``erasure.expire_reports`` deletes generated reports
+past their period; audit events past theirs are counted for the controller, who archives
+them out of band (the application may not delete from the s.62 log). See
+docs/data-protection.md section 5.
 """
 
 from __future__ import annotations

@@ -55,8 +55,12 @@ AUDITED: dict[str, frozenset[str]] = {
         {"patrol", "status", "started_at", "ended_at", "women_seen", "kerb_crawlers_seen"}
     ),
     "patrols.encounter": frozenset({"patrol", "person", "hotspot", "occurred_at", "engaged"}),
-    "patrols.arrest": frozenset({"patrol", "arrested_at", "offence", "outcome"}),
-    "patrols.conditionalcaution": frozenset({"arrest", "given_on", "deadline", "status"}),
+    "patrols.arrest": frozenset(
+        {"patrol", "arrested_at", "offence", "outcome", "review_on", "erased_at"}
+    ),
+    "patrols.conditionalcaution": frozenset(
+        {"arrest", "given_on", "deadline", "status", "review_on", "erased_at"}
+    ),
     "patrols.intelligencereport": frozenset(
         {"patrol", "submitted_by", "submitted_at", "handling_code", "review_on", "erased_at"}
     ),

@@ -17,10 +17,9 @@ from django.views import View
 
 from core.permissions import PermissionRequiredMixin
 
-from .. import retention
+from .. import retention, schedule
 
 SHOWN_PER_KIND = 100  # the longest overdue first; the rest once these are decided
-CREATED = {"person": "created_at", "intelligence": "submitted_at", "referral": "made_at"}
 
 
 @dataclass(frozen=True)
@@ -51,14 +50,14 @@ class EraseForm(forms.Form):
 
 
 def sections_for(user) -> list[Section]:
-    """Each kind's due records in the user's areas: two queries per kind, whatever the
-    number of records."""
+    """Each kind's due records in the user's areas (arrests and cautions with their MoPI
+    group): two queries per kind, whatever the number of records."""
     today = timezone.localdate()
     sections = []
     for kind in retention.KINDS.values():
         due = retention.due_for(user, kind, today)
         rows = retention.with_activity(kind, due).annotate(area_name=retention.area_of(kind))
-        created = CREATED[kind.key]
+        created = kind.created
         records = list(
             rows.order_by("review_on", "pk").values(
                 "uuid", "review_on", "last_activity", "area_name", created
@@ -75,6 +74,9 @@ def record_link(kind_key: str, record) -> str:
         return reverse("referrals:person", args=[record.uuid])
     if kind_key == retention.REFERRAL.key:
         return reverse("referrals:detail", args=[record.uuid])
+    if kind_key == retention.CAUTION.key:
+        return reverse("patrols:detail", args=[record.arrest.patrol.uuid])
+    # Intelligence and arrests: the patrol that recorded them.
     return reverse("patrols:detail", args=[record.patrol.uuid]) if record.patrol_id else ""
 
 
@@ -84,11 +86,14 @@ class RetentionReviewView(PermissionRequiredMixin, View):
 
     def get(self, request):
         sections = sections_for(request.user)
-        return render(
-            request,
-            "governance/retention_review.html",
-            {"sections": sections, "total": sum(s.total for s in sections)},
-        )
+        context = {
+            "sections": sections,
+            "total": sum(s.total for s in sections),
+            # The s.62 log is never deleted here: counted for the controller (one query).
+            "old_audit": retention.old_audit_events(timezone.localdate()),
+            "audit_months": schedule.KINDS["audit"].months,
+        }
+        return render(request, "governance/retention_review.html", context)
 
 
 class DecisionView(PermissionRequiredMixin, View):

@@ -413,6 +413,9 @@ class Arrest(models.Model):
     outcome = models.CharField(
         max_length=30, choices=ArrestOutcome.choices, default=ArrestOutcome.PENDING
     )
+    # Retention (dataprotection/retention.py), as on intelligence: review date, erasure.
+    review_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-arrested_at"]
@@ -420,7 +423,9 @@ class Arrest(models.Model):
             _valid("offence", Offence, "arrest_offence_valid"),
             _valid("outcome", ArrestOutcome, "arrest_outcome_valid"),
             models.CheckConstraint(
-                condition=~Q(offence=Offence.OTHER) | Q(offence_detail__gt=""),
+                condition=~Q(offence=Offence.OTHER)
+                | Q(offence_detail__gt="")
+                | Q(erased_at__isnull=False),  # erasure removes the detail
                 name="arrest_other_offence_described",
             ),
         ]
@@ -462,6 +467,8 @@ class ConditionalCaution(models.Model):
         max_length=20, choices=CautionStatus.choices, default=CautionStatus.ISSUED
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    review_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-given_on"]

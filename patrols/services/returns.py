@@ -108,13 +108,13 @@ def submit_return(
     _create_hours(patrol, work_return, hours)
     night = timezone.localtime(work_return.started_at).date()
     created = [_create_encounter(patrol, by, night, fields) for fields in encounters]
-    for n, fields in enumerate(arrests, start=1):
-        _create_arrest(patrol, by, now, fields, n)
+    made = [_create_arrest(patrol, by, now, fields, n) for n, fields in enumerate(arrests, 1)]
     for n, fields in enumerate(referrals, start=1):
         _refer(patrol, by, now, created, fields, n)
     reports = [_create_intelligence(patrol, by, now, fields) for fields in intelligence]
-    # Review dates: the people met (their latest activity) and the new intelligence.
-    activity.touched(*{encounter.person for encounter in created}, *reports)
+    # Review dates: the people met (their latest activity), the arrests (by offence: MoPI
+    # group 2 or 3) and the new intelligence. A caution's date waits for its course's end.
+    activity.touched(*{encounter.person for encounter in created}, *made, *reports)
     move(patrol, PatrolStatus.RETURNED, "given a work return")
     ReturnDraft.objects.filter(patrol=patrol).delete()
     return work_return

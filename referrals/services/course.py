@@ -107,6 +107,7 @@ def _take_step(referral: Referral, caution, step: str, by, on: dt.date) -> Refer
     caution.status_changed_at = timezone.now()
     # The caution is locked and fresh: saving every field writes the same (no mutate).
     caution.save(update_fields=["status", "status_changed_at"])  # pragma: no mutate
+    activity.touched(caution)  # a course completed, missed or breached starts its review
     if to_status != referral.status:
         referral.status, referral.closed_outcome = to_status, outcome
         # Locked and fresh: saving every field writes the same (no mutate).
@@ -184,6 +185,7 @@ def breach(caution_pk: int, today: dt.date) -> bool:
         caution.status, caution.status_changed_at = C.BREACHED, timezone.now()
         # The row is locked and fresh: saving every field writes the same (no mutate).
         caution.save(update_fields=["status", "status_changed_at"])  # pragma: no mutate
+        activity.touched(caution)
         audit.record("patrols.conditionalcaution.breached", caution)
         return True
     _take_step(referral, caution, C.BREACHED, None, today)
