@@ -17,7 +17,7 @@ from governance.models import AuditEvent
 from partners.models import ServiceType
 from referrals import deadlines
 from referrals.models import PortalVisit, ReferralStatus
-from tests.factories import AgencyFactory, PersonFactory
+from tests.factories import PersonFactory
 from tests.referrals.test_portal_views import refer, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -339,8 +339,3 @@ def test_the_export_runs_constant_queries(
     with django_assert_num_queries(8):
         response = client.get(reverse(EXPORT))
     assert len(csv_rows(response)) == count + 1
-
-
-def test_an_agency_deadline_lives_on_the_agency_with_defaults():
-    agency = AgencyFactory()
-    assert (agency.receive_within_days, agency.contact_within_days) == (2, 5)
