@@ -65,6 +65,11 @@ def case_rows(referrals, agency, since: dt.datetime | None, today: dt.date) -> l
     ]
 
 
+def partner_home(request):
+    """The partner's start page, also served at "/" (pages.urls)."""
+    return PartnerHomeView.as_view()(request)
+
+
 class PartnerHomeView(PermissionRequiredMixin, View):
     permission_required = "referrals.portal"
     http_method_names = ["get"]

@@ -36,15 +36,8 @@ from ..selectors import (
     get_workable_referral,
     invitations_for,
 )
-from .caseload import PartnerExportView, PartnerHomeView
 
-__all__ = ["PartnerExportView", "PartnerHomeView"]
 RECENT_PATROLS = dt.timedelta(weeks=4)
-
-
-def partner_home(request):
-    """The partner's start page, also served at "/" (pages.urls)."""
-    return PartnerHomeView.as_view()(request)
 
 
 class PortalView(PermissionRequiredMixin, View):
