@@ -32,6 +32,11 @@ def own_notifications(user, queryset: QuerySet | None = None) -> QuerySet:
     return base.filter(recipient=user)
 
 
+def unread_notification_count(user) -> int:
+    """For the header's "Notifications" count: one query."""
+    return own_notifications(user).filter(read_at__isnull=True).count()
+
+
 def own_tokens(user, queryset: QuerySet | None = None) -> QuerySet:
     base = ApiToken.objects.all() if queryset is None else queryset
     return base.filter(user=user)

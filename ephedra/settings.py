@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.flag_breached_cautions",
         "schedule": crontab(hour=7, minute=0),
     },
+    "escalate-overdue-referrals": {  # 07:15 Europe/London, after the course-deadline check
+        "task": "referrals.tasks.escalate_overdue_referrals",
+        "schedule": crontab(hour=7, minute=15),
+    },
     "build-weekly-sheets": {  # Monday 06:00 in CELERY_TIMEZONE (Europe/London)
         "task": "reporting.tasks.build_weekly_sheets",
         "schedule": crontab(hour=6, minute=0, day_of_week="monday"),

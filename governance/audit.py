@@ -42,7 +42,16 @@ AUDITED: dict[str, frozenset[str]] = {
     "accounts.officerprofile": frozenset({"home_ward", "ephedra_trained_on"}),
     "accounts.apitoken": frozenset({"name", "prefix", "revoked_at"}),
     "partners.partneragency": frozenset(
-        {"name", "kind", "active", "sharing_agreement_from", "sharing_agreement_until"}
+        {
+            "name",
+            "kind",
+            "active",
+            "sharing_agreement_from",
+            "sharing_agreement_until",
+            "contact_user",
+            "receive_within_days",
+            "contact_within_days",
+        }
     ),
     "patrols.hotspot": frozenset({"ward", "name", "active", "retired_on", "identified_on"}),
     "patrols.patrol": frozenset(
@@ -88,6 +97,7 @@ AUDITED: dict[str, frozenset[str]] = {
     ),
     "referrals.referralmove": frozenset({"referral", "from_agency", "to_agency", "moved_by"}),
     "referrals.possibleduplicate": frozenset({"person", "other", "status", "decided_by"}),
+    "referrals.referralescalation": frozenset({"referral", "agency", "deadline", "due_on"}),
     "reporting.importbatch": frozenset({"kind", "force", "month", "row_count", "status"}),
     "reporting.generatedreport": frozenset(
         {"kind", "area", "period_start", "period_end", "status", "superseded"}

@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from accounts.permissions import can_use_admin
+from accounts.selectors import unread_notification_count
 from core.permissions import has_permission
 
 
@@ -44,9 +45,17 @@ def navigation(request) -> dict:
     if can_use_admin(user):
         items.append(("Records", "admin:index", "admin"))
     section = _section(getattr(request, "resolver_match", None))
+    # Partner users see how many notifications are unread (one query a page). Police pages
+    # keep their query budgets for now: their count is on the notifications page.
+    unread = unread_notification_count(user) if user.is_partner else 0
     return {
         "navigation": [
-            {"label": label, "url": reverse(name), "current": key == section}
+            {
+                "label": label,
+                "url": reverse(name),
+                "current": key == section,
+                "count": unread if key == "notifications" else 0,
+            }
             for label, name, key in items
         ],
         # The person page's "Subject access request" button.

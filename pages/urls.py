@@ -4,7 +4,7 @@ from django.urls import path
 
 from accounts.models import Role
 from patrols.views.home import pc_home, supervisor_home
-from referrals.views.portal import partner_home
+from referrals.views.caseload import partner_home
 
 from . import views
 

@@ -19,3 +19,8 @@ class PartnerAgencyAdmin(RoleModelAdmin):
     search_fields = ["name"]
     filter_horizontal = ["areas"]
     inlines = [AgencyServiceInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "contact_user":  # partner users only; clean() checks the agency
+            kwargs["queryset"] = selectors.partner_users()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -2,7 +2,10 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -46,6 +49,28 @@ class PartnerAgency(models.Model):
     active = models.BooleanField(default=True)
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=30, blank=True)
+    # The agency's named contact: told in the app and by e-mail when a referral passes a
+    # deadline (referrals.services.escalation); without one, every active user of the agency.
+    contact_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The agency's named contact for overdue referrals: one of its own users.",
+    )
+    # Deadlines the agency has agreed with the operation, in working days (Mon-Fri, less
+    # England and Wales bank holidays: core.working_days) from when a referral reached it.
+    receive_within_days = models.PositiveSmallIntegerField(
+        "mark a referral received within (working days)",
+        default=2,
+        validators=[MaxValueValidator(30)],
+    )
+    contact_within_days = models.PositiveSmallIntegerField(
+        "first contact within (working days)",
+        default=5,
+        validators=[MaxValueValidator(60)],
+    )
     sharing_agreement_from = models.DateField(
         "information-sharing agreement from", null=True, blank=True
     )
@@ -77,6 +102,13 @@ class PartnerAgency(models.Model):
                 | Q(sharing_agreement_until__gte=F("sharing_agreement_from")),
                 name="agency_agreement_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(receive_within_days__gte=1)
+                & Q(contact_within_days__gte=F("receive_within_days")),
+                name="agency_deadlines_in_order",
+                violation_error_message="First contact cannot be due before the referral "
+                "is due to be received.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,6 +118,12 @@ class PartnerAgency(models.Model):
         if self.group_id is None:
             self.group, _ = Group.objects.get_or_create(name=f"agency:{self.uuid}")
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        contact = self.contact_user
+        if contact is not None and (self.pk is None or contact.agency_id != self.pk):
+            raise ValidationError({"contact_user": "Choose one of the agency's own users."})
 
     def offers(self, service: str) -> bool:
         return self.services.filter(service=service).exists()

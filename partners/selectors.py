@@ -2,6 +2,8 @@
 
 from django.db.models import QuerySet
 
+from accounts.models import Role, User
+
 from .models import AgencyService, PartnerAgency
 
 
@@ -13,3 +15,8 @@ def agencies_for(user, queryset: QuerySet | None = None) -> QuerySet:
 
 def agency_services_for(user, queryset: QuerySet | None = None) -> QuerySet:
     return AgencyService.objects.all() if queryset is None else queryset
+
+
+def partner_users() -> QuerySet:
+    """Users who may be an agency's named contact (the model checks it is their agency)."""
+    return User.objects.filter(role=Role.PARTNER, is_active=True)

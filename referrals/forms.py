@@ -5,7 +5,9 @@ from django import forms
 
 from core.dates import PlausibleDateField
 from core.forms import DateInput
+from partners.models import ServiceType
 
+from .deadlines import Rag
 from .models import ClosedOutcome, CourseStatus, DeclineReason, ReferralStatus
 
 # --- Partner portal
@@ -16,11 +18,34 @@ NOTE_MAX_LENGTH = 5000
 
 
 class PortalFilterForm(forms.Form):
+    """Search and filters of the caseload; a value that makes no sense is shown as an error
+    at its field and that filter is left out (the others still apply)."""
+
+    q = forms.CharField(
+        label="Search",
+        help_text="Working name, description, service or status",
+        required=False,
+        max_length=100,
+        strip=True,
+    )
     status = forms.ChoiceField(
         label="Status",
         required=False,
         choices=[("", "All statuses"), *ReferralStatus.choices],
     )
+    service = forms.ChoiceField(
+        label="Service", required=False, choices=[("", "All services"), *ServiceType.choices]
+    )
+    deadline = forms.ChoiceField(
+        label="Deadlines", required=False, choices=[("", "Any"), *Rag.CHOICES]
+    )
+    new = forms.BooleanField(label="Only new since your last visit", required=False)
+
+    def filters(self) -> dict:
+        """The valid filters typed (each field on its own), for the selector."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: value for name, value in data.items() if value}
 
 
 class PortalStatusForm(forms.Form):

@@ -354,3 +354,52 @@ class ReferralMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral} moved"
+
+
+class Deadline(models.TextChoices):
+    """A step an agency has agreed to take within so many working days of a referral
+    reaching it (partners.PartnerAgency's `receive_within_days`, `contact_within_days`)."""
+
+    RECEIVE = "receive", "Mark as received"
+    CONTACT = "contact", "First contact"
+
+
+class ReferralEscalation(models.Model):
+    """A deadline a referral passed, and that its referring officer and the agency's contact
+    were told of: one row per referral, deadline and arrival at an agency, so the daily
+    check tells them once (a referral moved to another agency has new deadlines there)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="escalations")
+    agency = models.ForeignKey("partners.PartnerAgency", on_delete=models.PROTECT, related_name="+")
+    deadline = models.CharField(max_length=10, choices=Deadline.choices)
+    arrived_at = models.DateTimeField(help_text="When the referral reached the agency.")
+    due_on = models.DateField()
+    escalated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-escalated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "deadline", "arrived_at"], name="escalation_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__in=Deadline.values), name="escalation_deadline_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral}: {self.get_deadline_display()} overdue"
+
+
+class PortalVisit(models.Model):
+    """When a partner user last opened the portal's caseload, and the visit before: what
+    reached the agency after `previous_at` is "new since your last visit". A visit within
+    `referrals.services.caseload.SAME_VISIT` of the last one is the same visit, so the
+    marks stay while the user works through the list."""
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="portal_visit")
+    previous_at = models.DateTimeField(null=True, blank=True)
+    last_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Portal visits of {self.user_id}"

@@ -8,18 +8,19 @@ fetches through the user's scope and answers 404 to outsiders.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
-from partners.models import PartnerAgency
+from partners.models import PartnerAgency, ServiceType
 
+from . import deadlines
 from .models import (
     CourseStatus,
     DuplicateStatus,
     Person,
+    PortalVisit,
     PossibleDuplicate,
     Referral,
     ReferralMove,
@@ -73,9 +74,46 @@ LIST_FIELDS = (
 def shared_referrals(user):
     """The user's referrals, each with `referred_at`: when it reached its current agency
     (the last move to it, or when it was made), so a move never shows to a partner."""
-    arrivals = ReferralMove.objects.filter(referral=OuterRef("pk"), to_agency=OuterRef("agency"))
-    last_arrival = Subquery(arrivals.order_by("-moved_at").values("moved_at")[:1])
-    return referrals_for(user).annotate(referred_at=Coalesce(last_arrival, "made_at"))
+    return deadlines.with_arrival(referrals_for(user))
+
+
+def caseload(user, filters: dict, since: dt.datetime | None, today: dt.date) -> QuerySet:
+    """The agency's referrals for its caseload page and export, newest arrival first,
+    searched and filtered in SQL (PortalFilterForm.filters). `since`: the user's previous
+    visit, for "new since your last visit"."""
+    rows = shared_referrals(user).select_related("person", "caution").only(*LIST_FIELDS)
+    agency = user.agency
+    if text := filters.get("q"):
+        rows = rows.filter(_search(text))
+    if status := filters.get("status"):
+        rows = rows.filter(status=status)
+    if service := filters.get("service"):
+        rows = rows.filter(service=service)
+    if rag := filters.get("deadline"):
+        rows = rows.filter(deadlines.rag_q(agency, rag, today))
+    if filters.get("new"):
+        rows = rows.filter(referred_at__gt=since) if since else rows
+    return rows.order_by("-referred_at", "-pk")
+
+
+def _search(text: str) -> Q:
+    """Working name or description (or a diversion referral's booking name), or a service
+    or status whose name holds the text."""
+    words = text.lower()
+    services = [value for value, label in ServiceType.choices if words in label.lower()]
+    statuses = [value for value, label in ReferralStatus.choices if words in label.lower()]
+    return (
+        Q(person__working_name__icontains=text)
+        | Q(person__description__icontains=text)
+        | Q(caution__booking_name__icontains=text)
+        | Q(service__in=services)
+        | Q(status__in=statuses)
+    )
+
+
+def previous_portal_visit(user) -> dt.datetime | None:
+    visit = PortalVisit.objects.filter(user=user).only("previous_at").first()
+    return visit.previous_at if visit else None
 
 
 def get_shared_referral(user, uuid) -> Referral:

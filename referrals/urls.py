@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import police, portal
+from .views import caseload, police, portal
 
 app_name = "referrals"
 
 urlpatterns = [
     # The partner portal (referrals/views/portal.py): partner users only.
-    path("partner/", portal.PartnerHomeView.as_view(), name="partner_home"),
+    path("partner/", caseload.PartnerHomeView.as_view(), name="partner_home"),
+    path("partner/referrals.csv", caseload.PartnerExportView.as_view(), name="partner_export"),
     path("partner/patrols/", portal.InvitedPatrolsView.as_view(), name="invited_patrols"),
     path(
         "partner/referrals/<uuid:uuid>/",

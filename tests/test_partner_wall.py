@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import ServiceType
@@ -150,6 +151,22 @@ def test_no_canary_anywhere_a_partner_can_reach(client, partner_a, world):
     for url, (_, body) in pages.items():
         for what, canary in CANARIES.items():
             assert canary not in body, f"{what} leaked on {url}"
+
+
+def test_the_caseload_search_and_export_reach_no_canary(client, partner_a, world):
+    """The crawl reaches the export through its link; searching for each canary (police
+    notes, another agency's person...) finds nothing, on the page or in the CSV."""
+    client.force_login(partner_a)
+    pages = crawl(client, "/")
+    assert any(url.startswith("/partner/referrals.csv") for url in pages), list(pages)
+    for canary in CANARIES.values():
+        search = {"q": canary[:12]}  # "CANARY-POLIC", "CANARY-OTHER"...
+        page = client.get(reverse("referrals:partner_home"), search)
+        export = client.get(reverse("referrals:partner_export"), search)
+        assert page.context["rows"] == [], canary
+        assert len(export.content.decode().splitlines()) == 1, canary  # the header only
+        for body in (page.content.decode(), export.content.decode()):
+            assert not any(c in body for c in CANARIES.values()), canary
 
 
 def test_guessed_police_urls_answer_404_without_canaries(client, partner_a, world):

@@ -78,6 +78,8 @@ MATRIX = {
     # The partner portal: agency A's referral, granted to agency A's group.
     "referrals:partner_home": (None, PORTAL_PAGE),
     "referrals:invited_patrols": (None, PORTAL_PAGE),
+    # The caseload's CSV (re-authenticated: force_login counts as a fresh sign-in).
+    "referrals:partner_export": (None, PORTAL_PAGE),
     "referrals:partner_detail": ("referral", row(302, 200, 403, 403, 403, 403, other_agency=404)),
     # POST-only: the method is refused before any lookup, so nothing is revealed.
     "referrals:partner_status": ("referral", PORTAL_POST_ONLY),

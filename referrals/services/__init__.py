@@ -3,11 +3,14 @@
 - ``lifecycle``: the transition tables, ``ReferralRuleError``, locking, history rows;
 - ``referrals``: making, sharing, working, noting and moving a referral;
 - ``course``: the diversion course's steps and the daily check of missed deadlines;
-- ``people``: possible duplicate records and a sergeant's decision.
+- ``people``: possible duplicate records and a sergeant's decision;
+- ``escalation``: the daily word about referrals past their agency's deadlines;
+- ``caseload``: a partner user's visits, for "new since your last visit".
 
 Callers use this package (``services.change_status(...)``), never the modules.
 """
 
+from .caseload import SAME_VISIT, record_portal_visit
 from .course import (
     COURSE_STEPS,
     FINISHED_COURSE,
@@ -16,6 +19,7 @@ from .course import (
     open_course_steps,
     record_course_step,
 )
+from .escalation import escalate_overdue
 from .lifecycle import (
     AGENCY_MOVES,
     COURSE_MOVES,
@@ -46,17 +50,20 @@ __all__ = [
     "POLICE_MOVES",
     "REFERRAL_EFFECT",
     "REFERRAL_PERMS",
+    "SAME_VISIT",
     "TRANSITIONS",
     "ReferralRuleError",
     "add_note",
     "allowed_moves",
     "change_status",
     "decide_duplicate",
+    "escalate_overdue",
     "flag_missed_deadlines",
     "flag_possible_duplicates",
     "make_referral",
     "move_referral",
     "open_course_steps",
+    "record_portal_visit",
     "record_course_step",
     "revoke_from_agency",
     "share_with_agency",

@@ -17,7 +17,6 @@ field. Reads are in referrals.selectors, shared with the API.
 import datetime as dt
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,58 +26,22 @@ from core.permissions import PermissionRequiredMixin
 from governance import audit
 
 from .. import services
-from ..forms import PortalCourseForm, PortalFilterForm, PortalNoteForm, PortalStatusForm
+from ..forms import PortalCourseForm, PortalNoteForm, PortalStatusForm
 from ..models import CourseStatus, Referral, ReferralStatus
 from ..permissions import can_work_referral
 from ..selectors import (
-    LIST_FIELDS,
     agency_history,
     agency_notes,
     get_shared_referral,
     get_workable_referral,
     invitations_for,
-    shared_referrals,
-    status_counts,
 )
 
-PAGE_SIZE = 50
 RECENT_PATROLS = dt.timedelta(weeks=4)
-
-
-def partner_home(request):
-    """The partner's start page, also served at "/" (pages.urls)."""
-    return PartnerHomeView.as_view()(request)
 
 
 class PortalView(PermissionRequiredMixin, View):
     permission_required = "referrals.portal"
-
-
-# --- Home: the agency's referrals ------------------------------------------------------
-
-
-class PartnerHomeView(PortalView):
-    http_method_names = ["get"]
-    template_name = "referrals/portal/home.html"
-
-    def get(self, request):
-        form = PortalFilterForm(request.GET or None)
-        status = form.cleaned_data["status"] if form.is_valid() else ""
-        counts = status_counts(request.user)
-        rows = shared_referrals(request.user).select_related("person", "caution")
-        rows = rows.only(*LIST_FIELDS).order_by("-referred_at", "-pk")
-        if status:
-            rows = rows.filter(status=status)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        audit.viewed_many(request, audit.with_related(page, "person", "caution"))
-        context = {
-            "form": form,
-            "status": ReferralStatus(status) if status else None,
-            "counts": counts,
-            "total": sum(n for _, n in counts),
-            "page_obj": page,
-        }
-        return render(request, self.template_name, context)
 
 
 # --- A referral --------------------------------------------------------------------------

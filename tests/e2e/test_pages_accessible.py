@@ -72,8 +72,9 @@ def sergeant_with_data(sergeant, area, pc, agency_a):
 def menu_links(page: Page) -> dict[str, str]:
     menu = page.get_by_role("navigation", name="Menu")
     expect(menu).to_be_visible()
+    # A partner's "Notifications" link carries its unread count ("Notifications 2 unread").
     return {
-        link.inner_text().strip(): link.get_attribute("href")
+        re.sub(r"\s+\d+\s*(unread)?$", "", link.inner_text().strip()): link.get_attribute("href")
         for link in menu.get_by_role("link").all()
     }
 

@@ -41,6 +41,8 @@ NOT_AUDITED = {
     # per throttle counter would say nothing more.
     "accounts.backupcodedevice": "a user's backup-code device (its throttle counter)",
     "accounts.backupcode": "the keyed hash of one backup code",
+    # Bookkeeping for "new since your last visit": the pages read are audited as viewed.
+    "referrals.portalvisit": "when a partner user last opened the portal",
 }
 
 

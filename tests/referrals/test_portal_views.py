@@ -239,10 +239,12 @@ def test_home_runs_constant_queries(
         refer(agency_a, pc)
     client.force_login(partner_a)
     client.get(reverse("referrals:partner_home"))  # django-guardian caches content types
-    # 1 savepoint, 2 session, 3 user, 4 counts by status (one aggregate), 5 the page's
-    # count, 6 the agency's name (heading), 7 the page of referrals with their people
-    # and cautions, 8 the audit log's "viewed" rows (one INSERT), 9 release savepoint.
-    with django_assert_num_queries(9):
+    # 1 savepoint, 2 session, 3 user, 4-7 the portal visit (savepoint, locked read,
+    # update, release), 8 counts by status (one aggregate), 9 how many are overdue,
+    # 10 the page's count, 11 the agency (its name and deadlines), 12 the page of
+    # referrals with their people and cautions, 13 the audit log's "viewed" rows (one
+    # INSERT), 14 unread notifications (header), 15 release savepoint.
+    with django_assert_num_queries(15):
         response = client.get(reverse("referrals:partner_home"))
     assert len(response.context["page_obj"]) == count
 
@@ -712,8 +714,8 @@ def test_the_page_runs_constant_queries(
     # 1 savepoint, 2 session, 3 user, 4 the referral with its person and officers,
     # 5-6 the agency's object permission (django-guardian: the user's, the group's),
     # 7 the audit log's "viewed" rows (one INSERT), 8 the history with who changed it,
-    # 9 the notes with their authors, 10 release.
-    with django_assert_num_queries(10):
+    # 9 the notes with their authors, 10 unread notifications (header), 11 release.
+    with django_assert_num_queries(11):
         response = client.get(detail(referral))
     assert len(response.context["notes"]) == count
 
@@ -889,8 +891,9 @@ def test_invited_patrols_run_constant_queries(
         )
     client.force_login(partner_a)
     # 1 savepoint, 2 session, 3 user, 4 the agency's name (heading), 5 upcoming
-    # invitations with their patrols, 6 recent ones with their patrols, 7 release savepoint.
-    with django_assert_num_queries(7):
+    # invitations with their patrols, 6 recent ones with their patrols, 7 unread
+    # notifications (header), 8 release savepoint.
+    with django_assert_num_queries(8):
         response = client.get(reverse("referrals:invited_patrols"))
     shown = len(response.context["upcoming"]) + len(response.context["recent"])
     assert shown == count - len(range(0, count, 10))

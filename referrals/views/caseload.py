@@ -1,0 +1,141 @@
+"""The partner portal's home: the agency's caseload, and its CSV export.
+
+Each referral with its age, the deadline it is measured against (red/amber/green, as a
+tag with words), and whether it reached the agency since the user's last visit; search
+and filters in SQL (referrals.selectors.caseload), through the agency's grants only. The
+export asks for the password again and writes one "exported" row per referral.
+"""
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+
+from accounts.reauth import RecentAuthenticationRequiredMixin
+from core.permissions import PermissionRequiredMixin
+from core.spreadsheet import safe_cell
+from governance import audit
+
+from .. import deadlines, services
+from ..forms import PortalFilterForm
+from ..models import Referral, ReferralStatus
+from ..selectors import caseload, previous_portal_visit, status_counts
+
+PAGE_SIZE = 50
+CSV_COLUMNS = [
+    "Reference",
+    "Reached the agency",
+    "Age in days",
+    "Name",
+    "Service",
+    "Status",
+    "Deadline",
+    "Due on",
+    "Deadline status",
+]
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    referral: Referral
+    age_days: int
+    deadline: deadlines.DeadlineState | None
+    is_new: bool
+
+    @property
+    def name(self) -> str:
+        referral = self.referral
+        return referral.person.working_name if referral.person else referral.caution.booking_name
+
+
+def case_rows(referrals, agency, since: dt.datetime | None, today: dt.date) -> list[CaseRow]:
+    return [
+        CaseRow(
+            referral,
+            (today - timezone.localdate(referral.referred_at)).days,
+            deadlines.state_of(referral, agency, today),
+            since is None or referral.referred_at > since,
+        )
+        for referral in referrals
+    ]
+
+
+def partner_home(request):
+    """The partner's start page, also served at "/" (pages.urls)."""
+    return PartnerHomeView.as_view()(request)
+
+
+class PartnerHomeView(PermissionRequiredMixin, View):
+    permission_required = "referrals.portal"
+    http_method_names = ["get"]
+    template_name = "referrals/portal/home.html"
+
+    def get(self, request):
+        user, today = request.user, timezone.localdate()
+        since = services.record_portal_visit(user)
+        form = PortalFilterForm(request.GET or None)
+        filters = form.filters() if form.is_bound else {}
+        counts = status_counts(user)
+        rows = caseload(user, filters, since, today)
+        overdue = caseload(user, {"deadline": deadlines.Rag.RED}, since, today).count()
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        audit.viewed_many(request, audit.with_related(page, "person", "caution"))
+        context = {
+            "form": form,
+            "filtered": bool(filters),
+            # Filtered by status alone: the table says which.
+            "status": ReferralStatus(filters["status"]) if set(filters) == {"status"} else None,
+            "counts": counts,
+            "total": sum(n for _, n in counts),
+            "overdue": overdue,
+            "since": since,
+            "agency": user.agency,
+            "page_obj": page,
+            "rows": case_rows(page, user.agency, since, today),
+        }
+        return render(request, self.template_name, context)
+
+
+class PartnerExportView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin, View):
+    """The agency's referrals (with the page's search and filters) as CSV."""
+
+    permission_required = "referrals.portal"
+    http_method_names = ["get"]
+
+    def get(self, request):
+        user, today = request.user, timezone.localdate()
+        form = PortalFilterForm(request.GET or None)
+        filters = form.filters() if form.is_bound else {}
+        referrals = list(caseload(user, filters, previous_portal_visit(user), today))
+        audit.record_many(
+            "referrals.referral.exported", referrals, request=request, detail="Caseload CSV"
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        name = f"referrals-{today:%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        write_csv(response, case_rows(referrals, user.agency, None, today))
+        return response
+
+
+def write_csv(out, rows: list[CaseRow]) -> None:
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        referral, deadline = row.referral, row.deadline
+        cells = [
+            str(referral.uuid),
+            f"{timezone.localdate(referral.referred_at):%Y-%m-%d}",
+            str(row.age_days),
+            row.name,
+            referral.get_service_display(),
+            ReferralStatus(referral.status).label,
+            deadline.label if deadline else "",
+            f"{deadline.due_on:%Y-%m-%d}" if deadline else "",
+            dict(deadlines.Rag.CHOICES)[deadline.rag] if deadline else "",
+        ]
+        writer.writerow([safe_cell(cell) for cell in cells])
