@@ -181,8 +181,14 @@ def event(
         object_type=object_type,
         object_id=str(object_id),
         changes=changes or {},
-        detail=detail[:500],
+        detail=printable(detail)[:500],
     )
+
+
+def printable(text: str) -> str:
+    """Text for a row: control characters (a NUL, which PostgreSQL refuses in text, a
+    newline that would forge a line in an exported log) become U+FFFD."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
 
 
 def record(action: str, obj=None, **kwargs) -> AuditEvent:

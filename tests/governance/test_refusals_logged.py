@@ -77,3 +77,16 @@ def test_a_lasting_row_outlives_the_request_s_rollback(pc):
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert "test.lasting" in actions
     assert "test.ordinary" not in actions  # rolled back with the request
+
+
+@pytest.mark.parametrize("path", ["/api/v1/referrals/%00/", "/people/%00%0a%1b/", "/x%0d%0ay/"])
+def test_a_refusal_for_a_path_with_control_characters_is_logged_not_a_500(client, pc, path):
+    """A NUL in the path (PostgreSQL refuses it in text) or a line break (a forged line in
+    an exported log) is written as U+FFFD, never a 500."""
+    client.force_login(pc)
+    response = client.get(path)
+    assert response.status_code == 404
+    (row,) = refusals()
+    assert row.detail.startswith("GET /")
+    assert all(ch.isprintable() for ch in row.detail)
+    assert "\ufffd" in row.detail
