@@ -51,10 +51,19 @@ def _errors(forms):
         if hasattr(form, "forms"):  # a formset
             for error in form.non_form_errors():
                 yield error, f"{form.prefix}-section"
-            yield from _errors(form.forms)
+            yield from _row_errors(form)
             continue
         for error in form.non_field_errors():
             yield error, f"{form.prefix or 'form'}-errors"
         for field in form:
             for error in field.errors:
                 yield error, field.auto_id
+
+
+def _row_errors(formset):
+    """A row's errors, named by the row in the summary ("Referral 2: ...") where the formset
+    gives its rows a label, since the summary lists them far from the row's heading."""
+    label = getattr(formset, "row_label", "")
+    for number, row in enumerate(formset.forms, start=1):
+        for error, anchor in _errors([row]):
+            yield (f"{label} {number}: {error}" if label else error), anchor

@@ -75,6 +75,16 @@ class ReturnOptions:
             if self.offers[pk] - {ServiceType.DIVERSION_COURSE}
         }
 
+    def single_service(self) -> dict[str, str]:
+        """The service of each agency a woman can be referred to for one thing only, so the
+        form can take it without asking (and the page can fill it in)."""
+        single = {}
+        for pk in self.referral_agencies():
+            offers = self.offers[pk] - {ServiceType.DIVERSION_COURSE}
+            if len(offers) == 1:
+                single[pk] = next(iter(offers))
+        return single
+
     def agency_label(self, agency: PartnerAgency) -> str:
         """The agency with what a woman can be referred to it for, since a select cannot
         narrow its agencies by the service chosen without JavaScript."""

@@ -36,6 +36,7 @@ class RowFormSet(forms.BaseFormSet):
     """
 
     section = ""
+    row_label = ""  # names a row in the error summary: "Referral 2: ..."
     add_label = ""
     blank_rows = 0
 
@@ -254,7 +255,8 @@ REFERRAL_SERVICES = [(s, label) for s, label in ServiceType.choices if s != "div
 class ReferralForm(forms.Form):
     service = forms.ChoiceField(
         choices=[("", "Choose a service"), *REFERRAL_SERVICES],
-        error_messages={"required": "Choose the service she is referred to."},
+        required=False,  # taken from the agency when it offers only one (see clean)
+        help_text="Filled in for you when the agency offers only one service.",
     )
     consent_method = forms.ChoiceField(
         label="How she agreed",
@@ -284,11 +286,15 @@ class ReferralForm(forms.Form):
             empty_label="Choose",
             error_messages={"required": "Choose the agency."},
         )
-        self.order_fields(["encounter", "service", "agency"])
+        self.order_fields(["encounter", "agency", "service"])
 
     def clean(self):
         cleaned = super().clean()
         agency, service = cleaned.get("agency"), cleaned.get("service")
+        if agency and not service:
+            service = cleaned["service"] = self.options.single_service().get(str(agency.pk), "")
+        if not service and "service" not in self.errors:
+            self.add_error("service", "Choose the service she is referred to.")
         if agency and service and service not in self.options.offers[str(agency.pk)]:
             label = ServiceType(service).label.lower()
             self.add_error("agency", f"{agency} does not offer {label}: choose another agency.")
@@ -360,12 +366,27 @@ class ReferralRowFormSet(RowFormSet):
 
 
 EncounterFormSet = row_formset(
-    EncounterForm, RowFormSet, section="encounters", add_label="Add another person", blank_rows=1
+    EncounterForm,
+    RowFormSet,
+    section="encounters",
+    row_label="Encounter",
+    add_label="Add another person",
+    blank_rows=1,
 )
-ArrestFormSet = row_formset(ArrestForm, RowFormSet, section="arrests", add_label="Add an arrest")
+ArrestFormSet = row_formset(
+    ArrestForm, RowFormSet, section="arrests", row_label="Arrest", add_label="Add an arrest"
+)
 ReferralFormSet = row_formset(
-    ReferralForm, ReferralRowFormSet, section="referrals", add_label="Add a referral"
+    ReferralForm,
+    ReferralRowFormSet,
+    section="referrals",
+    row_label="Referral",
+    add_label="Add a referral",
 )
 IntelligenceFormSet = row_formset(
-    IntelligenceForm, RowFormSet, section="intelligence", add_label="Add intelligence"
+    IntelligenceForm,
+    RowFormSet,
+    section="intelligence",
+    row_label="Intelligence",
+    add_label="Add intelligence",
 )

@@ -107,7 +107,9 @@ def submit_return(
     _check_hotspots(patrol, [e["hotspot"] for e in encounters if e.get("hotspot")])
     _create_hours(patrol, work_return, hours)
     night = timezone.localtime(work_return.started_at).date()
-    created = [_create_encounter(patrol, by, night, fields) for fields in encounters]
+    created = [
+        _create_encounter(patrol, by, night, fields, n) for n, fields in enumerate(encounters, 1)
+    ]
     made = [_create_arrest(patrol, by, now, fields, n) for n, fields in enumerate(arrests, 1)]
     for n, fields in enumerate(referrals, start=1):
         _refer(patrol, by, now, created, fields, n)
@@ -152,7 +154,7 @@ def _create_hours(patrol: Patrol, work_return: WorkReturn, hours: dict[User, Dec
     audit.created_many(rows)  # bulk_create sends no signals
 
 
-def _create_encounter(patrol: Patrol, by: User, night: dt.date, fields: dict) -> Encounter:
+def _create_encounter(patrol: Patrol, by: User, night: dt.date, fields: dict, n: int) -> Encounter:
     fields = dict(fields)
     new_person = fields.pop("new_person", None)
     if new_person:
@@ -162,7 +164,7 @@ def _create_encounter(patrol: Patrol, by: User, night: dt.date, fields: dict) ->
         flag_possible_duplicates(fields["person"])
     elif fields.get("person") is None or fields["person"].area_id != patrol.area_id:
         raise PatrolRuleError(
-            f"Each encounter needs a person already known in {patrol.area}, or a new person."
+            f"Encounter {n}: choose a person already known in {patrol.area}, or a new person."
         )
     return Encounter.objects.create(patrol=patrol, **fields)
 

@@ -5,6 +5,8 @@ Officers on the patrol file its return, and supervisors may; the return holds pe
 data and intelligence, so only they see it once submitted. Outsiders get 404.
 """
 
+import json
+
 from django.contrib import messages
 from django.http import QueryDict
 from django.shortcuts import redirect, render
@@ -20,6 +22,9 @@ from ..forms.returns import AmendReturnForm, ReturnForms, ReturnOptions
 from ..models import Patrol, ReturnDraft, WorkReturn
 from ..permissions import get_patrol_for_user, require_return_filer
 from ..selectors import submitted_records, submitted_return
+
+# The session remembers, for one page view, which patrol's return was just submitted.
+CONFIRM_KEY = "patrols.return_confirmed"
 
 
 def get_patrol_for_filer(user, uuid) -> Patrol:
@@ -38,11 +43,10 @@ class WorkReturnView(PermissionRequiredMixin, View):
         patrol = get_patrol_for_filer(request.user, uuid)
         work_return = submitted_return(patrol)
         if work_return is not None:
-            return render(
-                request,
-                "patrols/returns/submitted.html",
-                submitted_context(request, patrol, work_return),
-            )
+            context = submitted_context(request, patrol, work_return)
+            if request.session.pop(CONFIRM_KEY, None) == str(patrol.uuid):
+                context["confirmation"] = confirmation(context)
+            return render(request, "patrols/returns/submitted.html", context)
         refusal = services.return_refusal(patrol)
         if refusal:
             messages.error(request, refusal)
@@ -71,8 +75,8 @@ class WorkReturnView(PermissionRequiredMixin, View):
             except services.PatrolRuleError as error:
                 forms.form.add_error(None, str(error))
             else:
-                messages.success(request, "Work return submitted")
-                return redirect("patrols:detail", uuid=patrol.uuid)
+                request.session[CONFIRM_KEY] = str(patrol.uuid)  # shown once, on the next page
+                return redirect("patrols:work_return", uuid=patrol.uuid)
         return render_form(request, patrol, forms)
 
 
@@ -86,6 +90,8 @@ def render_form(request, patrol: Patrol, forms: ReturnForms, draft: ReturnDraft 
             "forms": forms,
             "draft": draft,
             "copy_key": browser_copy_key(request),  # encrypts the browser's copy
+            # Agency -> its one service, which the page's script fills in when chosen.
+            "single_service": json.dumps(forms.options.single_service()),
             "has_errors": any(_has_errors(part) for part in forms.all()),
         },
     )
@@ -108,6 +114,35 @@ def draft_data(draft: ReturnDraft) -> QueryDict:
 def submitted_context(request, patrol: Patrol, work_return: WorkReturn) -> dict:
     records = submitted_records(request, patrol, work_return)
     return {**records, "can_amend": has_permission(request.user, "patrols.amend_return")}
+
+
+def confirmation(records: dict) -> list[str]:
+    """What the return just submitted created, in words, from the records already loaded:
+    the officer sees where the referrals went and what follows, without reading it all."""
+    lines = []
+    for referral in records["referrals"]:
+        service = referral.get_service_display()
+        if referral.caution_id:
+            deadline = f"{referral.caution.deadline:%-d %B %Y}"
+            lines.append(f"A conditional caution: {service} with {referral.agency} by {deadline}")
+        else:
+            who = referral.person.working_name if referral.person else "Referral"
+            lines.append(f"{who}: referred to {referral.agency} for {service.lower()}")
+    if intelligence := len(records["intelligence"]):
+        noun = "report" if intelligence == 1 else "reports"
+        lines.append(f"{intelligence} intelligence {noun} recorded, graded as you gave them")
+    arrests = len(records["arrests"])
+    people = len(records["encounters"])
+    lines.append(f"{people} {_people(people)} seen and {arrests} {_arrests(arrests)} recorded")
+    return lines
+
+
+def _people(count: int) -> str:
+    return "person" if count == 1 else "people"
+
+
+def _arrests(count: int) -> str:
+    return "arrest" if count == 1 else "arrests"
 
 
 class SaveDraftView(PermissionRequiredMixin, View):

@@ -99,8 +99,9 @@ def file_return(page: Page, pc, night) -> None:
 
     page.get_by_role("button", name="Add a referral").click()
     choose(page, "#id_referrals-0-encounter", "Testname Flow")
-    page.locator("#id_referrals-0-service").select_option(ServiceType.EXIT_SUPPORT)
     choose(page, "#id_referrals-0-agency", "Outreach Test Agency")
+    # The agency offers one service: the page chooses it.
+    expect(page.locator("#id_referrals-0-service")).to_have_value(ServiceType.EXIT_SUPPORT)
     page.locator("#id_referrals-0-consent_method").get_by_label("Verbal", exact=False).first.check()
     page.locator("#id_referrals-0-consent_time").fill("22:15")
 
@@ -114,7 +115,11 @@ def file_return(page: Page, pc, night) -> None:
     check_accessibility(page, "flow-4-return-form")
     check_phone_layout(page, "flow-4-return-form")
     page.get_by_role("button", name="Submit the return").click()
-    expect(page.get_by_text("Work return submitted")).to_be_visible()
+    expect(page.get_by_role("heading", name="Work return submitted")).to_be_visible()
+    created = page.locator("[data-return-created]")
+    expect(created).to_contain_text("Testname Flow: referred to Outreach Test Agency")
+    expect(created).to_contain_text("A conditional caution: Diversion course with Course Test")
+    check_accessibility(page, "flow-5-return-submitted")
 
 
 def test_a_night_from_plan_to_return(page: Page, sergeant, pc, night):

@@ -254,8 +254,14 @@ def test_the_pc_on_the_patrol_files_a_full_return(client, pc, patrol, hotspot, a
     response = client.post(url, page)
 
     assert response.status_code == 302, page_errors(response)
-    assert response.url == reverse("patrols:detail", args=[patrol.uuid])
-    assert messages_of(response) == ["Work return submitted"]
+    assert response.url == url  # the submitted return, with what it created, once
+    assert created_lines(client.get(url)) == [
+        "A conditional caution: Diversion course with Diversion provider (test) by 1 May 2025",
+        "Testname New: referred to Agency A (test) for support to exit",
+        "1 intelligence report recorded, graded as you gave them",
+        "1 person seen and 1 arrest recorded",
+    ]
+    assert created_lines(client.get(url)) == []
     assert counts() == {
         "WorkReturn": 1,
         "OfficerHours": 2,
@@ -447,7 +453,9 @@ def test_bad_input_is_shown_next_to_its_field_and_nothing_is_written(
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert f'<a href="#{field_id}">{message}</a>' in content  # in the error summary
+    row = {"id_referrals-0": "Referral 1: ", "id_encounters-0": "Encounter 1: "}
+    named = row.get(field_id.rsplit("-", 1)[0], "")  # the summary names the row
+    assert f'<a href="#{field_id}">{named}{message}</a>' in content  # in the error summary
     assert f'id="{field_id}-error"' in content  # and next to the field
     assert content.count(message) == 2
     assert "<title>Error: Work return" in content
@@ -458,6 +466,59 @@ def test_bad_input_is_shown_next_to_its_field_and_nothing_is_written(
     assert sum(counts().values()) == 0
     patrol.refresh_from_db()
     assert patrol.status == PatrolStatus.DEPLOYED
+
+
+def test_a_service_is_taken_from_an_agency_that_offers_only_one(client, pc, patrol, agency_a):
+    client.force_login(pc)
+    url = urls(patrol)["work_return"]
+    page = add_row(client, url, quiet_night_page(client, patrol), "referrals")
+    single = f'data-single-service="{{&quot;{agency_a.pk}&quot;: &quot;exit_support&quot;}}"'
+    assert single in client.get(url).content.decode()  # for the page's script
+    page |= typed(
+        encounters__0__new_working_name="Testname Single",
+        encounters__0__time="22:00",
+        referrals__0__encounter=0,
+        referrals__0__agency=agency_a.pk,  # offers exit support only; no service chosen
+        referrals__0__consent_method=ConsentMethod.VERBAL,
+        referrals__0__consent_time="22:05",
+    )
+
+    response = client.post(url, page)
+
+    assert response.status_code == 302, page_errors(response)
+    assert Referral.objects.get().service == ServiceType.EXIT_SUPPORT
+
+
+def test_an_agency_offering_several_services_needs_one_chosen(client, pc, patrol):
+    agency = AgencyFactory(services=[ServiceType.EXIT_SUPPORT, ServiceType.HOUSING])
+    client.force_login(pc)
+    url = urls(patrol)["work_return"]
+    page = add_row(client, url, quiet_night_page(client, patrol), "referrals")
+    page |= typed(
+        encounters__0__new_working_name="Testname Several",
+        encounters__0__time="22:00",
+        referrals__0__encounter=0,
+        referrals__0__agency=agency.pk,
+        referrals__0__consent_method=ConsentMethod.VERBAL,
+        referrals__0__consent_time="22:05",
+    )
+
+    response = client.post(url, page)
+
+    content = response.content.decode()
+    summary = "Referral 1: Choose the service she is referred to."
+    assert f'<a href="#id_referrals-0-service">{summary}</a>' in content
+    assert 'id="id_referrals-0-service-error"' in content
+    assert sum(counts().values()) == 0
+
+
+def created_lines(response) -> list[str]:
+    content = response.content.decode()
+    start = content.find("data-return-created>")
+    if start < 0:
+        return []
+    items = content[start : content.find("</ul>", start)]
+    return [re.sub(r"\s+", " ", item).strip() for item in re.findall(r"<li>(.*?)</li>", items)]
 
 
 def test_a_referral_for_a_blank_encounter_row_is_refused(client, pc, patrol, agency_a):
