@@ -29,6 +29,11 @@ const copies = {
   "@ministryofjustice/frontend/moj/all.bundle.js": "moj/moj-frontend.bundle.js",
   "@ministryofjustice/frontend/moj/assets/images": "assets/images",
   "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+  // Type-ahead where a person is picked (GOV.UK's accessible autocomplete, on a <select>).
+  "accessible-autocomplete/dist/accessible-autocomplete.min.js":
+    "autocomplete/accessible-autocomplete.min.js",
+  "accessible-autocomplete/dist/accessible-autocomplete.min.css":
+    "autocomplete/accessible-autocomplete.min.css",
   "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
   "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
   "leaflet/dist/images": "leaflet/images",

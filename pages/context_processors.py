@@ -24,6 +24,7 @@ def navigation(request) -> dict:
             ("This week", "patrols:week", "week"),
             ("Hotspots", "patrols:hotspots", "hotspots"),
             ("Referrals", "referrals:list", "referrals"),
+            ("People", "referrals:people", "people"),
         ]
         if has_permission(user, "reporting.view_sheet"):
             items.append(("Deployment sheet", "reporting:weekly_sheet", "reporting"))
@@ -85,5 +86,7 @@ def _section(match) -> str:
         page = name.removeprefix("referrals:")
         if page in {"invited_patrols", "notifications"} or page.startswith("duplicate"):
             return "duplicates" if page.startswith("duplicate") else page
+        if page in {"people", "person"}:
+            return "people"
         return "home" if page.startswith("partner") else "referrals"
     return name.split(":")[0]

@@ -11,6 +11,7 @@ from core.dates import PlausibleDateFilter
 from partners.models import ServiceType
 
 from .models import AgeBand, Person, Referral, ReferralStatus
+from .selectors import person_text
 
 
 class ReferralApiFilter(django_filters.FilterSet):
@@ -33,10 +34,17 @@ class ReferralApiFilter(django_filters.FilterSet):
 
 
 class PersonApiFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="search_text", max_length=100, label="Working name or description contains"
+    )
+    area = django_filters.CharFilter(field_name="area__code", max_length=9, label="Area (ONS code)")
     age_band = django_filters.MultipleChoiceFilter(choices=AgeBand.choices)
     first_seen_after = PlausibleDateFilter(field_name="first_seen", lookup_expr="gte")
     first_seen_before = PlausibleDateFilter(field_name="first_seen", lookup_expr="lte")
 
     class Meta:
         model = Person
-        fields = ["age_band", "first_seen_after", "first_seen_before"]
+        fields = ["search", "area", "age_band", "first_seen_after", "first_seen_before"]
+
+    def search_text(self, queryset, name, value):
+        return queryset.filter(person_text(value.strip())) if value.strip() else queryset

@@ -10,7 +10,7 @@ from core.dates import PlausibleDateField
 from core.forms import DateInput, TimeInput
 from partners.models import PartnerAgency, ServiceType
 
-from .models import ConsentMethod, Referral, ReferralStatus
+from .models import AgeBand, ConsentMethod, Referral, ReferralStatus
 
 # A diversion-course referral rests on a conditional caution, recorded on the work return.
 DIRECT_SERVICES = [
@@ -102,3 +102,32 @@ class DuplicateDecisionForm(forms.Form):
     @property
     def link(self) -> bool:
         return self.cleaned_data["decision"] == "link"
+
+
+class PersonSearchForm(forms.Form):
+    """Finding a person: words from her working name or description, her age, her area."""
+
+    q = forms.CharField(
+        label="Working name or description",
+        required=False,
+        max_length=100,
+        help_text="For example “Jade” or “red coat”.",
+    )
+    age_band = forms.ChoiceField(
+        label="Age", choices=[("", "Any age"), *AgeBand.choices], required=False
+    )
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(areas) > 1:  # an officer of one area has nothing to choose
+            self.fields["area"] = forms.ModelChoiceField(
+                queryset=areas, required=False, empty_label="All your areas"
+            )
+
+    def search(self) -> dict | None:
+        """The search's terms, or None where a choice is not one offered (shown at its
+        field, and no one is listed: a list of everyone is not what was asked for)."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        return {"text": data["q"], "age_band": data["age_band"], "area": data.get("area")}

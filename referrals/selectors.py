@@ -8,7 +8,8 @@ fetches through the user's scope and answers 404 to outsiders.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower, Trim
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -17,6 +18,7 @@ from partners.models import PartnerAgency, ServiceType
 
 from . import deadlines
 from .models import (
+    AgeBand,
     CourseStatus,
     DuplicateStatus,
     Person,
@@ -30,6 +32,8 @@ from .models import (
 from .permissions import can_work_referral, people_for, referrals_for
 
 POLICE = "Police"
+# Two working names that begin with this many letters alike (same age band) may be one woman.
+NAME_PREFIX_LENGTH = 4
 # Who took a step no person took: the daily check of course deadlines.
 AUTOMATIC = "Ephedra (daily deadline check)"
 FINAL_STATUSES = {ReferralStatus.CLOSED, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
@@ -334,3 +338,48 @@ def duplicates_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     base = PossibleDuplicate.objects.all() if queryset is None else queryset
     people = people_for(user).values("pk")
     return base.filter(person__in=people, other__in=people)
+
+
+# --- Finding a person ---------------------------------------------------------------------
+
+
+def person_text(text: str) -> Q:
+    """A person whose working name or description holds the text (any case)."""
+    return Q(working_name__icontains=text) | Q(description__icontains=text)
+
+
+def search_people(user, *, text: str = "", age_band: str = "", area=None) -> QuerySet:
+    """People in the user's areas matching what the officer typed, newest sighting first
+    (records never seen on a patrol last), each with the area and when she was last seen,
+    in one query. Erased records are no one to find."""
+    people = people_for(user).filter(erased_at__isnull=True)
+    if text.strip():
+        people = people.filter(person_text(text.strip()))
+    if age_band:
+        people = people.filter(age_band=age_band)
+    if area is not None:
+        people = people.filter(area=area)
+    return (
+        people.select_related("area")
+        .annotate(last_seen=Max("encounters__occurred_at"))
+        .order_by(F("last_seen").desc(nulls_last=True), "working_name", "pk")
+    )
+
+
+def similar_people(area_id: int, working_name: str, age_band: str) -> QuerySet:
+    """Records in the area that may be the same woman as a new one with this name and age
+    band: the same working name (ignoring case and surrounding spaces), or the same first
+    NAME_PREFIX_LENGTH letters and the same known age band. One rule for the warning before
+    a new person is saved and for the possible duplicates flagged after."""
+    name = working_name.strip().lower()
+    match = Q(normalised_name=name)
+    prefix = name[:NAME_PREFIX_LENGTH]
+    # "Not known" is no evidence: two records of unknown age do not match on age.
+    if len(prefix) == NAME_PREFIX_LENGTH and age_band != AgeBand.UNKNOWN:
+        match |= Q(normalised_name__startswith=prefix, age_band=age_band)
+    return (
+        Person.objects.annotate(normalised_name=Lower(Trim("working_name")))
+        .filter(match, area_id=area_id, erased_at__isnull=True)
+        .select_related("area")
+        .order_by("first_seen", "pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import caseload, police, portal
+from .views import caseload, people, police, portal
 
 app_name = "referrals"
 
@@ -35,6 +35,7 @@ urlpatterns = [
     path("referrals/<uuid:uuid>/", police.ReferralDetailView.as_view(), name="detail"),
     path("referrals/<uuid:uuid>/withdraw/", police.ReferralWithdrawView.as_view(), name="withdraw"),
     path("referrals/<uuid:uuid>/move/", police.ReferralMoveView.as_view(), name="move"),
+    path("people/", people.PersonSearchView.as_view(), name="people"),
     path("people/<uuid:uuid>/", police.PersonTimelineView.as_view(), name="person"),
     path("people/possible-duplicates/", police.DuplicateListView.as_view(), name="duplicates"),
     path(

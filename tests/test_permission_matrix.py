@@ -91,6 +91,7 @@ MATRIX = {
     "referrals:detail": ("referral", POLICE_READ),
     "referrals:withdraw": ("referral", row(302, 404, 405, 405, 405, 403)),
     "referrals:move": ("referral", SUPERVISOR_PAGE),
+    "referrals:people": (None, POLICE_READ),
     "referrals:person": ("person", POLICE_READ),
     "referrals:duplicates": (None, SUPERVISOR_PAGE),
     "referrals:duplicate_decide": ("flag", SUPERVISOR_POST_ONLY),

@@ -10,6 +10,7 @@ from core.dates import PlausibleDateField
 from core.forms import DateInput, TimeInput
 from partners.models import ServiceType
 from referrals.models import AgeBand, ConsentMethod
+from referrals.selectors import similar_people
 
 from ..models import (
     ArrestOutcome,
@@ -83,6 +84,10 @@ class EncounterForm(forms.Form):
     new_age_band = forms.ChoiceField(
         label="Age", choices=AgeBand.choices, initial=AgeBand.UNKNOWN, required=False
     )
+    # Shown once the new person looks like someone already known (see clean).
+    confirm_new = forms.BooleanField(
+        label="She is someone new, not anyone already known", required=False
+    )
     location = forms.CharField(label="Where, if not at a hotspot", max_length=200, required=False)
     time = forms.TimeField(
         widget=TimeInput, error_messages={"required": "Enter the time you saw her."}
@@ -93,12 +98,15 @@ class EncounterForm(forms.Form):
 
     def __init__(self, *args, options: ReturnOptions, **kwargs):
         super().__init__(*args, **kwargs)
+        self.options = options
         self.fields["person"] = ObjectChoiceField(
             options.people,
             label="Someone already known",
             label_for=person_label,
             empty_label="Not known before",
             required=False,
+            help_text="Type part of her working name or description to find her.",
+            widget=forms.Select(attrs={"data-type-ahead": ""}),
         )
         self.fields["hotspot"] = ObjectChoiceField(
             options.hotspots,
@@ -120,7 +128,28 @@ class EncounterForm(forms.Form):
             self.add_error("person", "Choose someone already known or enter a new person.")
         elif new and not cleaned.get("new_working_name"):
             self.add_error("new_working_name", "Enter the new person’s working name.")
+        elif new and not cleaned.get("confirm_new"):
+            self._warn_if_known(cleaned["new_working_name"], cleaned.get("new_age_band"))
         return cleaned
+
+    def _warn_if_known(self, name: str, age_band: str | None) -> None:
+        """Before a new person is saved: is she someone already known in the area? (The
+        same rule flags possible duplicates after saving: referrals.selectors.)"""
+        area = self.options.patrol.area
+        alike = list(similar_people(area.pk, name, age_band or AgeBand.UNKNOWN)[:3])
+        if alike:
+            self.possible_matches = alike
+            known = "; ".join(person_label(person) for person in alike)
+            self.add_error(
+                "new_working_name",
+                f"Already known in {area}: {known}. Choose her in “Someone already known”, "
+                "or tick “She is someone new”.",
+            )
+
+    @property
+    def asks_if_new(self) -> bool:
+        """Whether the page shows the "someone new" box: once she looked like someone."""
+        return bool(getattr(self, "possible_matches", None)) or bool(self["confirm_new"].value())
 
     def label(self, index: int, people: dict) -> str:
         """'Encounter 2: Name', read from whatever this row holds, bound or not."""

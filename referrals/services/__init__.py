@@ -10,6 +10,7 @@
 Callers use this package (``services.change_status(...)``), never the modules.
 """
 
+from ..selectors import NAME_PREFIX_LENGTH
 from .caseload import SAME_VISIT, record_portal_visit
 from .course import (
     COURSE_STEPS,
@@ -29,7 +30,7 @@ from .lifecycle import (
     ReferralRuleError,
     allowed_moves,
 )
-from .people import NAME_PREFIX_LENGTH, decide_duplicate, flag_possible_duplicates
+from .people import decide_duplicate, flag_possible_duplicates
 from .referrals import (
     REFERRAL_PERMS,
     add_note,

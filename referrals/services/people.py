@@ -2,21 +2,18 @@
 
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from governance import audit
 
-from ..models import AgeBand, DuplicateStatus, Person, PossibleDuplicate
+from ..models import DuplicateStatus, Person, PossibleDuplicate
+from ..selectors import similar_people
 from .lifecycle import ReferralRuleError
 
 # --- People: possible duplicates ---------------------------------------------------------
 # A woman known by a first name or a nickname is easily recorded twice. Possible
 # duplicates are flagged for a sergeant; linking points the newer record at the older
 # one and keeps both, so nothing recorded is ever merged away or deleted.
-
-
-NAME_PREFIX_LENGTH = 4
 
 
 def flag_possible_duplicates(person: Person) -> list[PossibleDuplicate]:
@@ -43,19 +40,8 @@ def _normalised(name: str) -> str:
 
 
 def _possible_matches(person: Person) -> list[Person]:
-    name = _normalised(person.working_name)
-    match = Q(normalised_name=name)
-    prefix = name[:NAME_PREFIX_LENGTH]
-    # "Not known" is no evidence: two records of unknown age do not match on age.
-    if len(prefix) == NAME_PREFIX_LENGTH and person.age_band != AgeBand.UNKNOWN:
-        match |= Q(normalised_name__startswith=prefix, age_band=person.age_band)
-    return list(
-        Person.objects.annotate(normalised_name=Lower(Trim("working_name")))
-        .filter(match, area_id=person.area_id)
-        .exclude(pk=person.pk)
-        .select_related("area")
-        .order_by("first_seen", "pk")
-    )
+    others = similar_people(person.area_id, person.working_name, person.age_band)
+    return list(others.exclude(pk=person.pk))
 
 
 def _linked_ids(person: Person) -> set[int]:

@@ -33,7 +33,14 @@ from patrols.models import (
     WorkReturn,
 )
 from patrols.services import submit_return
-from referrals.models import ConsentMethod, Person, Referral, ReferralStatusChange
+from referrals.models import (
+    AgeBand,
+    ConsentMethod,
+    Person,
+    PossibleDuplicate,
+    Referral,
+    ReferralStatusChange,
+)
 from tests.factories import (
     AgencyFactory,
     HotspotFactory,
@@ -370,7 +377,7 @@ def test_add_another_shows_one_more_row_and_saves_nothing(client, pc, patrol):
     assert again["encounters-TOTAL_FORMS"] == ["2"]
     assert again["encounters-0-new_working_name"] == ["Testname A"]
     assert again["encounters-1-engaged"] == ["on"]  # a new row has the defaults
-    assert b'name="encounters-1-person" autofocus' in response.content
+    assert re.search(rb'name="encounters-1-person"[^>]*autofocus', response.content)
     assert b"govuk-error-message" not in response.content
     assert sum(counts().values()) == 0
 
@@ -942,3 +949,77 @@ def test_there_is_nothing_to_amend_before_submission(client, sergeant, patrol):
         302,
         reverse("patrols:detail", args=[patrol.uuid]),
     )
+
+
+# --- A new person who looks like someone known (issue 16, item 3) --------------------------
+# The return warns before she is saved: the officer chooses her from the known people, or
+# says she is someone new; nothing is written until then.
+
+
+@pytest.fixture
+def jade(area):
+    return PersonFactory(
+        area=area, working_name="Jade", description="Red coat", age_band=AgeBand.AGE_25_34
+    )
+
+
+def new_person(client, patrol, name: str, age_band=AgeBand.UNKNOWN, **extra):
+    page = quiet_night_page(client, patrol) | typed(
+        encounters__0__new_working_name=name,
+        encounters__0__new_age_band=age_band,
+        encounters__0__time="22:00",
+        **extra,
+    )
+    return client.post(urls(patrol)["work_return"], page)
+
+
+@pytest.mark.parametrize(
+    ("name", "age_band"), [("jade ", AgeBand.UNKNOWN), ("Jadey", AgeBand.AGE_25_34)]
+)
+def test_a_new_person_like_someone_known_is_not_saved_unasked(
+    client, pc, patrol, jade, name, age_band
+):
+    client.force_login(pc)
+
+    response = new_person(client, patrol, name, age_band)
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    warning = "Already known in Lambeth: Jade – Red coat. Choose her in “Someone already known”"
+    assert warning in content.replace("&#x27;", "'")
+    assert 'id="id_encounters-0-new_working_name-error"' in content
+    assert 'name="encounters-0-confirm_new"' in content  # now asked
+    assert list(Person.objects.all()) == [jade]
+    assert sum(counts().values()) == 1  # Jade herself: nothing written
+
+
+def test_she_is_saved_once_the_officer_says_she_is_someone_new(client, pc, patrol, jade):
+    client.force_login(pc)
+
+    response = new_person(client, patrol, "Jade", encounters__0__confirm_new="on")
+
+    assert response.status_code == 302, page_errors(response)
+    new = Person.objects.exclude(pk=jade.pk).get()
+    assert new.working_name == "Jade"
+    # The sergeant still sees the pair among the possible duplicates.
+    assert PossibleDuplicate.objects.filter(person=new, other=jade).exists()
+
+
+def test_no_warning_for_someone_unlike_anyone_known(client, pc, patrol, jade):
+    client.force_login(pc)
+
+    plain = client.get(urls(patrol)["work_return"]).content.decode()
+    response = new_person(client, patrol, "Mia", AgeBand.AGE_25_34)
+
+    assert 'name="encounters-0-confirm_new"' not in plain  # asked only when she looks known
+    assert response.status_code == 302, page_errors(response)
+
+
+def test_someone_known_in_another_area_is_no_match(client, pc, patrol, other_area):
+    PersonFactory(area=other_area, working_name="Jade")
+    client.force_login(pc)
+
+    response = new_person(client, patrol, "Jade")
+
+    assert response.status_code == 302, page_errors(response)
+    assert "Southwark" not in response.content.decode()
