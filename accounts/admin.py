@@ -16,7 +16,7 @@ class WardInline(RoleInline):
 @admin.register(Area)
 class AreaAdmin(RoleModelAdmin):
     scope = staticmethod(selectors.areas_for)
-    list_display = ["name", "code", "overtime_threshold_hours"]
+    list_display = ["name", "code", "overtime_threshold_hours", "separate_approver"]
     search_fields = ["name", "code"]
     inlines = [WardInline]
 

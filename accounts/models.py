@@ -23,6 +23,11 @@ class Area(models.Model):
         default=48,
         help_text="Extended-shift hours per officer per month above which planning warns.",
     )
+    separate_approver = models.BooleanField(
+        "Approver must not be the author",
+        default=True,
+        help_text="A patrol's risk assessment is approved by someone other than its author.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -122,19 +122,44 @@ def approve_risk_assessment(patrol: Patrol, by: User) -> None:
     assessment = RiskAssessment.objects.select_for_update().filter(patrol=patrol).first()
     if assessment is None:
         raise PatrolRuleError("Complete the risk assessment before it can be approved.")
+    refusal = approver_refusal(patrol, assessment, by)
+    if refusal:
+        raise PatrolRuleError(refusal)
     move(patrol, PatrolStatus.APPROVED, "approved")
     assessment.approved_by = by
     assessment.approved_at = timezone.now()
     assessment.save(update_fields=["approved_by", "approved_at"])
 
 
-@transaction.atomic
-def mark_deployed(patrol: Patrol) -> None:
-    """Only a patrol with an approved risk assessment goes out."""
-    patrol = lock(patrol)
+def approver_refusal(patrol: Patrol, assessment: RiskAssessment, by: User) -> str:
+    """Why `by` may not approve the assessment: where the area asks for a second pair of
+    eyes (on by default), its author cannot approve it. Empty when they may."""
+    if patrol.area.separate_approver and assessment.assessed_by_id == by.pk:
+        return (
+            f"{patrol.area} asks for someone other than the assessment's author to approve "
+            "it: ask another sergeant."
+        )
+    return ""
+
+
+def deploy_refusal(patrol: Patrol) -> str:
+    """Why the patrol cannot be marked deployed yet; empty when it can."""
     assessment = RiskAssessment.objects.filter(patrol=patrol).first()
     if assessment is None or not assessment.is_approved:
-        raise PatrolRuleError("The patrol cannot deploy until its risk assessment is approved.")
+        return "The patrol cannot deploy until its risk assessment is approved."
+    day = timezone.localtime(patrol.starts_at).date()
+    if timezone.localdate() < day:
+        return f"The patrol can be marked deployed on its day ({day:%-d %B %Y}), not before."
+    return ""
+
+
+@transaction.atomic
+def mark_deployed(patrol: Patrol) -> None:
+    """Only a patrol with an approved risk assessment goes out, and not before its day."""
+    patrol = lock(patrol)
+    refusal = deploy_refusal(patrol)
+    if refusal:
+        raise PatrolRuleError(refusal)
     move(patrol, PatrolStatus.DEPLOYED, "deployed")
 
 

@@ -120,6 +120,7 @@ class PatrolDetailView(PermissionRequiredMixin, View):
         patrol = get_patrol_for_user(request.user, uuid)
         duties = list(patrol.officers.select_related("officer__officer_profile"))
         user = request.user
+        assessment = getattr(patrol, "risk_assessment", None)
         return render(
             request,
             "patrols/patrol_detail.html",
@@ -127,7 +128,12 @@ class PatrolDetailView(PermissionRequiredMixin, View):
                 "patrol": patrol,
                 "duties": duties,
                 "invitations": patrol.invitations.select_related("agency"),
-                "assessment": getattr(patrol, "risk_assessment", None),
+                "assessment": assessment,
+                # Why the buttons are not offered (the services refuse the same).
+                "approve_refusal": assessment
+                and services.approver_refusal(patrol, assessment, user),
+                "deploy_refusal": patrol.status == PatrolStatus.APPROVED
+                and services.deploy_refusal(patrol),
                 "work_return": getattr(patrol, "work_return", None),
                 "warnings": services.patrol_warnings(patrol, duties),
                 "can_plan": has_permission(user, "patrols.plan"),

@@ -229,7 +229,11 @@ def objects(area, ward, pc, local_pc, sergeant, provider, agency_a):
     services.approve_risk_assessment(approved, sergeant)
     returned = file_return(deployed(ward, pc, local_pc, 10), pc, provider=provider)
     arrest = returned.arrests.get()
+    tonight = PatrolFactory(ward=ward, starts_at=night(timezone.localdate()))
+    services.record_risk_assessment(tonight, "Traffic (synthetic).", "Hi-vis.", pc)
+    services.approve_risk_assessment(tonight, sergeant)
     return {
+        "tonight": tonight,
         "hotspot": hotspot,
         "planned": planned,
         "approved": approved,
@@ -249,7 +253,7 @@ def url_for(name: str, method: str, objects: dict) -> str:
     record = {
         "api:hotspot-detail": "hotspot",
         "api:hotspot-retire": "hotspot",
-        "api:patrol-deploy": "approved",
+        "api:patrol-deploy": "tonight",  # approved, and on its day
         "api:patrol-close": "returned",
         "api:patrol-work-return": "deployed" if method == "POST" else "returned",
         "api:patrol-amend-return": "returned",
@@ -392,6 +396,7 @@ def elsewhere(other_area, provider):
         "hotspot": HotspotFactory(ward=ward),
         "planned": crewed(ward, pc, local, starts_at=night(next_friday())),
         "approved": returned,
+        "tonight": returned,
         "deployed": returned,
         "returned": returned,
         "encounter": returned.encounters.get(),
@@ -727,6 +732,11 @@ def test_assess_approve_deploy_in_that_order(client, pc, sergeant, objects):
     approved = step(sergeant, "approve-risk")
     assert approved.status_code == 200
     assert approved.json()["status"] == "approved"
+
+    early = step(sergeant, "deploy")
+    assert early.status_code == 400
+    assert "can be marked deployed on its day" in errors(early)["non_field_errors"][0]
+    Patrol.objects.filter(pk=patrol.pk).update(starts_at=night(timezone.localdate()))
 
     deployed_ = step(sergeant, "deploy")
     assert deployed_.status_code == 200

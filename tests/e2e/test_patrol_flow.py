@@ -27,6 +27,8 @@ def night(area, pc):
     return {
         "ward": ward,
         "hotspot": HotspotFactory(ward=ward, name="Railway arches service road"),
+        # The area asks for a second pair of eyes: another sergeant approves.
+        "approver": OfficerFactory(role=Role.SERGEANT, areas=[area], last_name="Approver"),
         "local": OfficerFactory(
             role=Role.PC, areas=[area], first_name="Local", last_name="Constable",
             profile__home_ward=ward, profile__ephedra_trained_on=None,
@@ -65,6 +67,11 @@ def plan_and_deploy(page: Page, sergeant, pc, night) -> Patrol:
     page.get_by_label("Controls").fill("Officers in pairs; radios checked; partners leave first.")
     check_accessibility(page, "flow-2-risk-assessment")
     page.get_by_role("button", name="Save the risk assessment").click()
+    expect(page.locator("[data-approve-refusal]")).to_contain_text("ask another sergeant")
+    patrol_page = page.url
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, night["approver"])
+    page.goto(patrol_page)
     page.get_by_role("button", name="Approve the risk assessment").click()
     page.get_by_role("button", name="Mark as deployed").click()
     expect(page.get_by_text("Patrol marked as deployed.")).to_be_visible()

@@ -65,6 +65,8 @@ PAGES = {
     "referrals:create": ("pc", "get",
                          lambda w: f"{reverse('referrals:create')}?person={w['person'].uuid}",
                          None, ["person"]),
+    "referrals:people": ("pc", "get", lambda w: reverse("referrals:people"), None,
+                         ["person", "return_person", "twin"]),
     "referrals:person": ("pc", "get", uuid_url("referrals:person", "person"), None,
                          ["person", "referral", "flag"]),
     "referrals:duplicates": ("sergeant", "get", lambda w: reverse("referrals:duplicates"), None,

@@ -6,7 +6,10 @@ reason, who approved and when, the audit row) is recorded exactly. Deleting or w
 one check in patrols/services/lifecycle.py fails a test here.
 """
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from governance.models import AuditEvent
 from patrols import services
@@ -154,3 +157,62 @@ def test_can_move_answers_from_the_transition_table(ward, status):
     patrol = PatrolFactory(ward=ward, status=status, cancel_reason=reason)
     allowed = {to for to in S if services.can_move(patrol, to)}
     assert allowed == set(lifecycle.TRANSITIONS[status])
+
+
+# --- A second pair of eyes, and not before the night (issue 16, item 6) -------------------
+
+
+def test_the_author_cannot_approve_their_own_assessment(ward, sergeant):
+    patrol = PatrolFactory(ward=ward, status=S.PLANNED)
+    assess(patrol, sergeant)
+
+    error = refusal(lambda: services.approve_risk_assessment(patrol, by=sergeant))
+
+    assert str(error) == (
+        "Lambeth asks for someone other than the assessment's author to approve it: "
+        "ask another sergeant."
+    )
+    patrol.refresh_from_db()
+    assert patrol.status == S.PLANNED
+    assert not RiskAssessment.objects.get(patrol=patrol).is_approved
+
+
+def test_an_area_may_let_the_author_approve(ward, sergeant):
+    ward.area.separate_approver = False
+    ward.area.save()
+    patrol = PatrolFactory(ward=ward, status=S.PLANNED)
+    assess(patrol, sergeant)
+
+    services.approve_risk_assessment(patrol, by=sergeant)
+
+    assert RiskAssessment.objects.get(patrol=patrol).approved_by == sergeant
+
+
+def test_areas_ask_for_a_second_pair_of_eyes_by_default(area):
+    assert area.separate_approver
+
+
+def test_a_patrol_cannot_deploy_before_its_day(ward, sergeant, pc):
+    tomorrow = timezone.localtime() + dt.timedelta(days=1)
+    patrol = PatrolFactory(ward=ward, status=S.APPROVED, starts_at=tomorrow)
+    assess(patrol, pc, approved_by=sergeant)
+
+    error = refusal(lambda: services.mark_deployed(patrol))
+
+    day = timezone.localtime(patrol.starts_at).date()
+    assert (
+        str(error) == f"The patrol can be marked deployed on its day ({day:%-d %B %Y}), not before."
+    )
+    patrol.refresh_from_db()
+    assert patrol.status == S.APPROVED
+
+
+def test_a_patrol_deploys_on_its_day(ward, sergeant, pc):
+    tonight = timezone.localtime().replace(hour=23, minute=0)
+    patrol = PatrolFactory(ward=ward, status=S.APPROVED, starts_at=tonight)
+    assess(patrol, pc, approved_by=sergeant)
+
+    services.mark_deployed(patrol)
+
+    patrol.refresh_from_db()
+    assert patrol.status == S.DEPLOYED

@@ -10,6 +10,8 @@ from accounts.models import Role
 from patrols.models import OfficerRole, Patrol, PatrolOfficer, PatrolStatus, RiskAssessment
 from tests.factories import HotspotFactory, OfficerFactory, PatrolFactory, WardFactory
 
+from .cast import assess
+
 pytestmark = pytest.mark.django_db
 
 
@@ -377,3 +379,23 @@ def test_return_link_only_for_officers_who_can_file_it(client, pc, sergeant, war
     )
     client.force_login(sergeant)
     assert return_url in client.get(reverse("patrols:detail", args=[patrol.uuid])).content.decode()
+
+
+def test_the_patrol_page_says_why_it_offers_no_approval_or_deployment(client, sergeant, ward):
+    own = PatrolFactory(ward=ward, status=PatrolStatus.PLANNED)
+    assess(own, sergeant)
+    early = PatrolFactory(
+        ward=ward,
+        status=PatrolStatus.APPROVED,
+        starts_at=timezone.now() + dt.timedelta(days=3),
+    )
+    assess(early, OfficerFactory(role=Role.PC, areas=[ward.area]), approved_by=sergeant)
+    client.force_login(sergeant)
+
+    own_page = client.get(reverse("patrols:detail", args=[own.uuid])).content.decode()
+    early_page = client.get(reverse("patrols:detail", args=[early.uuid])).content.decode()
+
+    assert "ask another sergeant" in own_page
+    assert "Approve the risk assessment</button>" not in own_page
+    assert "not before." in early_page
+    assert "Mark as deployed</button>" not in early_page
