@@ -16,9 +16,10 @@ from .page import funnel_row
 TITLE = "Appendix: does it work?"
 METHOD = (
     "Worked out by Ephedra from the data up to the end of the report month: relevant crime "
-    "near patrolled hotspots against similar unpatrolled LSOAs of the area (a "
-    "difference-in-differences Poisson model), with 95% confidence intervals. Where the data "
-    "is too thin to estimate, it says so and gives no number. The method, its assumptions "
+    "near patrolled hotspots against similar unpatrolled LSOAs of the area (a difference in "
+    "differences), with 95% confidence intervals. Where the data is too thin to estimate, it "
+    "says so and gives no number; where crime was already changing differently before "
+    "patrols, it says it can't tell. The method, its assumptions "
     "and limits are in docs/evaluation.md; the Evidence page has the detail."
 )
 POOLED_WHAT = "Relevant crime near patrolled hotspots"
