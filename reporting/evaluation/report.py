@@ -86,7 +86,10 @@ def _hotspots(e) -> dict:
             )
             for h in e.hotspots
         ],
-        "note": "Not enough data: too few months or crimes to estimate (see the Evidence page).",
+        "note": (
+            "Not enough data: too few months or crimes to estimate. Can't tell: crime there "
+            "was already changing differently before patrols (see the Evidence page)."
+        ),
     }
 
 

@@ -90,7 +90,7 @@ def test_a_planted_rise_in_the_ring_is_detected_as_displacement():
     assert result.estimate.covers(1.4)
 
 
-def test_a_single_place_gets_a_wider_unclustered_interval():
+def test_a_single_place_gets_a_wider_interval_from_the_comparison_places():
     panel, treated, _, candidates = synthetic(seed=14, effect=0.7, mean=12)
     one = dict(list(treated.items())[:1])
     result = estimate(panel, one, candidates, "One place")
