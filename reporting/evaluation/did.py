@@ -186,14 +186,15 @@ def estimate(
 def _checked(effect: Effect, panel: Panel, starts, chosen) -> Effect:
     """The effect with its pre-trend check; a failed check makes it inconclusive."""
     try:
-        check = _pretrend.check(panel.counts, sorted(starts), chosen, effect.months_before)
+        groups = inference.cohorts(panel.months, starts)
+        check = _pretrend.check(panel.counts, groups, chosen, effect.months_before)
     except (ValueError, ArithmeticError, FloatingPointError):
         check = None
     if check is None:
         return effect
-    gap = _pretrend.gap(inference.cohorts(panel.months, starts))
+    placebo_gap = _pretrend.gap(_pretrend.placebo_cohorts(groups, effect.months_before))
     share = _pretrend.explained(
-        check.log_ratio, math.log(effect.estimate.ratio), gap, effect.months_before
+        check.log_ratio, math.log(effect.estimate.ratio), placebo_gap, _pretrend.gap(groups)
     )
     effect = replace(effect, pretrend=_interval(check), pretrend_share=share)
     if not effect.pretrend_differs:

@@ -32,40 +32,50 @@ def windows(before: int) -> tuple[int, int]:
     return before - held, held
 
 
+def placebo_cohorts(groups: Sequence[inference.Cohort], before: int) -> list[inference.Cohort]:
+    """Each cohort of the estimate (``inference.cohorts``) as a placebo: the months the
+    comparison places were chosen on against the months from then until its own start
+    (a later start holds out more months)."""
+    match, _ = windows(before)
+    return [
+        inference.Cohort(
+            before=range(0, match), after=range(match, len(c.before)), treated=c.treated
+        )
+        for c in groups
+    ]
+
+
 def check(
-    counts: Mapping[str, Sequence[int]], treated: Sequence[str], chosen: Sequence[str], before: int
+    counts: Mapping[str, Sequence[int]],
+    groups: Sequence[inference.Cohort],
+    chosen: Sequence[str],
+    before: int,
 ) -> inference.Fit | None:
-    """The placebo log ratio (later pre-months against earlier ones, treated against
-    comparison places) with its interval; None when the months are too few to split."""
+    """The placebo log ratio (held-out pre-months against the earlier ones, treated
+    against comparison places) with its interval; None when the months are too few to
+    split. ``groups``: the estimate's cohorts; ``before``: months before the first start."""
     match, held = windows(before)
     if match < rules.PRETREND_MONTHS or held < rules.PRETREND_MONTHS or not chosen:
         return None
-    placebo = inference.Cohort(
-        before=range(0, match), after=range(match, before), treated=sorted(treated)
-    )
-    return inference.fit(counts, [placebo], chosen)
+    return inference.fit(counts, placebo_cohorts(groups, before), chosen)
 
 
 def gap(groups: Sequence[inference.Cohort]) -> float:
     """Months between the middle of the months before and of the months after, averaged
     over the treated places."""
     total = sum(len(c.treated) for c in groups)
-    return (
-        sum(
-            len(c.treated) * (sum(c.after) / len(c.after) - sum(c.before) / len(c.before))
-            for c in groups
-        )
-        / total
-    )
+    middle = lambda months: sum(months) / len(months)  # noqa: E731
+    return sum(len(c.treated) * (middle(c.after) - middle(c.before)) for c in groups) / total
 
 
-def explained(placebo: float, effect: float, gap: float, before: int) -> float:
-    """The share of the effect (log ratio) that the pre-trend (placebo log ratio over
-    ``before / 2`` months), continued at the same pace, would account for; 0 when it
-    points the other way."""
-    if effect == 0:
+def explained(placebo: float, effect: float, placebo_gap: float, effect_gap: float) -> float:
+    """The share of the effect (log ratio, over ``effect_gap`` months between the middles
+    of its before and after) that the pre-trend (placebo log ratio over ``placebo_gap``
+    months), continued at the same pace, would account for; 0 when it points the other
+    way."""
+    if effect == 0 or placebo_gap <= 0:
         return 0.0
-    continued = placebo * gap / (before / 2)
+    continued = placebo * effect_gap / placebo_gap
     return max(0.0, continued / effect)
 
 
@@ -92,12 +102,13 @@ def failed(placebo, estimate, share: float | None) -> bool:
 
 def measured(placebo, before: int, share: float | None) -> str:
     """What the check found, in words and numbers (one or two sentences)."""
-    match, held = windows(before)
+    match, _ = windows(before)
     found = (
-        f"Over the last {held} months before patrols, crime here changed by "
-        f"{_change(placebo.ratio)} relative to the comparison places, compared with the "
-        f"{match} months before that (95% confidence interval {_change(placebo.low)} to "
-        f"{_change(placebo.high)}), on months the comparison places were not chosen on."
+        f"From the first {match} months of data to the months after them until patrols "
+        f"began, crime here changed by {_change(placebo.ratio)} relative to the comparison "
+        f"places (95% confidence interval {_change(placebo.low)} to "
+        f"{_change(placebo.high)}); the comparison places were chosen on those first "
+        f"{match} months only."
     )
     if share is None or share <= 0 or placebo.clear:
         return found

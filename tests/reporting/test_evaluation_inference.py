@@ -135,8 +135,8 @@ def test_a_trend_that_would_explain_half_the_fall_fails_the_check():
     unclear = Interval(0.9, 0.75, 1.08)  # no clear placebo on its own
     assert _clear_effect(pretrend=unclear, pretrend_share=0.6).pretrend_differs
     assert not _clear_effect(pretrend=unclear, pretrend_share=0.3).pretrend_differs
-    assert pretrend.explained(-0.1, -0.4, 12.5, 12) == pytest.approx(0.1 * 12.5 / 6 / 0.4)
-    assert pretrend.explained(0.1, -0.4, 12.5, 12) == 0  # the other way: explains nothing
+    assert pretrend.explained(-0.1, -0.4, 6, 12.5) == pytest.approx(0.1 * 12.5 / 6 / 0.4)
+    assert pretrend.explained(0.1, -0.4, 6, 12.5) == 0  # the other way: explains nothing
 
 
 def test_estimate_makes_a_failed_check_inconclusive_and_keeps_the_numbers():
@@ -144,7 +144,7 @@ def test_estimate_makes_a_failed_check_inconclusive_and_keeps_the_numbers():
     assert e.pretrend_differs
     assert not e.conclusive
     assert e.estimate is not None  # kept for the record, marked on the page
-    assert "Over the last 12 months before patrols" in e.reason
+    assert "the comparison places were chosen on those first 12 months only" in e.reason
     rows = dict(facts(e))
     assert any("not to be relied on" in label for label in rows)
 
