@@ -6,8 +6,10 @@ aggregate queries (``queries``), then models the counts in Python:
 
 1. **Hotspot effect** (``did``): relevant crime in the LSOAs around each patrolled hotspot
    before and after its patrols began, against unpatrolled LSOAs of the same area with a
-   similar level and trend before; a difference-in-differences Poisson model with place
-   and month effects; and the same for the ring of LSOAs around, to check displacement.
+   similar level and trend in the earlier months before; a difference in differences on
+   each place's before and after totals with intervals that hold with few places
+   (``inference``), a parallel-trends check on months the comparisons were not chosen on
+   (``pretrend``); and the same for the ring of LSOAs around, to check displacement.
 2. **Patrol dosage** (``dosage``): visits and minutes per hotspot per week, and whether
    hotspots patrolled more saw crime change more.
 3. **Diversion** (``diversion``): course completion, and re-arrest within 6 and 12 months
@@ -15,7 +17,8 @@ aggregate queries (``queries``), then models the counts in Python:
 4. **Support pathway** (``funnel``): encounter → referral → engagement → positive close.
 
 Each result says whether the data was enough (``conclusive``) and, if not, why in words;
-the thresholds are in ``rules``. numpy and statsmodels load only when a model is fitted.
+the thresholds are in ``rules``. numpy, scipy and statsmodels load only when a model is
+fitted.
 """
 
 from __future__ import annotations
@@ -161,6 +164,6 @@ def _pooled(panel, places, visited, hotspots, area_name) -> tuple[Effect, Effect
         for code in places.rings[row["hotspot"]]:
             around[code] = min(month, around.get(code, month))
     return (
-        estimate(panel, treated, places.candidates, POOLED, pretrend=True),
+        estimate(panel, treated, places.candidates, POOLED),
         estimate(panel, around, places.candidates, POOLED_RING),
     )

@@ -1,15 +1,16 @@
-"""Difference-in-differences on monthly crime counts per place, with comparison places
+"""Difference in differences on monthly crime counts per place, with comparison places
 chosen automatically.
 
-The model is a Poisson regression (a quasi-likelihood: it stays consistent when counts
-vary more than a Poisson distribution would, which ``dispersion`` reports) with a fixed
-effect for each place and each month and one term, ``after``, that is 1 for a treated
-place in the months after its patrols began. ``exp(after)`` is the rate ratio: crime in
-the treated places after patrols, relative to what the comparison places' change says it
-would have been. The month patrols began is left out for its place (half in, half out).
+Each place's months are collapsed to totals before and after patrols began (the month
+they began is left out: half in, half out); the rate ratio is how much the treated
+places' monthly rate changed relative to the comparison places' change, with an interval
+that holds with few treated places and months that are not independent (``inference``).
+Comparison places are chosen on the earlier part of the months before patrols, and the
+later part is held out for the pre-trend check (``pretrend``): when it fails, the effect
+is "can't tell", with the reason, and never a rise or a fall.
 
-numpy and statsmodels are imported inside the functions: they cost a second or more to
-import, which only the evaluation should pay.
+numpy and scipy are imported inside the functions: they cost a second or more to import,
+which only the evaluation should pay.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from . import rules
-from .numeric import single_threaded
+from . import inference, rules
+from . import pretrend as _pretrend
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,10 @@ class Effect:
     crimes_after: int = 0
     comparison_before: int = 0
     comparison_after: int = 0
-    dispersion: float | None = None
-    clustered: bool = False
-    pretrend: Interval | None = None  # treated vs comparison trend before, per year
+    dispersion: float | None = None  # comparison places' changes against Poisson's
+    method: str = ""  # how the interval was made, in words
+    pretrend: Interval | None = None  # placebo ratio: the later months before patrols
+    pretrend_share: float | None = None  # of the effect, the pre-trend continued explains
     comparisons: tuple[str, ...] = field(default=(), repr=False)
 
     @property
@@ -78,7 +80,9 @@ class Effect:
 
     @property
     def pretrend_differs(self) -> bool:
-        return self.pretrend is not None and self.pretrend.clear
+        """The pre-trend check failed (``pretrend.failed``): the estimate is kept, for
+        the record, but is not conclusive."""
+        return _pretrend.failed(self.pretrend, self.estimate, self.pretrend_share)
 
 
 def inconclusive(label: str, reason: str, **counts) -> Effect:
@@ -135,11 +139,12 @@ def estimate(
     candidates: Sequence[str],
     label: str,
     *,
-    pretrend: bool = False,
+    pretrend: bool = True,
 ) -> Effect:
     """The effect on the places in ``starts`` (place → first month of patrols) against
-    comparison places chosen from ``candidates``; with ``pretrend``, also the check that
-    their trends ran in parallel before (one more fit)."""
+    comparison places chosen from ``candidates``; with ``pretrend`` (the default), also
+    the check that their trends ran in parallel before, which turns a failed check into
+    "can't tell"."""
     starts = {p: s for p, s in starts.items() if p in panel.counts}
     if len(starts) < rules.MIN_TREATED_PLACES:
         return inconclusive(label, "No LSOA of the area lies in these places.")
@@ -147,7 +152,8 @@ def estimate(
     first, last = min(starts.values()), max(starts.values())
     before = sum(1 for m in months if m < first)
     after = sum(1 for m in months if m > last)
-    chosen = choose_comparisons(panel, sorted(starts), candidates, before)
+    matched, _ = _pretrend.windows(before)
+    chosen = choose_comparisons(panel, sorted(starts), candidates, matched)
     counts = _period_counts(panel, starts, chosen)
     facts = {
         "treated_places": len(starts),
@@ -160,21 +166,46 @@ def estimate(
     if reason:
         return inconclusive(label, reason, **facts)
     try:
-        fitted = _fit(panel, starts, chosen)
-    except (ValueError, ArithmeticError, FloatingPointError) as error:  # statsmodels' own
+        fitted = inference.fit(panel.counts, inference.cohorts(months, starts), chosen)
+    except (ValueError, ArithmeticError, FloatingPointError) as error:  # numpy's own
         return inconclusive(label, f"The model could not be fitted ({error}).", **facts)
     if fitted is None:
         return inconclusive(label, "The model could not be fitted to these counts.", **facts)
-    estimate_, dispersion, clustered = fitted
-    return Effect(
+    effect = Effect(
         label=label,
         conclusive=True,
-        estimate=estimate_,
-        dispersion=dispersion,
-        clustered=clustered,
-        pretrend=_pretrend(panel, starts, chosen, before) if pretrend else None,
+        estimate=_interval(fitted),
+        dispersion=fitted.dispersion,
+        method=fitted.method,
         comparisons=tuple(chosen),
         **facts,
+    )
+    return _checked(effect, panel, starts, chosen) if pretrend else effect
+
+
+def _checked(effect: Effect, panel: Panel, starts, chosen) -> Effect:
+    """The effect with its pre-trend check; a failed check makes it inconclusive."""
+    try:
+        groups = inference.cohorts(panel.months, starts)
+        check = _pretrend.check(panel.counts, groups, chosen, effect.months_before)
+    except (ValueError, ArithmeticError, FloatingPointError):
+        check = None
+    if check is None:
+        return effect
+    placebo_gap = _pretrend.gap(_pretrend.placebo_cohorts(groups, effect.months_before))
+    share = _pretrend.explained(
+        check.log_ratio, math.log(effect.estimate.ratio), placebo_gap, _pretrend.gap(groups)
+    )
+    effect = replace(effect, pretrend=_interval(check), pretrend_share=share)
+    if not effect.pretrend_differs:
+        return effect
+    why = _pretrend.reason(effect.pretrend, effect.months_before, share)
+    return replace(effect, conclusive=False, reason=why)
+
+
+def _interval(fitted: inference.Fit) -> Interval:
+    return Interval(
+        ratio=math.exp(fitted.log_ratio), low=math.exp(fitted.low), high=math.exp(fitted.high)
     )
 
 
@@ -221,119 +252,3 @@ def _too_thin(facts: dict) -> str:
     if not short:
         return ""
     return "Too little data to estimate an effect: " + "; ".join(short) + "."
-
-
-def _design(panel: Panel, starts, chosen, *, months_until: dt.date | None = None):
-    """The rows of the regression: y, place index, month index, after, treated, years."""
-    y, place, month, after, treated, years = [], [], [], [], [], []
-    for p_index, p in enumerate([*sorted(starts), *chosen]):
-        start = starts.get(p)
-        for m_index, (m, n) in enumerate(zip(panel.months, panel.counts[p], strict=True)):
-            if months_until is not None and m >= months_until:
-                continue
-            if start is not None and m == start:
-                continue  # the month patrols began is neither before nor after
-            y.append(n)
-            place.append(p_index)
-            month.append(m_index)
-            after.append(1.0 if start is not None and m > start else 0.0)
-            treated.append(1.0 if start is not None else 0.0)
-            years.append(m_index / 12)
-    return y, place, month, after, treated, years
-
-
-def _fixed_effects(y, place, month, extra):
-    """Design matrix: intercept, place and month dummies (first of each dropped), extra
-    columns; places and months with no crime at all are dropped (they carry no
-    information in a fixed-effects Poisson model and would not converge)."""
-    single_threaded()
-    import numpy as np
-
-    y = np.asarray(y, dtype=float)
-    place, month = np.asarray(place), np.asarray(month)
-    keep = np.ones(len(y), dtype=bool)
-    for groups in (place, month):
-        totals = np.bincount(groups, weights=y)
-        keep &= totals[groups] > 0
-    y, place, month = y[keep], place[keep], month[keep]
-    extra = [np.asarray(col, dtype=float)[keep] for col in extra]
-    _, place = np.unique(place, return_inverse=True)
-    _, month = np.unique(month, return_inverse=True)
-    columns = [np.ones(len(y))]
-    columns += [(place == k).astype(float) for k in range(1, place.max() + 1)]
-    columns += [(month == k).astype(float) for k in range(1, month.max() + 1)]
-    columns += extra
-    return y, np.column_stack(columns), place
-
-
-def _fit(panel: Panel, starts, chosen):
-    """(rate ratio with interval, dispersion, clustered?) or None."""
-    import numpy as np
-
-    y, place, month, after, _, _ = _design(panel, starts, chosen)
-    y, x, groups = _fixed_effects(y, place, month, [after])
-    if x[:, -1].sum() == 0 or x[:, -1].sum() == len(y):
-        return None
-    result, dispersion, clustered = _poisson(y, x, groups, treated_places=len(starts))
-    if result is None:
-        return None
-    coef, se = float(result.params[-1]), float(result.bse[-1])
-    if not (np.isfinite(coef) and np.isfinite(se)) or se <= 0:
-        return None
-    return _interval(coef, se), dispersion, clustered
-
-
-def _poisson(y, x, groups, *, treated_places: int):
-    """Poisson quasi-likelihood fit: cluster-robust by place with enough treated places,
-    else model errors scaled up by the overdispersion. Returns (result, dispersion,
-    clustered)."""
-    import warnings
-
-    import numpy as np
-    from statsmodels.genmod.families import Poisson
-    from statsmodels.genmod.generalized_linear_model import GLM
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        warnings.simplefilter("error", PerfectSeparationWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        try:
-            model = GLM(y, x, family=Poisson())
-            plain = model.fit()
-            df = max(1.0, float(plain.df_resid))
-            dispersion = float(plain.pearson_chi2) / df
-            if treated_places >= rules.MIN_CLUSTERS:
-                result = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
-                return result, dispersion, True
-            return model.fit(scale=max(1.0, dispersion)), dispersion, False
-        except (ConvergenceWarning, PerfectSeparationWarning, np.linalg.LinAlgError):
-            return None, None, False
-
-
-def _interval(coef: float, se: float) -> Interval:
-    return Interval(
-        ratio=math.exp(coef),
-        low=math.exp(coef - rules.Z95 * se),
-        high=math.exp(coef + rules.Z95 * se),
-    )
-
-
-def _pretrend(panel: Panel, starts, chosen, before: int) -> Interval | None:
-    """Did the treated places' crime already trend differently before patrols? The
-    treated × time term on the months before the first start, as a ratio per year."""
-    if before < rules.MIN_MONTHS_BEFORE:
-        return None
-    first = min(starts.values())
-    y, place, month, _, treated, years = _design(panel, starts, chosen, months_until=first)
-    trend = [t * yr for t, yr in zip(treated, years, strict=True)]
-    y, x, groups = _fixed_effects(y, place, month, [trend])
-    if x[:, -1].sum() == 0:
-        return None
-    result, _, _ = _poisson(y, x, groups, treated_places=len(starts))
-    if result is None:
-        return None
-    coef, se = float(result.params[-1]), float(result.bse[-1])
-    if not (math.isfinite(coef) and math.isfinite(se)) or se <= 0:
-        return None
-    return _interval(coef, se)

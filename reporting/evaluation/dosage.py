@@ -6,9 +6,13 @@ it visited, as returns do not say how long was spent at each. Per week: from the
 the first visit to the end of the period evaluated.
 
 The dose-response slope is a weighted regression (a meta-regression) of each hotspot's
-log rate ratio on its visits per week, each weighted by the inverse of its variance: a
-slope below 1 means hotspots visited more often saw crime fall more. It describes an
-association between hotspots, not the effect of adding a visit.
+log rate ratio on its visits per week, each weighted by the inverse of its variance (read
+from its own honest interval, ``Effect.log_ratio_se``): a slope below 1 means hotspots
+visited more often saw crime fall more. Its standard error is never smaller than those
+variances alone imply (the residual scale is floored at 1, as in a random-effects
+meta-regression: hotspots may differ by more than chance, never by less), with a t
+critical value on the residual degrees of freedom. It describes an association between
+hotspots, not the effect of adding a visit.
 """
 
 from __future__ import annotations
@@ -87,7 +91,11 @@ def _slope(doses: list[float], effects: list[Effect]) -> Interval | None:
     weights = np.array([1 / e.log_ratio_se**2 for e in effects])
     x = np.column_stack([np.ones(len(doses)), np.array(doses)])
     result = WLS(y, x, weights=weights).fit()
-    coef, se = float(result.params[1]), float(result.bse[1])
+    scale = float(result.scale)
+    if not (math.isfinite(scale) and scale > 0):
+        return None
+    # Never narrower than the hotspots' own variances say (a scale below 1 is chance).
+    coef, se = float(result.params[1]), float(result.bse[1]) * math.sqrt(max(1.0, scale) / scale)
     if not (math.isfinite(coef) and math.isfinite(se)) or se <= 0:
         return None
     # t quantile for the residual degrees of freedom: few hotspots, wide interval.

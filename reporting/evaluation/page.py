@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import Evidence, rules, words
+from . import Evidence, inference, rules, words
 from .did import Effect
 from .funnel import Stage
 
@@ -13,11 +13,22 @@ TAGS = {  # verdict → GOV.UK tag colour
     "Rose": "govuk-tag--red",
     "No clear change": "govuk-tag--blue",
     "Not enough data": "govuk-tag--grey",
+    "Can't tell": "govuk-tag--yellow",
     "Possible displacement": "govuk-tag--red",
     "No displacement": "govuk-tag--green",
     "Measured": "govuk-tag--turquoise",
 }
 POOLED_WHAT = "Relevant crime in the LSOAs near patrolled hotspots"
+METHODS = {
+    inference.BOOTSTRAP: (
+        "wild cluster bootstrap by LSOA (999 draws, Webb weights, each LSOA's months "
+        "taken together)"
+    ),
+    inference.MODEL_T: (
+        "too few LSOAs near the hotspots to resample: the comparison LSOAs' variation, "
+        "each LSOA's months taken together, with a t critical value"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -91,7 +102,8 @@ def _displacement_verdict(ring: Effect) -> str:
 
 
 def facts(effect: Effect) -> list[tuple[str, str]]:
-    if not effect.conclusive:
+    """The details of an estimate; one whose pre-trend check failed keeps them, marked."""
+    if effect.estimate is None or not (effect.conclusive or effect.pretrend_differs):
         return []
     rows = [
         ("LSOAs near patrolled hotspots", str(effect.treated_places)),
@@ -105,7 +117,12 @@ def facts(effect: Effect) -> list[tuple[str, str]]:
             "Relevant crimes in the comparison LSOAs, before and after",
             f"{effect.comparison_before:,} and {effect.comparison_after:,}",
         ),
-        ("Rate ratio (95% confidence interval)", _ratio(effect)),
+        (
+            "Rate ratio (95% confidence interval)"
+            if effect.conclusive
+            else "Rate ratio (95% confidence interval), not to be relied on: see the check",
+            _ratio(effect),
+        ),
     ]
     if effect.dispersion is not None:
         spread = (
@@ -114,14 +131,7 @@ def facts(effect: Effect) -> list[tuple[str, str]]:
             else "about what a Poisson model expects"
         )
         rows.append(("How much counts vary", f"{effect.dispersion:.1f} × ({spread})"))
-    rows.append(
-        (
-            "Standard errors",
-            "cluster-robust by LSOA"
-            if effect.clustered
-            else "Poisson, scaled for overdispersion (too few LSOAs to cluster)",
-        )
-    )
+    rows.append(("How the interval was made", METHODS.get(effect.method, effect.method)))
     return rows
 
 
@@ -139,6 +149,7 @@ def hotspot_row(h) -> dict:
         "change": words.cell(h.effect),
         "verdict": words.verdict(h.effect),
         "tag": TAGS[words.verdict(h.effect)],
+        "estimated": h.effect.conclusive,
         "ring": words.cell(h.ring),
         "visits": f"{h.dose.visits_per_week:.1f}",
         "minutes": f"{h.dose.minutes_per_week:.0f}",

@@ -16,9 +16,10 @@ from .page import funnel_row
 TITLE = "Appendix: does it work?"
 METHOD = (
     "Worked out by Ephedra from the data up to the end of the report month: relevant crime "
-    "near patrolled hotspots against similar unpatrolled LSOAs of the area (a "
-    "difference-in-differences Poisson model), with 95% confidence intervals. Where the data "
-    "is too thin to estimate, it says so and gives no number. The method, its assumptions "
+    "near patrolled hotspots against similar unpatrolled LSOAs of the area (a difference in "
+    "differences), with 95% confidence intervals. Where the data is too thin to estimate, it "
+    "says so and gives no number; where crime was already changing differently before "
+    "patrols, it says it can't tell. The method, its assumptions "
     "and limits are in docs/evaluation.md; the Evidence page has the detail."
 )
 POOLED_WHAT = "Relevant crime near patrolled hotspots"
@@ -85,7 +86,10 @@ def _hotspots(e) -> dict:
             )
             for h in e.hotspots
         ],
-        "note": "Not enough data: too few months or crimes to estimate (see the Evidence page).",
+        "note": (
+            "Not enough data: too few months or crimes to estimate. Can't tell: crime there "
+            "was already changing differently before patrols (see the Evidence page)."
+        ),
     }
 
 

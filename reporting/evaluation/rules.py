@@ -23,9 +23,19 @@ MIN_TREATED_PLACES = 1
 MIN_COMPARISON_PLACES = 5
 MIN_CRIMES_BEFORE = 30  # relevant crimes in the treated places before patrols began
 MIN_CRIMES_AFTER = 30  # ... and after
-# Cluster-robust standard errors need enough treated clusters to be trusted; with fewer,
-# the Poisson errors are scaled for overdispersion instead.
+# Intervals (``inference``): a wild cluster bootstrap by place needs this many treated
+# places; with fewer, the variance of a treated place's change is taken from the
+# comparison places' and the critical value from a t distribution.
 MIN_CLUSTERS = 5
+BOOTSTRAP_DRAWS = 999
+BOOTSTRAP_SEED = 20240501  # fixed: the same data always give the same interval
+BOOTSTRAP_REACH = 64.0  # standard errors: an interval wider than this is cut there
+# Pre-trend check (``pretrend``): comparison places are chosen on the earlier part of the
+# months before patrols and the check tests the later part (at least PRETREND_MONTHS).
+PRETREND_MONTHS = 3
+# ... and it also fails when that earlier trend, continued, would account for at least
+# this share of a clear effect (a trend the held-out months are too few to prove).
+PRETREND_SHARE = 0.5
 OVERDISPERSED = 1.5  # Pearson chi-squared / degrees of freedom above which we say so
 Z95 = 1.959964
 

@@ -17,7 +17,7 @@ import math
 import types
 import typing
 
-FORMAT = 1
+FORMAT = 2  # 2: Effect.method replaced Effect.clustered (honest intervals, issue 18)
 
 
 class StoredFormatError(ValueError):

@@ -1,7 +1,8 @@
 """The evaluation's results in plain English, for the Evidence page and the monthly report.
 
 A rate ratio of 0.73 reads as "fell by about 27%"; its interval as "a fall of 12% to 40%".
-Nothing is said in numbers about a result that is not conclusive: only why.
+Nothing is said in numbers about a result that is not conclusive: only why. A result
+whose pre-trend check failed is "Can't tell", never "Fell" or "Rose".
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from __future__ import annotations
 from .did import Effect, Interval
 from .diversion import Diversion, Proportion, Rearrest
 from .dosage import DoseResponse
+from .pretrend import CANT_TELL as CANT_TELL_WHY
+from .pretrend import measured
 
 MINUS = "\u2212"
+CANT_TELL = "Can't tell"
 
 
 def percent(ratio: float) -> int:
@@ -43,7 +47,9 @@ def signed(ratio: float) -> str:
 
 
 def cell(effect: Effect) -> str:
-    """A table cell: '−27% (−40% to −12%)', or 'Not enough data'."""
+    """A table cell: '−27% (−40% to −12%)', 'Not enough data' or "Can't tell"."""
+    if effect.pretrend_differs:
+        return f"{CANT_TELL} (trends differed before)"
     if not effect.conclusive or effect.estimate is None:
         return "Not enough data"
     e = effect.estimate
@@ -51,6 +57,8 @@ def cell(effect: Effect) -> str:
 
 
 def verdict(effect: Effect) -> str:
+    if effect.pretrend_differs:
+        return CANT_TELL
     if not effect.conclusive or effect.estimate is None:
         return "Not enough data"
     if not effect.estimate.clear:
@@ -60,6 +68,8 @@ def verdict(effect: Effect) -> str:
 
 def effect_sentence(effect: Effect, what: str, *, detail: bool = True) -> str:
     """``what`` is the subject, e.g. "Relevant crime near patrolled hotspots"."""
+    if effect.pretrend_differs:
+        return f"{what}: {CANT_TELL_WHY}"
     if not effect.conclusive or effect.estimate is None:
         reason = f" {effect.reason}" if detail and effect.reason else ""
         return f"{what}: there is not enough data yet to say whether it changed.{reason}"
@@ -78,6 +88,8 @@ def effect_sentence(effect: Effect, what: str, *, detail: bool = True) -> str:
 
 
 def displacement_sentence(ring: Effect, *, detail: bool = True) -> str:
+    if ring.pretrend_differs:
+        return f"The streets around the hotspots: {CANT_TELL_WHY}"
     if not ring.conclusive or ring.estimate is None:
         reason = f" {ring.reason}" if detail and ring.reason else ""
         return f"Not enough data to check the streets around the hotspots for displacement.{reason}"
@@ -101,18 +113,15 @@ def displacement_sentence(ring: Effect, *, detail: bool = True) -> str:
 
 
 def pretrend_sentence(effect: Effect) -> str:
+    """The pre-trend check in words (empty when it was not made)."""
     if effect.pretrend is None:
         return ""
-    p = effect.pretrend
-    if p.clear:
-        return (
-            "Caution: before patrols began, crime near the hotspots was already trending "
-            f"differently from the comparison places ({_change(p.ratio)} a year relative to "
-            "them), so the comparison may be biased."
-        )
+    found = measured(effect.pretrend, effect.months_before, effect.pretrend_share)
+    if effect.pretrend_differs:
+        return f"The check of the months before patrols failed. {found} So: can't tell."
     return (
         "Before patrols began, crime near the hotspots and in the comparison places moved "
-        "in parallel (no clear difference in trend), as the method assumes."
+        f"in parallel, as the method assumes. {found}"
     )
 
 

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from reporting.evaluation import rules
+from reporting.evaluation import inference, rules
 from reporting.evaluation.did import Effect, Interval, Panel, choose_comparisons, estimate
 from reporting.evaluation.diversion import diversion, newcombe, wilson
 from reporting.evaluation.dosage import Dose, dose_response
@@ -67,7 +67,7 @@ def test_a_planted_30_percent_drop_is_recovered_within_its_interval():
     assert result.estimate.covers(0.7)
     assert result.estimate.high < 1, "a 30% drop in 20 places is not missed"
     assert 0.55 < result.estimate.ratio < 0.85
-    assert result.clustered  # 20 treated places: cluster-robust errors
+    assert result.method == inference.BOOTSTRAP  # 20 treated places: resampled by place
     assert not result.pretrend_differs  # nothing planted before the start
     assert result.comparison_places >= rules.MIN_COMPARISON_PLACES
     assert "fell by about" in effect_sentence(result, "Crime")
@@ -90,12 +90,12 @@ def test_a_planted_rise_in_the_ring_is_detected_as_displacement():
     assert result.estimate.covers(1.4)
 
 
-def test_a_single_place_gets_a_wider_unclustered_interval():
+def test_a_single_place_gets_a_wider_interval_from_the_comparison_places():
     panel, treated, _, candidates = synthetic(seed=14, effect=0.7, mean=12)
     one = dict(list(treated.items())[:1])
     result = estimate(panel, one, candidates, "One place")
     assert result.conclusive
-    assert not result.clustered  # one treated cluster cannot carry cluster-robust errors
+    assert result.method == inference.MODEL_T  # one treated place: nothing to resample
     assert result.comparison_places == rules.COMPARISONS_PER_PLACE
     pooled = estimate(panel, treated, candidates, "All")
     width = math.log(result.estimate.high / result.estimate.low)

@@ -127,6 +127,40 @@ def test_thin_data_reads_not_enough_data_and_prints_no_estimate(
     assert "Synthetic place 0" in html  # listed, without an estimate of its own
 
 
+def test_a_failed_pre_trend_check_reads_cant_tell_with_the_reason_never_fell(
+    client, project_lead, area, sergeant
+):
+    import dataclasses
+
+    from reporting.evaluation.did import Effect, Interval
+
+    thin_world(area, sergeant, 3)
+    run = worked_out(area)
+    evidence = stored.from_data(Evidence, run.result)
+    failed = Effect(  # a clear fall whose months before already fell relative to the others
+        "All patrolled hotspots",
+        conclusive=False,
+        reason="Can't tell: before patrols began, crime here was already changing.",
+        estimate=Interval(0.6, 0.5, 0.72),
+        treated_places=10,
+        comparison_places=40,
+        months_before=12,
+        months_after=11,
+        method="wild cluster bootstrap by LSOA",
+        pretrend=Interval(0.8, 0.7, 0.91),
+        pretrend_share=1.0,
+    )
+    evidence = dataclasses.replace(evidence, pooled=failed)
+    EvidenceRun.objects.filter(pk=run.pk).update(result=stored.to_data(evidence))
+    client.force_login(project_lead)
+    html = client.get(URL).content.decode()
+    assert 'govuk-tag--yellow">Can&#x27;t tell</strong>' in html
+    assert "The check of the months before patrols failed" in html
+    assert "not to be relied on" in html
+    for words in (">Fell<", "fell by about"):
+        assert words not in html
+
+
 def test_ready_figures_say_when_and_from_what_data_they_were_worked_out(
     client, project_lead, area, sergeant
 ):
