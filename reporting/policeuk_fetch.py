@@ -30,6 +30,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from pathlib import Path
 
 from django.conf import settings
@@ -100,7 +101,7 @@ def request_due(today: dt.date | None = None) -> int:
     for force in settings.POLICEUK_FORCES:
         for month in months:
             fetch, _ = CrimeFetch.objects.get_or_create(force=force, month=month)
-            if fetch.status in WAITING:
+            if fetch.status in WAITING or _dead(fetch):
                 ids.append(fetch.pk)
     for pk in ids:
         transaction.on_commit(lambda pk=pk: enqueue(pk))
@@ -129,6 +130,14 @@ def in_flight(now: dt.datetime | None = None) -> bool:
     return CrimeFetch.objects.filter(running | asked).exists()
 
 
+def _dead(fetch: CrimeFetch) -> bool:
+    """Running for longer than any run may last: its worker died."""
+    stale = timezone.now() - CrimeFetch.STALE_AFTER
+    return (
+        fetch.status == Status.RUNNING and fetch.started_at is not None and fetch.started_at < stale
+    )
+
+
 def _claim(fetch_id: int, refetch: bool) -> bool:
     now = timezone.now()
     waiting = [*WAITING, Status.IMPORTED, Status.ABSENT] if refetch else list(WAITING)
@@ -150,8 +159,7 @@ def run(fetch_id: int, *, refetch: bool = False, sleep=time.sleep) -> None:
     fetch = CrimeFetch.objects.get(pk=fetch_id)
     try:
         with tempfile.TemporaryDirectory(prefix="policeuk-") as folder:
-            archive = _download_with_retries(fetch, Path(folder) / "archive.zip", sleep)
-            files = _extract(fetch, archive, Path(folder))
+            files = _fetch_files(fetch, Path(folder), sleep)
             results = [import_file(path, path.name) for path in files]
     except _NotPublished:
         message = f"police.uk has not yet published {_name(fetch)}."
@@ -171,14 +179,15 @@ def run(fetch_id: int, *, refetch: bool = False, sleep=time.sleep) -> None:
         _imported(fetch, before, results)
 
 
-def _download_with_retries(fetch: CrimeFetch, dest: Path, sleep) -> Path:
+def _fetch_files(fetch: CrimeFetch, folder: Path, sleep) -> list[Path]:
+    """The force-month's files, whole, from the archive; tried again while it is not."""
+    archive = folder / "archive.zip"
     tries = settings.POLICEUK_FETCH_ATTEMPTS
     for attempt in range(1, tries + 1):
         CrimeFetch.objects.filter(pk=fetch.pk).update(attempts=F("attempts") + 1)
         try:
-            _download(archive_url(fetch.month), dest)
-            _check_zip(dest)
-            return dest
+            _download(archive_url(fetch.month), archive)
+            return _extract(fetch, archive, folder)
         except _Transient as error:
             logger.warning("Fetch %s, try %d of %d: %s", fetch.pk, attempt, tries, error)
             if attempt == tries:
@@ -209,32 +218,30 @@ def _download(url: str, dest: Path) -> None:
         raise _Transient(f"The download stopped after {received:,} of {int(expected):,} bytes")
 
 
-def _check_zip(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            damaged = archive.testzip()
-    except (zipfile.BadZipFile, OSError):
-        damaged = path.name
-    if damaged is not None:
-        raise _Transient(f"The archive downloaded is damaged ({damaged})")
-
-
 def _extract(fetch: CrimeFetch, archive: Path, folder: Path) -> list[Path]:
     """The force's street file, and its outcomes file when published; ``_Failed`` when the
     force published no street file for the month."""
     stem = f"{fetch.month:%Y-%m}-{fetch.force}"
     wanted = [f"{fetch.month:%Y-%m}/{stem}-{kind}.csv" for kind in ("street", "outcomes")]
-    with zipfile.ZipFile(archive) as zipped:
-        present = [name for name in wanted if name in set(zipped.namelist())]
-        if wanted[0] not in present:
-            raise _Absent(f"{fetch.force} published no street-level crimes for {_month(fetch)}.")
-        paths = []
-        for name in present:
-            path = folder / name.rsplit("/", 1)[1]
-            with zipped.open(name) as source, path.open("wb") as out:
-                shutil.copyfileobj(source, out, CHUNK)
-            paths.append(path)
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            present = [name for name in wanted if name in set(zipped.namelist())]
+            if wanted[0] not in present:
+                month = _month(fetch)
+                raise _Absent(f"{fetch.force} published no street-level crimes for {month}.")
+            paths = [_unpack(zipped, name, folder) for name in present]
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # no directory, bad member
+        raise _Transient(f"The archive downloaded is damaged ({error})") from None
+    archive.unlink()  # a month's archive is large: only the force's files are kept
     return paths
+
+
+def _unpack(zipped: zipfile.ZipFile, name: str, folder: Path) -> Path:
+    """One member to a file (its CRC checked as it is read)."""
+    path = folder / name.rsplit("/", 1)[1]
+    with zipped.open(name) as source, path.open("wb") as out:
+        shutil.copyfileobj(source, out, CHUNK)
+    return path
 
 
 def _imported(fetch: CrimeFetch, before: str, results: list[ImportResult]) -> None:

@@ -317,6 +317,36 @@ def test_a_damaged_archive_of_the_right_length_is_not_imported(police_uk):
     assert not ImportBatch.objects.exists()
 
 
+def test_an_archive_damaged_inside_is_not_imported(police_uk):
+    whole = bytearray(january())
+    middle = len(whole) // 3  # inside the street file's compressed bytes
+    whole[middle : middle + 64] = bytes(64)
+    police_uk.publish("2023-01", bytes(whole))
+
+    fetch = fetched()
+
+    assert (fetch.status, fetch.attempts) == (Status.FAILED, 3)
+    assert fetch.message.startswith("The archive downloaded is damaged")
+    assert not ImportBatch.objects.exists()
+    assert not CrimeRecord.objects.exists()
+
+
+def test_the_daily_run_takes_back_a_fetch_whose_worker_died(
+    police_uk, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    police_uk.publish("2023-01", january())
+    started = timezone.now() - CrimeFetch.STALE_AFTER - dt.timedelta(seconds=1)
+    CrimeFetch.objects.create(force=FORCE, month=JANUARY, status=Status.RUNNING, started_at=started)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        policeuk_fetch.request_due(dt.date(2023, 2, 20))
+
+    assert CrimeFetch.objects.get(month=JANUARY).status == Status.IMPORTED
+    assert not policeuk_fetch.in_flight()
+
+
 def test_a_file_the_importer_refuses_fails_the_fetch_with_its_line(police_uk):
     stop_and_search = "policeuk-2023-01-city-of-london-stop-and-search.csv"
     police_uk.publish("2023-01", archive("2023-01", city_of_london_street=stop_and_search))
