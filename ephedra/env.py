@@ -94,3 +94,11 @@ def tile_origin(url: str) -> str:
         return ""
     host = url.removeprefix("https://").split("/", 1)[0]
     return "https://" + host.replace("{s}", "*")
+
+
+def http_url(name: str) -> str:
+    """A base URL (http:// or https://, no trailing slash); empty when not set."""
+    value = (string(name, default="") or "").rstrip("/")
+    if value and not value.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{name} must start with https:// or http://, not {value!r}")
+    return value

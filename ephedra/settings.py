@@ -219,7 +219,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.build_weekly_sheets",
         "schedule": crontab(hour=6, minute=0, day_of_week="monday"),
     },
-    "build-monthly-reports": {  # the 1st of the month, 06:00 Europe/London: last month
+    "fetch-policeuk": {  # 05:00 daily: police.uk months not yet imported (when switched on)
+        "task": "reporting.tasks.fetch_policeuk",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    "build-monthly-reports": {  # the 1st, 06:00: last month (after that day's police.uk fetch)
         "task": "reporting.tasks.build_monthly_reports",
         "schedule": crontab(hour=6, minute=0, day_of_month=1),
     },
@@ -228,6 +232,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=5, minute=0, day_of_month=1),
     },
 }
+
+# --- data.police.uk fetch (reporting/policeuk_fetch.py): off unless POLICEUK_BASE_URL is set
+# (https://data.police.uk, or a mirror of its monthly archives).
+POLICEUK_BASE_URL = env.http_url("POLICEUK_BASE_URL")
+POLICEUK_FORCES = env.strings("POLICEUK_FORCES", default=["metropolitan"])
+POLICEUK_FETCH_ATTEMPTS = env.integer("POLICEUK_FETCH_ATTEMPTS", default=3, minimum=1)
+POLICEUK_RETRY_SECONDS = env.integer("POLICEUK_RETRY_SECONDS", default=60, minimum=0)
 
 # --- Users and permissions.
 AUTH_USER_MODEL = "accounts.User"

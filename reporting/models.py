@@ -417,3 +417,45 @@ class EvidenceRun(models.Model):
 
     def __str__(self) -> str:
         return f"Evidence for {self.area}, {self.as_of:%d %b %Y}"
+
+
+class CrimeFetchStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to start"
+    RUNNING = "running", "Fetching"
+    IMPORTED = "imported", "Imported"
+    NOT_PUBLISHED = "unpublished", "Not yet published: tried again each day"
+    ABSENT = "absent", "The force published nothing"
+    FAILED = "failed", "Failed"
+
+
+class CrimeFetch(models.Model):
+    """One force-month fetched from data.police.uk by the daily job (reporting.policeuk_fetch):
+    one row per force-month, run again until it is imported or the force published nothing."""
+
+    SOFT_TIME_LIMIT = 40 * 60  # a month's archive is large: download, then import
+    HARD_TIME_LIMIT = SOFT_TIME_LIMIT + 60
+    STALE_AFTER = dt.timedelta(seconds=HARD_TIME_LIMIT + 30)
+
+    force = models.CharField(max_length=100)
+    month = models.DateField(help_text="First day of the month fetched.")
+    status = models.CharField(
+        max_length=11, choices=CrimeFetchStatus.choices, default=CrimeFetchStatus.PENDING
+    )
+    rows = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="What was imported, or why not.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Downloads tried.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "force"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CrimeFetchStatus.values), name="crime_fetch_status_valid"
+            ),
+            models.UniqueConstraint(fields=["force", "month"], name="crime_fetch_one_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force}, {self.month:%B %Y}"

@@ -14,6 +14,7 @@ from core.permissions import has_permission
 from .evaluation import Evidence, stored
 from .forms_reports import MONTHLY_KINDS
 from .models import (
+    CrimeFetch,
     CrimeImport,
     CrimeOutcome,
     CrimeRecord,
@@ -49,6 +50,12 @@ def import_batches_for(user, queryset: QuerySet | None = None) -> QuerySet:
 def crime_imports_for(user) -> QuerySet:
     """Upload jobs, like import batches: public force-level data, for those who may import."""
     base = CrimeImport.objects.select_related("requested_by")
+    return base if user.role == "project_lead" else base.none()
+
+
+def crime_fetches_for(user) -> QuerySet:
+    """The police.uk fetches (force-level, public data), for those who may import."""
+    base = CrimeFetch.objects.order_by("-month", "force")
     return base if user.role == "project_lead" else base.none()
 
 

@@ -7,8 +7,8 @@ from django.conf import settings
 
 from accounts.models import Area
 
-from . import evidence_jobs, import_jobs, services
-from .models import CrimeImport, EvidenceRun
+from . import evidence_jobs, import_jobs, policeuk_fetch, services
+from .models import CrimeFetch, CrimeImport, EvidenceRun
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,25 @@ def sweep_imports() -> dict[str, int]:
     """Every minute: imports whose worker died run again (or fail after the last try),
     lost requests are enqueued."""
     return import_jobs.sweep()
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=CrimeFetch.SOFT_TIME_LIMIT,
+    time_limit=CrimeFetch.HARD_TIME_LIMIT,
+)
+def run_fetch(fetch_id: int, refetch: bool = False) -> None:
+    """Fetch and import one police.uk force-month by primary key; a missing, finished or
+    running fetch is a no-op (an imported one is fetched again only with ``refetch``)."""
+    policeuk_fetch.run(fetch_id, refetch=refetch)
+
+
+@shared_task
+def fetch_policeuk() -> int:
+    """Each day: the recent police.uk months not yet imported, when POLICEUK_BASE_URL is set
+    (nothing at all otherwise). Running it twice fetches once."""
+    return policeuk_fetch.request_due()
 
 
 @shared_task(
@@ -115,11 +134,25 @@ def build_weekly_sheets() -> int:
     )
 
 
+# While a police.uk fetch is under way the monthly reports wait (15 minutes at a time, two
+# hours at most; then they are built with the data there is, and say how far it runs).
+REPORT_WAIT_SECONDS = 15 * 60
+REPORT_MAX_WAITS = 8
+
+
 @shared_task
-def build_monthly_reports() -> int:
+def build_monthly_reports(waited: int = 0) -> int:
     """1st of the month 06:00: ask for last month's trend report, both editions, for each
-    area. Running it twice in a month asks once."""
+    area, once that morning's police.uk fetch has ended. Running it twice in a month asks
+    once."""
     from django.utils import timezone
+
+    if waited < REPORT_MAX_WAITS and policeuk_fetch.in_flight():
+        logger.info("Monthly reports wait for the police.uk fetch (%d).", waited + 1)
+        build_monthly_reports.apply_async(
+            kwargs={"waited": waited + 1}, countdown=REPORT_WAIT_SECONDS
+        )
+        return 0
 
     from .forms_reports import last_month
     from .metrics import Window

@@ -134,10 +134,12 @@ def test_every_domain_model_is_in_the_admin():
         apps.get_model("referrals", "ReferralNote"),
         apps.get_model("referrals", "ReferralMove"),
     }
-    # An upload job has its own page (reporting:import_job) and its batches are in the admin;
+    # An upload job has its own page (reporting:import_job), a police.uk fetch is listed on
+    # the import page, and their batches are in the admin;
     # the Evidence figures' runs are what the Evidence page shows (state, failure, figures).
     own_pages = {
         apps.get_model("reporting", "CrimeImport"),
+        apps.get_model("reporting", "CrimeFetch"),  # listed on the import page
         apps.get_model("reporting", "EvidenceRun"),
     }
     # Backup codes, like django-otp's devices, are kept out of the admin: made on Your

@@ -1,6 +1,7 @@
 """The project lead's crime data upload: the file is saved and imported by a job (never in
 the request), its progress page polls the job, and the list shows recent imports."""
 
+from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from core.polling import poll_context
 from .. import import_jobs
 from ..forms import ImportCrimesForm
 from ..models import ImportBatch
-from ..selectors import crime_imports_for, get_crime_import_for_user
+from ..selectors import crime_fetches_for, crime_imports_for, get_crime_import_for_user
 
 RECENT_IMPORTS = 25
 
@@ -33,6 +34,8 @@ class ImportCrimesView(PermissionRequiredMixin, FormView):
         batches = ImportBatch.objects.select_related("imported_by").order_by("-imported_at", "-pk")
         jobs = crime_imports_for(self.request.user).order_by("-created_at", "-pk")
         return super().get_context_data(**kwargs) | {
+            "fetch_forces": settings.POLICEUK_FORCES if settings.POLICEUK_BASE_URL else [],
+            "recent_fetches": list(crime_fetches_for(self.request.user)[:RECENT_IMPORTS]),
             "recent_jobs": list(jobs[:RECENT_IMPORTS]),
             "recent_imports": list(batches[:RECENT_IMPORTS]),
         }

@@ -33,6 +33,8 @@ NOT_AUDITED = {
     # Its service (reporting.import_jobs) writes requested/done/failed events itself; the
     # progress counts it updates every few thousand rows are not worth a row each.
     "reporting.crimeimport": "an upload of public crime data being imported",
+    # Its service (reporting.policeuk_fetch) writes one event for how each run ended.
+    "reporting.crimefetch": "a fetch of public police.uk crime data",
     # Area-wide figures (counts and estimates, no one named) worked out by a job; a person
     # asking for them is audited by its service (reporting.evidence_jobs).
     "reporting.evidencerun": "the Evidence figures of an area, worked out by a job",
