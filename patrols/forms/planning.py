@@ -54,6 +54,13 @@ class OfficerChoiceField(forms.ModelMultipleChoiceField):
         return f"{officer} ({profile.collar_number if profile else 'no collar number'}{ward})"
 
 
+class HotspotChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, hotspot: Hotspot) -> str:
+        return f"{hotspot.name} ({hotspot.ward.name})"
+
+
 class PatrolForm(forms.ModelForm):
     """Where and when, which hotspots, and which officers: the pairing rule is checked here
     (through services.crew_problems) so the planner sees why a crew is refused, next to the
@@ -67,6 +74,14 @@ class PatrolForm(forms.ModelForm):
         initial=dt.time(4, 0),
         help_text="If the end time is earlier than the start, the patrol ends the next morning.",
     )
+    hotspots = HotspotChoiceField(
+        queryset=Hotspot.objects.none(),
+        required=False,
+        help_text="Grouped by ward; hotspots outside the patrol's ward need a confirmation.",
+    )
+    other_wards = forms.BooleanField(
+        label="Yes, include hotspots outside the patrol's ward", required=False
+    )
     ephedra_pcs = OfficerChoiceField(queryset=User.objects.none(), label="Ephedra PCs")
     local_pcs = OfficerChoiceField(
         queryset=User.objects.none(),
@@ -77,15 +92,15 @@ class PatrolForm(forms.ModelForm):
     class Meta:
         model = Patrol
         fields = ["ward", "hotspots", "meeting_point"]
-        widgets = {"hotspots": forms.CheckboxSelectMultiple}
         help_texts = {"meeting_point": "Shown to invited partners; no tactical detail."}
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.asks_other_wards = False  # shown once a hotspot outside the ward is chosen
         areas = user.areas.all()
         self.fields["ward"].queryset = Ward.objects.filter(area__in=areas).select_related("area")
-        self.fields["hotspots"].queryset = Hotspot.objects.visible_to(user).active()
-        self.fields["hotspots"].required = False
+        hotspots = Hotspot.objects.visible_to(user).active().select_related("ward")
+        self.fields["hotspots"].queryset = hotspots.order_by("ward__name", "name")
         officers = User.objects.filter(
             role__in=[Role.PC, Role.SERGEANT], areas__in=areas
         ).distinct()
@@ -126,6 +141,16 @@ class PatrolForm(forms.ModelForm):
             self.add_error("end_time", problem)
             return cleaned
         cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
+        outside = services.hotspots_outside(cleaned["ward"], cleaned["hotspots"])
+        if outside and not cleaned.get("other_wards"):
+            self.asks_other_wards = True
+            self.add_error(
+                "hotspots",
+                f"{_listed(outside)} {'is' if len(outside) == 1 else 'are'} not in "
+                f"{cleaned['ward'].name}: untick {'it' if len(outside) == 1 else 'them'}, "
+                "or confirm below that the patrol goes there too.",
+            )
+            return cleaned
         both = set(cleaned["ephedra_pcs"]) & set(cleaned["local_pcs"])
         if both:
             names = ", ".join(str(o) for o in both)
@@ -158,6 +183,10 @@ class PatrolForm(forms.ModelForm):
         return [(o, OfficerRole.EPHEDRA_PC) for o in self.cleaned_data["ephedra_pcs"]] + [
             (o, OfficerRole.LOCAL_PC) for o in self.cleaned_data["local_pcs"]
         ]
+
+
+def _listed(hotspots) -> str:
+    return ", ".join(f"{h.name} ({h.ward.name})" for h in hotspots)
 
 
 def _aware(day: dt.date, time: dt.time) -> dt.datetime:

@@ -46,6 +46,12 @@ class PatrolUpdate:
 # --- The rules ------------------------------------------------------------------------
 
 
+def hotspots_outside(ward, hotspots) -> list:
+    """The chosen hotspots that lie outside the patrol's ward, which a planner confirms
+    (a patrol may cross a boundary; it should not do so by a slip of the mouse)."""
+    return [hotspot for hotspot in hotspots if hotspot.ward_id != ward.pk]
+
+
 def time_problem(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     """Why a patrol cannot run between these times; empty if it can."""
     if ends_at <= starts_at:

@@ -399,3 +399,33 @@ def test_the_patrol_page_says_why_it_offers_no_approval_or_deployment(client, se
     assert "Approve the risk assessment</button>" not in own_page
     assert "not before." in early_page
     assert "Mark as deployed</button>" not in early_page
+
+
+def test_a_hotspot_in_another_ward_needs_a_confirmation(
+    client, sergeant, area, ward, ephedra_pc, local_pc
+):
+    elsewhere = HotspotFactory(ward=WardFactory(area=area, name="Stockwell"), name="Far Street")
+    client.force_login(sergeant)
+    form = plan_form(ward, ephedra_pc, local_pc, hotspots=[elsewhere.pk])
+
+    asked = client.post(reverse("patrols:create"), form)
+    confirmed = client.post(reverse("patrols:create"), form | {"other_wards": "on"})
+
+    content = asked.content.decode()
+    assert asked.status_code == 200
+    assert f"Far Street (Stockwell) is not in {ward.name}: untick it" in content
+    assert 'name="other_wards"' in content
+    assert confirmed.status_code == 302
+    assert list(Patrol.objects.get().hotspots.all()) == [elsewhere]
+
+
+def test_hotspots_are_labelled_with_their_ward_and_no_confirmation_is_asked_unprompted(
+    client, sergeant, ward
+):
+    HotspotFactory(ward=ward, name="Near Street")
+    client.force_login(sergeant)
+
+    content = client.get(reverse("patrols:create")).content.decode()
+
+    assert f"Near Street ({ward.name})" in content
+    assert 'name="other_wards"' not in content
