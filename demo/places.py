@@ -215,6 +215,9 @@ def seed_users(world: World) -> None:
         login=True,
         agency=world.agencies["Borough Housing Options (fictional)"],
     )
+    # Each agency's named contact (told when a referral passes a deadline) is its login.
+    for user in (partner, housing):
+        type(user.agency).objects.filter(pk=user.agency_id).update(contact_user=user)
     world.logins = {
         "admin": admin,
         "lead": lead,

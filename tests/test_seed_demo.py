@@ -40,6 +40,9 @@ def test_demo_world_covers_what_the_operation_records():
     assert Arrest.objects.filter(caution__isnull=False).exists()
     friday_or_saturday = Patrol.objects.filter(starts_at__week_day__in=[6, 7]).count()
     assert friday_or_saturday == Patrol.objects.count()
+    # The partner logins are their agencies' named contacts, so escalations reach someone.
+    partner = User.objects.get(username="demo-partner")
+    assert partner.agency.contact_user == partner
 
 
 def test_one_login_per_role_with_demo_password_only_when_debug(settings):
