@@ -2,9 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from . import permissions, selectors, services, tokens
+from . import permissions, selectors, services, tokens, training
 from .admin_base import RoleInline, RoleModelAdmin, RolePermissionsMixin, service_action
-from .models import POLICE_ROLES, ApiToken, Area, Notification, OfficerProfile, User, Ward
+from .models import (
+    POLICE_ROLES,
+    ApiToken,
+    Area,
+    Notification,
+    OfficerProfile,
+    TrainingSession,
+    User,
+    Ward,
+)
 
 
 class WardInline(RoleInline):
@@ -150,3 +159,23 @@ class ApiTokenAdmin(RoleModelAdmin):
         for token in active:
             tokens.revoke(token)
         self.message_user(request, f"{len(active)} token(s) revoked.")
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(RoleModelAdmin):
+    """Read-only: a session is recorded on the training page (/training/), whose service
+    also makes its attendees trained; an admin form would skip that."""
+
+    scope = staticmethod(training.sessions_for_admin)
+    list_display = ["held_on", "area", "trainer"]
+    list_select_related = ["area", "trainer"]
+    fields = readonly_fields = ["held_on", "area", "trainer", "attendees", "recorded_by"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -231,6 +231,24 @@ class OfficerProfile(models.Model):
         return self.ephedra_trained_on is not None
 
 
+class TrainingSession(models.Model):
+    """An Ephedra training session: those who attend become Ephedra-trained (their
+    profile's date is the first session they attended)."""
+
+    held_on = models.DateField()
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="training_sessions")
+    trainer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    attendees = models.ManyToManyField(User, related_name="training_sessions")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Ephedra training, {self.area}, {self.held_on:%-d %b %Y}"
+
+
 class Notification(models.Model):
     """A message in a user's in-app inbox (also sent by e-mail). Never holds personal
     data beyond what its recipient may already see; the subject line holds none."""

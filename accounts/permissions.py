@@ -4,9 +4,15 @@ The admin is a back office for police staff and administrators. Partner users ne
 see it: the admin site answers them 404, as if it did not exist.
 """
 
-from core.permissions import deny
+from core.permissions import deny, register
 
 from .models import Role
+
+RULES = {
+    # Ephedra training sessions (accounts/training.py): recorded for one's own areas.
+    "accounts.record_training": frozenset({Role.PROJECT_LEAD, Role.SERGEANT}),
+}
+register(RULES)
 
 # Reference data a role may change in the admin, by app. Records of the operation's
 # casework (patrols, returns, people, referrals, reports, crime data) are changed by no one

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_passwords
+from . import views, views_passwords, views_training
 
 app_name = "accounts"
 
@@ -26,6 +26,7 @@ urlpatterns = [
         views.second_factor_reset,
         name="second_factor_reset",
     ),
+    path("training/", views_training.TrainingView.as_view(), name="training"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("lockouts/<int:pk>/lift/", views.lockout_lift, name="lockout_lift"),
 ]

@@ -40,6 +40,7 @@ AUDITED: dict[str, frozenset[str]] = {
         }
     ),
     "accounts.officerprofile": frozenset({"home_ward", "ephedra_trained_on"}),
+    "accounts.trainingsession": frozenset({"held_on", "area", "trainer"}),
     "accounts.apitoken": frozenset({"name", "prefix", "revoked_at"}),
     "partners.partneragency": frozenset(
         {

@@ -34,6 +34,8 @@ def navigation(request) -> dict:
             items.append(("Evidence", "reporting:evidence", "evidence"))
         if has_permission(user, "patrols.plan"):
             items.append(("Wellbeing", "patrols:wellbeing", "wellbeing"))
+        if has_permission(user, "accounts.record_training"):
+            items.append(("Training", "accounts:training", "training"))
         if has_permission(user, "referrals.link_people"):
             items.append(("Possible duplicates", "referrals:duplicates", "duplicates"))
     if has_permission(user, "governance.audit_log"):
@@ -68,6 +70,8 @@ def _section(match) -> str:
     if match is None:
         return ""
     name = match.view_name
+    if name == "accounts:training":
+        return "training"
     if name.startswith("governance:audit"):
         return "audit_log"
     if name.startswith("governance:retention"):

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 AREA_PATH: dict[str, str] = {
     "accounts.area": "",
     "accounts.ward": "area",
+    "accounts.trainingsession": "area",
     "patrols.hotspot": "ward__area",
     "patrols.patrol": "area",
     "patrols.riskassessment": "patrol__area",

@@ -116,6 +116,7 @@ MATRIX = {
     "accounts:sign_out_everywhere": (None, row(302, 405, 405, 405, 405, 405)),
     "accounts:confirm_identity": (None, row(302, 200, 200, 200, 200, 200)),
     "accounts:password_change": (None, row(302, 200, 200, 200, 200, 200)),
+    "accounts:training": (None, SUPERVISOR_PAGE),
     # Set-password links work signed out (a dead link says so, for anyone).
     "accounts:set_password_help": (None, row(200, 200, 200, 200, 200, 200)),
     "accounts:set_password": ("set_password_link", row(200, 200, 200, 200, 200, 200)),
