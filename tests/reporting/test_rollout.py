@@ -192,3 +192,15 @@ def test_the_table_takes_one_query_however_many_areas(
         rows = rollout_rows(project_lead, month)
     assert len(rows) == count + 1  # and the lead's own Lambeth
     assert sum(row.arrests for row in rows) == count
+
+
+def test_a_month_ahead_shows_no_nights_gone_and_no_next_link(client, project_lead):
+    client.force_login(project_lead)
+    ahead = timezone.localdate().replace(day=1) + dt.timedelta(days=40)
+
+    response = client.get(PAGE, {"month": f"{ahead:%Y-%m}"})
+
+    assert response.status_code == 200
+    assert response.context["month"].nights_so_far == 0
+    assert response.context["next"] is None
+    assert 'rel="next"' not in response.content.decode()
