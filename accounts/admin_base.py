@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.template.response import TemplateResponse
 
+from accounts.admin_words import in_plain_words
 from accounts.permissions import can_change_in_admin, can_use_admin, is_system_admin
 from governance import audit
 
@@ -51,7 +52,10 @@ LIBRARY_APPS = frozenset({"auth", "otp_totp", "otp_static", "axes"})
 class EphedraAdminSite(admin.AdminSite):
     site_header = "Ephedra administration"
     site_title = "Ephedra admin"
-    index_title = "Records"
+    index_title = "Ephedra's records"
+
+    def get_app_list(self, request, app_label=None):
+        return in_plain_words(super().get_app_list(request, app_label))
 
     def register(self, model_or_iterable, admin_class=None, **options):
         models = (

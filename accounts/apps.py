@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "People and places"
+    verbose_name = "Users and areas"
 
     def ready(self):
         from django_otp.plugins.otp_static.models import StaticDevice

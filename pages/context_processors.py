@@ -32,6 +32,8 @@ def navigation(request) -> dict:
             items.append(("Reports", "reporting:reports", "reports"))
         if has_permission(user, "reporting.evidence"):
             items.append(("Evidence", "reporting:evidence", "evidence"))
+        if has_permission(user, "reporting.rollout"):
+            items.append(("Roll-out", "reporting:rollout", "rollout"))
         if has_permission(user, "patrols.plan"):
             items.append(("Wellbeing", "patrols:wellbeing", "wellbeing"))
         if has_permission(user, "accounts.record_training"):
@@ -82,8 +84,8 @@ def _section(match) -> str:
         return "hotspots"
     if name in {"patrols:week", "patrols:wellbeing"}:
         return name.removeprefix("patrols:")
-    if name == "reporting:evidence":
-        return "evidence"
+    if name in {"reporting:evidence", "reporting:rollout"}:
+        return name.removeprefix("reporting:")
     if name.startswith("reporting:"):
         return "reporting" if name in {"reporting:weekly_sheet", "reporting:ranking"} else "reports"
     if name.startswith("referrals:"):

@@ -11,6 +11,7 @@ RULES: dict[str, frozenset[str]] = {
     "reporting.reports": frozenset({Role.PROJECT_LEAD}),
     "reporting.view_ranking": frozenset(POLICE_ROLES),
     "reporting.evidence": frozenset({Role.PROJECT_LEAD}),
+    "reporting.rollout": frozenset({Role.PROJECT_LEAD}),
 }
 
 register(RULES)

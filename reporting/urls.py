@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, imports, reports, weekly
+from .views import evidence, imports, reports, rollout, weekly
 
 app_name = "reporting"
 
@@ -22,5 +22,6 @@ urlpatterns = [
     path("deployment/", weekly.WeeklySheetView.as_view(), name="weekly_sheet"),
     path("hotspot-ranking/", weekly.HotspotRankingView.as_view(), name="ranking"),
     path("evidence/", evidence.EvidenceView.as_view(), name="evidence"),
+    path("roll-out/", rollout.RolloutView.as_view(), name="rollout"),
     path("evidence/status/", evidence.EvidenceStatusView.as_view(), name="evidence_status"),
 ]

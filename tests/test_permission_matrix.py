@@ -106,6 +106,7 @@ MATRIX = {
     "reporting:weekly_sheet": (None, SUPERVISOR_PAGE),
     "reporting:ranking": (None, POLICE_READ),
     "reporting:evidence": (None, LEAD_PAGE),
+    "reporting:rollout": (None, LEAD_PAGE),
     "reporting:evidence_status": (None, LEAD_PAGE),
     # Account security (issue 7). force_login signs in with both factors, so enrolment and
     # verification send everyone on; reset pages: sergeants for their areas, admins for all.

@@ -39,7 +39,7 @@ MENU = [
 ]
 PARTNER_MENU = ["Home", "Patrols you are invited to", "Notifications", "Your account"]
 # Pages only the project lead's menu has (beyond the sergeant's).
-LEAD_ONLY = ["Audit log", "Records due for review", "Evidence"]
+LEAD_ONLY = ["Audit log", "Records due for review", "Evidence", "Roll-out"]
 
 
 # A page that 404s or breaks because it is still being built: mark only its case, e.g.
