@@ -22,6 +22,7 @@ from .monthly_format import (
     Table,
     protect,
 )
+from .monthly_summary import Summary
 
 
 class MonthlyReport:
@@ -65,6 +66,7 @@ class MonthlyReport:
             "window": f"{w.start:%B %Y} to {w.first:%B %Y}",
             "built": f"{timezone.localtime():%Y-%m-%d %H:%M}",
             "months": [f"{m:%b %Y}" for m in w.months],
+            "summary": Summary(self).context(),  # the first page
             "headline": self.headline(),
             "trend": self.trend(),
             "chart_rows": pairs(Charts(self).all()),
