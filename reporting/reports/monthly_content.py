@@ -22,6 +22,7 @@ from .monthly_format import (
     Table,
     protect,
 )
+from .monthly_summary import Summary
 
 
 class MonthlyReport:
@@ -65,9 +66,10 @@ class MonthlyReport:
             "window": f"{w.start:%B %Y} to {w.first:%B %Y}",
             "built": f"{timezone.localtime():%Y-%m-%d %H:%M}",
             "months": [f"{m:%b %Y}" for m in w.months],
+            "summary": Summary(self).context(),  # the first page
             "headline": self.headline(),
             "trend": self.trend(),
-            "charts": Charts(self).all(),
+            "chart_rows": pairs(Charts(self).all()),
             # The Evidence page in brief; what each edition may show: evaluation.report.
             "sections": [*self.sections(), appendix(self.report.area, w.last, self.fmt)],
             "rearrest_note": metrics.REARREST_NOTE,
@@ -108,7 +110,7 @@ class MonthlyReport:
     # The twelve-month table --------------------------------------------------------------------
 
     def trend(self) -> list[tuple[str, list[Row]]]:
-        def row(label, name, measure, hours=False):
+        def row(label, name, measure):
             return Row(label, self.protected(name, measure).cells)
 
         ambition = [metrics.friday_saturday_nights(m) for m in self.w.months]
@@ -118,7 +120,7 @@ class MonthlyReport:
             row("Patrols cancelled", "patrols", "cancelled"),
             Row("Friday and Saturday nights", [*map(str, ambition), str(sum(ambition))]),
             row("… with a patrol delivered", "patrols", "weekend_nights"),
-            row("Officer hours", "hours", "hours", hours=True),
+            row("Officer hours (whole hours)", "hours", "hours"),
             row("Patrols with partner agencies", "partner_patrols", "partner_patrols"),
         ]
         street = [
@@ -187,8 +189,8 @@ class MonthlyReport:
         d = self.data
         rows = [
             Row(
-                "Officer hours per delivered patrol",
-                self.rates(("hours", "hours"), ("patrols", "delivered")),
+                "Officer hours per delivered patrol (whole hours)",
+                self.rates(("hours", "hours"), ("patrols", "delivered"), whole=True),
             ),
             Row(
                 "Patrols delivered with a return filed",
@@ -334,7 +336,7 @@ class MonthlyReport:
             tables.append(self.hotspots())
         return tables
 
-    def rates(self, numerator: tuple[str, str], denominator: tuple[str, str]) -> list[str]:
+    def rates(self, numerator, denominator, *, whole: bool = False) -> list[str]:
         """This month's and the 12 months' rate; none built on a suppressed number."""
         top, bottom = self.protected(*numerator), self.protected(*denominator)
         n, d = self.series(*numerator), self.series(*denominator)
@@ -342,8 +344,8 @@ class MonthlyReport:
         month = last in top.hidden or last in bottom.hidden
         year = top.total_hidden or bottom.total_hidden
         return [
-            NOT_SHOWN if month else self.fmt.rate(n[-1], d[-1]),
-            NOT_SHOWN if year else self.fmt.rate(sum(n), sum(d)),
+            NOT_SHOWN if month else self.fmt.rate(n[-1], d[-1], whole),
+            NOT_SHOWN if year else self.fmt.rate(sum(n), sum(d), whole),
         ]
 
     def wards(self) -> Table:
@@ -478,6 +480,11 @@ class MonthlyReport:
             ("month", "year"),
             ["This month", "12 months"],
         )
+
+
+def pairs(items: list) -> list[list]:
+    """Charts two to a row (a row never splits over a page)."""
+    return [items[n : n + 2] for n in range(0, len(items), 2)]
 
 
 def withheld_table(title: str, note: str = "") -> Table:

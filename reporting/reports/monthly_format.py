@@ -42,13 +42,14 @@ class Format:
         return "<5" if self.suppressed(n) else f"{n:,}"
 
     def hours(self, hours: Decimal) -> str:
-        return "<5" if self.suppressed(hours) else f"{hours:,.1f}"
+        return "<5" if self.suppressed(hours) else f"{hours:,.0f}"  # whole hours
 
-    def rate(self, numerator, denominator) -> str:
-        """A rate per patrol; the partner edition shows none built on small numbers."""
+    def rate(self, numerator, denominator, whole: bool = False) -> str:
+        """A rate per patrol (``whole``: rounded to a whole number, as hours are shown);
+        the partner edition shows none built on small numbers."""
         if not denominator or (self.partner and min(numerator, denominator) < SMALL):
             return NOT_SHOWN
-        return f"{numerator / denominator:.1f}"
+        return f"{numerator / denominator:.0f}" if whole else f"{numerator / denominator:.1f}"
 
     def total(self, values: list[int], about_people: bool = True) -> str:
         """A row total. Where exactly one cell is suppressed the total would give it away,
