@@ -45,14 +45,9 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
     if args.import_only:
-        from bench import measure
+        from bench import measure, report
 
-        for result in measure.import_speeds(args.import_rows):
-            print(
-                f"{result.force_months} force-month(s), {result.rows:,} rows: import "
-                f"{result.import_s:.2f} s, raw COPY {result.copy_s:.2f} s, "
-                f"ratio {result.copy_s / result.import_s:.2f}"
-            )
+        print("\n".join(report.imports_section(measure.import_speeds(args.import_rows))))
         return 0
     results = report.run(
         Scale.tiny() if args.smoke else Scale(),

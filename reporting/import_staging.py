@@ -12,7 +12,9 @@ to refuse it at its first bad line or to import it.
 The checks run in one pass over the staging table: lengths, coordinates and the Month/Date
 agreement in SQL; the few distinct values of Month, Date, Reported by, Crime type, outcome
 and LSOA are checked and converted by the Python parser's own functions. The first bad line
-is then read from the file and given to the parser, so the reason is the parser's.
+is then read from the file and given to the parser, so the reason is the parser's (were the
+parser to accept it, the parser would read the whole file instead: a refusal is never the
+staging path's alone).
 """
 
 import codecs
@@ -20,17 +22,20 @@ import csv
 import functools
 import hashlib
 import itertools
+import logging
 import re
 from dataclasses import dataclass
 from typing import IO
 
 import psycopg
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from .bulk_rows import RowsInDatabase
 from .crime_files import CRIME_LIMITS, OUTCOME_LIMITS, ImportRefused
 from .import_parser import Key, Parser, Tally
 from .models import CrimeFileKind, CrimeRecord
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 STAGING = "import_staging"
@@ -89,10 +94,13 @@ def stage(stream: IO[bytes], parser: Parser, report) -> "StagedFile | None":
     if not staged.copy(stream, report):
         return None
     try:
-        staged.check(stream)
+        checked = staged.check(stream)
     except BaseException:
         staged.close()
         raise
+    if not checked:
+        staged.close()
+        return None
     return staged
 
 
@@ -131,14 +139,16 @@ class StagedFile:
                 with cursor.cursor.copy(sql) as copy:
                     _stream_into(copy, stream)
                 self.rows_staged = cursor.cursor.rowcount
-        except psycopg.DataError:
+        except (psycopg.DataError, psycopg.errors.ProgramLimitExceeded):
             return False  # rolled back: the Python parser finds the line and says why
         report(self.rows_staged)
         return True
 
     # --- Checks -------------------------------------------------------------------------
 
-    def check(self, stream: IO[bytes]) -> None:
+    def check(self, stream: IO[bytes]) -> bool:
+        """True when every row passes; raises ImportRefused for the first bad line; False
+        (never expected) when the parser accepts a line the SQL checks refused."""
         parser = self.parser
         if not self.rows_staged:
             raise ImportRefused(parser.filename, 2, "the file has no rows of data")
@@ -156,10 +166,12 @@ class StagedFile:
             values[OUTCOME] = self._outcomes(groups["outcome"], CRIME_LIMITS, bad)
         if bad:
             self._refuse(stream, min(bad) + 1)
+            return False
         areas = [
             (code, name, parser.areas.area_id(code, name)) for code, name, *_ in groups["areas"]
         ]
         self._maps(values, [area for area in areas if area[2] is not None])
+        return True
 
     def _groups(self, sets: dict[str, tuple[str, ...]]) -> dict[str, list[tuple]]:
         """One scan: each set's distinct values with (count, first ord, first bad ord, first
@@ -273,8 +285,9 @@ class StagedFile:
                 pass
         except ImportRefused as refused:
             raise ImportRefused(refused.file, line, refused.reason) from None
-        # The SQL checks refused a line the parser accepts: a bug, never a wrong import.
-        raise RuntimeError(f"the staged checks refused line {line}, which the parser accepts")
+        # The SQL checks refused a line the parser accepts: a bug, never a wrong refusal.
+        message = "%s: the staged checks refused line %s, which the parser accepts"
+        logger.error(message, self.parser.filename, line)
 
     def _maps(self, values: dict[int, dict[str, str]], areas: list[tuple]) -> None:
         with connection.cursor() as cursor:
@@ -300,8 +313,13 @@ class StagedFile:
         return StagedRows(self, key)
 
     def close(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}, {VALUES}, {AREAS}")
+        """Drop the staging tables; if the database cannot (the error being raised is the
+        one to tell), they go with the session."""
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {STAGING}, {VALUES}, {AREAS}")
+        except DatabaseError:
+            logger.warning("Staging tables left to the end of the session")
 
     def select(self, fields: tuple[str, ...]) -> str:
         """The SELECT of one force-month's rows, converted, in ``fields`` order."""

@@ -266,3 +266,18 @@ def test_a_half_written_staging_table_is_never_left_behind(tmp_path):
         with connection.cursor() as cursor:
             cursor.execute("SELECT to_regclass(%s)", [import_staging.STAGING])
             assert cursor.fetchone() == (None,)
+
+
+@on_postgresql
+def test_a_line_the_sql_checks_refuse_but_the_parser_accepts_is_left_to_the_parser(
+    monkeypatch, caplog
+):
+    monkeypatch.setattr(import_staging.StagedFile, "_bad_rows", lambda staged: "ord = 2")
+
+    result = import_file(io.BytesIO(text_of([CRIME] * 3)), "good.csv")
+
+    assert result.rows == CrimeRecord.objects.count() == 3
+    assert "the staged checks refused line 3, which the parser accepts" in caplog.text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [import_staging.STAGING])
+        assert cursor.fetchone() == (None,)
