@@ -21,6 +21,7 @@ from reporting.crime_files import (
 from reporting.import_parser import Parser
 from reporting.importer import ImportRefused, import_file
 from reporting.models import CrimeOutcome, CrimeRecord, ImportBatch, ImportStatus
+from tests.reporting.test_import import real_files
 
 pytestmark = pytest.mark.django_db
 
@@ -281,3 +282,19 @@ def test_a_line_the_sql_checks_refuse_but_the_parser_accepts_is_left_to_the_pars
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [import_staging.STAGING])
         assert cursor.fetchone() == (None,)
+
+
+def test_a_year_of_real_files_in_one_file_is_stored_as_the_parser_converts_it(area, other_area):
+    paths = [p.values[0] for p in real_files("policeuk-2023-*-city-of-london-street.csv")]
+    if paths == [None]:
+        pytest.skip("the shared police.uk files are not here")
+    body = [path.read_bytes().replace(b"\r\n", b"\n").split(b"\n", 1) for path in paths]
+    data = body[0][0] + b"\n" + b"".join(rest.rstrip(b"\n") + b"\n" for _, rest in body)
+    parsed = list(Parser("year.csv").rows(io.StringIO(data.decode("utf-8-sig"))))
+    by_month = sorted(parsed, key=lambda item: (item[1][1], item[1][0], item[0]))
+
+    result = import_file(io.BytesIO(data), "year.csv")
+
+    assert len(result.parts) == 12
+    stored = list(CrimeRecord.objects.order_by("pk").values_list(*CRIME_FIELDS))
+    assert stored == [row for _, _, row in by_month]
