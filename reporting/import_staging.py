@@ -23,7 +23,6 @@ import functools
 import hashlib
 import itertools
 import logging
-import re
 from dataclasses import dataclass
 from typing import IO
 
@@ -41,7 +40,6 @@ CHUNK = 1 << 20
 STAGING = "import_staging"
 VALUES = "import_staging_values"
 AREAS = "import_staging_areas"
-_NOT_PLAIN = re.compile(rb'["\x00]|\\\.|\r(?!\n)')
 # Canonical column positions (``Layout.columns``): STREET_COLUMNS, then Date for weekly.
 CRIME_ID, MONTH, FORCE, LON, LAT, LOCATION, CODE, NAME, KIND, OUTCOME, DATE = (
     0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 12,
@@ -65,17 +63,26 @@ def survey(stream: IO[bytes]) -> Survey:
         if plain:
             window = carried + chunk
             end = len(window) - 1 if window.endswith((b"\r", b"\\")) else len(window)
-            carried = window[end:]  # looked at with the next chunk's first byte
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                plain = False
-            plain = plain and _NOT_PLAIN.search(window, 0, end) is None
+            body, carried = window[:end], window[end:]  # a CR or backslash: with the next
+            plain = _plain(body) and _utf8(decoder, chunk)
+    return Survey(digest.hexdigest(), plain and carried != b"\r" and _utf8(decoder, b"", True))
+
+
+def _plain(body: bytes) -> bool:
+    """No quote, NUL byte or end-of-data mark, and every carriage return ends a line."""
+    if b'"' in body or b"\x00" in body or b"\\." in body:
+        return False
+    return body.count(b"\r") == body.count(b"\r\n")
+
+
+def _utf8(decoder, chunk: bytes, final: bool = False) -> bool:
+    if chunk.isascii() and not decoder.getstate()[0] and not final:
+        return True  # nothing pending from the chunk before: ASCII is UTF-8
     try:
-        decoder.decode(b"", final=True)
+        decoder.decode(chunk, final=final)
     except UnicodeDecodeError:
-        plain = False
-    return Survey(digest.hexdigest(), plain and carried != b"\r")
+        return False
+    return True
 
 
 def stage(stream: IO[bytes], parser: Parser, report) -> "StagedFile | None":

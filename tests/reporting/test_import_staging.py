@@ -144,6 +144,34 @@ def test_plain_files_are_staged_and_the_others_parsed(monkeypatch, data, staged)
     assert CrimeRecord.objects.count() == data.count(b"Burglary")
 
 
+@pytest.mark.parametrize("chunk", [1 << 20, 3, 4])
+@pytest.mark.parametrize(
+    ("data", "plain"),
+    [
+        (b"a,b\r\nc,d\r\n", True),
+        (b"a,b\nc,\xc3\xa9\n", True),
+        (b"a,\"b\"\nc,d\n", False),
+        (b"a,b\nc,d\x00\n", False),
+        (b"a,b\rc,d\n", False),
+        (b"a,b\nc,d\r", False),
+        (b"a,b\n\\.\nc,d\n", False),
+        (b"a,b\nc,\xc3\n", False),
+        (b"a,b\nc,d\xc3", False),
+        (b"a,\\b\nc,d\n", True),
+    ],
+    ids=[
+        "crlf", "utf8", "quote", "nul", "lone-cr", "cr-at-end", "end-of-data", "bad-utf8",
+        "cut-utf8", "backslash",
+    ],
+)  # fmt: skip
+def test_a_file_is_plain_only_without_quotes_nul_lone_cr_or_end_mark(
+    monkeypatch, chunk, data, plain
+):
+    monkeypatch.setattr(import_staging, "CHUNK", chunk)  # marks split across chunks
+
+    assert import_staging.survey(io.BytesIO(data)).plain is plain
+
+
 # --- A bad line deep in a large file -----------------------------------------------------------
 
 
