@@ -1,6 +1,7 @@
 """`make bench`: build a force-scale dataset in PostgreSQL, measure, write BENCHMARKS.md.
 
     python -m bench [--output BENCHMARKS.md] [--users 20] [--seconds 60] [--smoke]
+    python -m bench --import-only   (section 2 alone, printed; BENCHMARKS.md untouched)
 
 The database named by BENCH_DATABASE_URL (default ephedra_bench on the local PostgreSQL)
 is dropped and created afresh: never point it at a database you want to keep.
@@ -24,6 +25,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--smoke", action="store_true", help="tiny dataset, no load test")
+    parser.add_argument(
+        "--import-only", action="store_true", help="only section 2 (crime import), printed"
+    )
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
@@ -40,6 +44,11 @@ def main(argv: list[str]) -> int:
     from bench.dataset import Scale
 
     call_command("migrate", verbosity=0)
+    if args.import_only:
+        from bench import measure, report
+
+        print("\n".join(report.imports_section(measure.import_speeds(args.import_rows))))
+        return 0
     results = report.run(
         Scale.tiny() if args.smoke else Scale(),
         load=not args.smoke,

@@ -27,15 +27,23 @@ PDF_PEAK_MB = 500
 RANKING_MS = 300
 
 
+IMPORT_METHOD = """\
+How: the file is read once. A plain file (every police.uk file: no quotes, one line per
+row) is COPYed as it is into a temporary staging table; one SQL pass checks lengths,
+coordinates and Month/Date agreement and gathers the few distinct Months, forces, crime
+types, outcomes and LSOAs, which the Python parser's own functions check and convert; each
+force-month is then written by `INSERT ... SELECT` from the staging table (indexed by
+force-month when there are several). A bad line is read again and given to the parser, so
+the reason is the parser's. The crime table's indexes and foreign keys are the rest."""
+
 IMPORT_MISSED = """\
-Why it is missed: the importer parses and checks every line in Python, in a first pass
-before anything is written (so a bad line 90,000 never leaves a half-imported month, and
-the page can name the line), then again as it streams rows into COPY. PostgreSQL's own CSV
-parser is in C and checks nothing. What would reach it: COPY the raw file into an unlogged
-staging table, check and convert in SQL (patterns and casts, reporting the first bad line
-number), then `INSERT ... SELECT` into the crime table, so that Python reads only the header.
-That is a rewrite of the importer's checks; it is worth it if forces upload whole years at
-once, not for the monthly files a borough imports today (100,000 rows in a few seconds)."""
+Why it is missed: storing the rows is most of the import, and no reading of the file can
+go under it. The crime table has six indexes to update for each row (the primary key,
+batch, area, area-month-type, LSOA-month and position) and two deferred foreign keys
+checked at each commit; "storing" above, without the foreign keys, already takes
+several times raw COPY into a bare table. Half of raw COPY would need fewer indexes on the
+crime table (the area index repeats the head of area-month-type) or building them after
+a bulk load, which are schema decisions, not the importer's."""
 
 
 PAGES_MISSED = """\
@@ -69,7 +77,7 @@ class Results:
     load: list[measure.LoadResult] | None
     users: int
     seconds: int
-    imports: measure.ImportResult
+    imports: list[measure.ImportResult]
     pdf: measure.PdfResult
     ranking: measure.RankingResult
     machine: dict[str, str] = field(default_factory=dict)
@@ -96,7 +104,7 @@ def run(scale: Scale, *, load: bool, users: int, seconds: int, import_rows: int,
         sessions = {who: client.cookies[cookie].value for who, client in clients.items()}
         load_results = measure.load_test(pages, sessions, tokens, users=users, seconds=seconds)
     progress(f"Importing {import_rows:,} crime rows, and the same file by raw COPY")
-    imports = measure.import_speed(import_rows, raw_copy=connection.vendor == "postgresql")
+    imports = measure.import_speeds(import_rows, raw_copy=connection.vendor == "postgresql")
     progress("Monthly PDF, and WeasyPrint alone on the same HTML")
     month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     pdf = measure.monthly_pdf(world["area"].pk, month.replace(day=1), in_process=not load)
@@ -219,29 +227,50 @@ def _pages(r: Results) -> list[str]:
 
 
 def _imports(r: Results) -> list[str]:
-    i = r.imports
-    ours = i.rows / i.import_s
+    return imports_section(r.imports)
+
+
+def imports_section(imports: list[measure.ImportResult]) -> list[str]:
+    """Section 2 (also printed alone by ``python -m bench --import-only``)."""
+    rows = imports[0].rows
     lines = [
         "## 2. Crime import",
         "",
-        f"A {i.rows:,}-row police.uk street file, imported by `reporting.importer` (validation",
-        "of the whole file, then COPY into the crime table and the batch bookkeeping), beside",
-        "PostgreSQL `COPY` of the same file into a bare table of text columns.",
+        f"Two {rows:,}-row police.uk street files, one of one force-month and one spread",
+        f"over {imports[-1].force_months} force-months, each imported by `reporting.importer`"
+        " into the crime",
+        "table (whole-file check, then each force-month replaced in its own transaction, with",
+        "the batch bookkeeping), beside PostgreSQL `COPY` of the same file into a bare table of",
+        "text columns, in the same run. Storing is a second reference: the same rows, already",
+        "converted, stored by one `INSERT ... SELECT` into a new table with the crime table's",
+        "columns and indexes (no foreign keys): what storing them costs, however the file is",
+        "read.",
         "",
-        "| | Seconds | Rows per second |",
-        "|---|---|---|",
-        f"| Ephedra import | {i.import_s:.2f} | {ours:,.0f} |",
+        "| File | Ephedra import (s) | Rows per second | Raw COPY (s) | Ratio | Storing (s) |",
+        "|---|---|---|---|---|---|",
     ]
-    if i.copy_s:
-        raw = i.rows / i.copy_s
-        ratio = ours / raw
+    ratios = []
+    for i in imports:
+        ours = i.rows / i.import_s
+        ratio = i.copy_s / i.import_s if i.copy_s else None
+        ratios += [ratio] if ratio is not None else []
+        shown = f"{ratio:.2f}" if ratio is not None else "n/a"
+        copy_s = f"{i.copy_s:.2f}" if i.copy_s else "n/a"
+        name = "1 force-month" if i.force_months == 1 else f"{i.force_months} force-months"
+        table_s = f"{i.table_s:.2f}" if i.table_s else "n/a"
+        lines.append(
+            f"| {name} | {i.import_s:.2f} | {ours:,.0f} | {copy_s} | {shown} | {table_s} |"
+        )
+    if ratios:
+        worst = min(ratios)
         lines += [
-            f"| Raw COPY | {i.copy_s:.2f} | {raw:,.0f} |",
             "",
-            f"Ratio: **{ratio:.2f}** of raw COPY speed (target at least "
-            f"{IMPORT_COPY_RATIO:g}: {_met(ratio >= IMPORT_COPY_RATIO)}).",
+            f"Ratio (the worse file): **{worst:.2f}** of raw COPY speed (target at least "
+            f"{IMPORT_COPY_RATIO:g}: {_met(worst >= IMPORT_COPY_RATIO)}).",
+            "",
+            IMPORT_METHOD,
         ]
-        if ratio < IMPORT_COPY_RATIO:
+        if worst < IMPORT_COPY_RATIO:
             lines += ["", IMPORT_MISSED]
     return [*lines, ""]
 

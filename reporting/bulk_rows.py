@@ -1,5 +1,6 @@
 """Writing a force-month's rows fast: PostgreSQL COPY through psycopg 3, or batched INSERTs
-on SQLite (the embedded default)."""
+on SQLite (the embedded default); rows already staged in the database are written by the
+staging table's own ``INSERT ... SELECT``."""
 
 import itertools
 from collections.abc import Iterable
@@ -9,7 +10,18 @@ from django.db import connection
 INSERT_BATCH_SIZE = 5_000
 
 
-def insert_rows(model, fields: tuple[str, ...], batch_id: int, rows: Iterable[tuple]) -> int:
+class RowsInDatabase:
+    """A force-month's rows already in the database (a staging table)."""
+
+    def insert_into(self, model, fields: tuple[str, ...], batch_id: int) -> int:
+        raise NotImplementedError
+
+
+def insert_rows(
+    model, fields: tuple[str, ...], batch_id: int, rows: Iterable[tuple] | RowsInDatabase
+) -> int:
+    if isinstance(rows, RowsInDatabase):
+        return rows.insert_into(model, fields, batch_id)
     if connection.vendor == "postgresql":
         return copy_rows(model, fields, batch_id, rows)
     written = 0

@@ -15,69 +15,33 @@ covers, and carries the other dates' rows over to the new batch.
 Outcomes files are stored as ``CrimeOutcome`` rows (one per outcome event), replaced per
 force-month like street files; they join crimes by Crime ID at query time, across months.
 
-The file is read twice (check, then write) instead of being held in memory; rows go to the
-database through PostgreSQL's COPY when on PostgreSQL, ``bulk_create`` elsewhere.
+The file is read once whatever the number of force-months. On PostgreSQL a plain file (no
+quotes, one line per row: every police.uk file) is COPYed into a temporary staging table,
+checked and converted in SQL and written with ``INSERT ... SELECT`` (``import_staging``);
+any other file, and every file on SQLite, is parsed in Python (``import_parser``), each
+force-month's rows kept apart until written (by COPY on PostgreSQL, ``bulk_create``
+elsewhere). Both paths refuse the same lines with the same reasons.
 """
 
 import codecs
 import contextlib
 import csv
 import datetime as dt
-import functools
-import hashlib
 import io
-import operator
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Protocol
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from . import import_staging
 from .bulk_rows import insert_rows
-from .crime_files import (
-    CRIME_LIMITS,
-    NOT_TEXT,
-    OUTCOME_LIMITS,
-    UNKNOWN_LAYOUT,
-    ImportRefused,
-    Layout,
-    layout_for,
-)
-from .lsoa import AreaLinker
-from .models import CrimeFileKind, CrimeRecord, CrimeType, ImportBatch, ImportStatus
+from .crime_files import NOT_TEXT, ImportRefused, Layout, layout_for
+from .import_parser import ParsedFile, Parser, Tally, by_month_then_force
+from .models import CrimeFileKind, ImportBatch, ImportStatus
 
 PROGRESS_EVERY = 10_000  # rows checked between progress reports
-
-# Older police.uk names and the API's slugs (a local extract may use them), mapped to the
-# current category. "Public disorder and weapons" (before May 2013) was split in two and
-# cannot be mapped; it is kept as it is. Anything else is refused: a new category should be
-# a decision, not something counted silently under a wrong heading.
-_CRIME_TYPE_ALIASES = {
-    "violent crime": CrimeType.VIOLENCE_AND_SEXUAL_OFFENCES,
-    "violent-crime": CrimeType.VIOLENCE_AND_SEXUAL_OFFENCES,
-    "anti-social-behaviour": CrimeType.ANTI_SOCIAL_BEHAVIOUR,
-    "bicycle-theft": CrimeType.BICYCLE_THEFT,
-    "burglary": CrimeType.BURGLARY,
-    "criminal-damage-arson": CrimeType.CRIMINAL_DAMAGE_AND_ARSON,
-    "drugs": CrimeType.DRUGS,
-    "other-crime": CrimeType.OTHER_CRIME,
-    "other-theft": CrimeType.OTHER_THEFT,
-    "possession-of-weapons": CrimeType.POSSESSION_OF_WEAPONS,
-    "public-order": CrimeType.PUBLIC_ORDER,
-    "robbery": CrimeType.ROBBERY,
-    "shoplifting": CrimeType.SHOPLIFTING,
-    "theft-from-the-person": CrimeType.THEFT_FROM_THE_PERSON,
-    "vehicle-crime": CrimeType.VEHICLE_CRIME,
-    "public disorder and weapons": "Public disorder and weapons",
-} | {label.lower(): label for label in CrimeType.values}
-
-_MONTH = re.compile(r"\d{4}-\d{2}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MICRO = Decimal("0.000001")
-_EMPTY_ON_OR_NEAR = "On or near "
 
 
 @dataclass(frozen=True)
@@ -142,21 +106,42 @@ def import_file(
     """Check the whole file, then replace each force-month it holds. Raises ImportRefused."""
     filename = filename[-255:]
     with _binary(source) as stream:
-        sha256 = _sha256(stream)
-        parser = _Parser(filename)
+        survey = import_staging.survey(stream)
+        parser = Parser(filename)
+        report = _Reporter(progress)
         try:
-            plan = parser.scan(_lines(stream, filename), progress)
+            rows = None
+            if connection.vendor == "postgresql" and survey.plain:
+                rows = import_staging.stage(stream, parser, report)
+            if rows is None:
+                rows = ParsedFile(parser, stream, report)
         except ImportRefused as refused:
-            _record_refusal(refused, parser.layout, sha256, imported_by)
+            _record_refusal(refused, parser.layout, survey.sha256, imported_by)
             raise
-        writer = _Writer(parser, plan, filename, sha256, imported_by)
-        checked = sum(tally.rows for tally in plan.values())
-        parts = []
-        for key in sorted(plan, key=_by_month_then_force):
-            parts.append(writer.replace(stream, key))
-            if progress:
-                progress(checked, len(parts), len(plan))
-    return ImportResult(filename, parser.layout.kind, sha256, parts)
+        try:
+            plan = rows.plan
+            writer = _Writer(parser, rows, filename, survey.sha256, imported_by)
+            checked = sum(tally.rows for tally in plan.values())
+            parts = []
+            for key in sorted(plan, key=by_month_then_force):
+                parts.append(writer.replace(stream, key))
+                if progress:
+                    progress(checked, len(parts), len(plan))
+        finally:
+            rows.close()
+    return ImportResult(filename, parser.layout.kind, survey.sha256, parts)
+
+
+class _Reporter:
+    """Tells ``progress`` every ``PROGRESS_EVERY`` rows checked (read when the import starts)."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress, self.every, self.told = progress, PROGRESS_EVERY, 0
+
+    def __call__(self, rows_checked: int) -> None:
+        while self.progress and self.told + self.every <= rows_checked:
+            self.told += self.every
+            self.progress(self.told, 0, 0)
 
 
 def check_header(stream: IO[bytes], filename: str) -> str:
@@ -189,241 +174,13 @@ def _binary(source) -> Iterator[IO[bytes]]:
     yield stream
 
 
-def _sha256(stream: IO[bytes]) -> str:
-    stream.seek(0)
-    digest = hashlib.sha256()
-    for chunk in iter(functools.partial(stream.read, 1 << 20), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _lines(stream: IO[bytes], filename: str) -> Iterator[str]:
-    """Lines as text, with their endings (LF or CRLF), refusing bytes that are not UTF-8 text."""
-    stream.seek(0)
-    for number, raw in enumerate(stream, start=1):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ImportRefused(filename, number, NOT_TEXT) from None
-        if "\x00" in text:
-            raise ImportRefused(filename, number, "this is not a CSV file: it holds binary data")
-        yield text.removeprefix("\ufeff") if number == 1 else text
-
-
-class _Parser:
-    """Turns the file's lines into database rows, refusing the first line it cannot use."""
-
-    def __init__(self, filename: str):
-        self.filename = filename
-        self.layout = UNKNOWN_LAYOUT
-        self.areas = AreaLinker()
-        self._months: dict[str, dt.date] = {}
-        self._dates: dict[str, dt.date] = {}
-
-    def scan(
-        self, lines: Iterable[str], progress: Progress | None = None
-    ) -> dict[tuple[str, dt.date], "_Tally"]:
-        """Check every row; count rows (and, for weekly extracts, dates) per force-month."""
-        plan: dict[tuple[str, dt.date], _Tally] = {}
-        for count, (_, key, row) in enumerate(self.rows(lines), start=1):
-            day = None if self._date_at is None else row[self._date_at]
-            plan.setdefault(key, _Tally()).add(day)
-            if progress and count % PROGRESS_EVERY == 0:
-                progress(count, 0, 0)
-        if not plan:
-            raise ImportRefused(self.filename, 2, "the file has no rows of data")
-        return plan
-
-    def rows(self, lines: Iterable[str]) -> Iterator[tuple[int, tuple[str, dt.date], tuple]]:
-        """(line number, (force, month), row in ``layout.fields`` order) for each data row."""
-        reader = csv.reader(lines, strict=True)
-        try:
-            header = next(reader, None)
-            if header is None:
-                raise ImportRefused(self.filename, 1, "the file is empty")
-            self._read_header(header)
-            convert = self._street if self.layout.model is CrimeRecord else self._outcome
-            start = reader.line_num + 1
-            for values in reader:
-                line, start = start, reader.line_num + 1
-                if not values:  # a blank line carries nothing
-                    continue
-                if len(values) != self._width:
-                    raise ImportRefused(
-                        self.filename,
-                        line,
-                        f"{len(values)} fields where the header has {self._width}",
-                    )
-                row = convert(self._order(values), line)
-                yield line, (row[self._force_at], row[self._month_at]), row
-        except csv.Error as error:
-            raise ImportRefused(
-                self.filename, reader.line_num, f"this is not valid CSV ({error})"
-            ) from None
-
-    def _read_header(self, header: list[str]) -> None:
-        names = [name.strip().lower() for name in header]
-        if len(set(names)) != len(names):
-            raise ImportRefused(self.filename, 1, "a column name appears twice in the header")
-        self.layout = layout_for(header, ",".join(header), self.filename)
-        self._width = len(header)
-        self._order = operator.itemgetter(*(names.index(c.lower()) for c in self.layout.columns))
-        fields = self.layout.fields
-        self._force_at, self._month_at = fields.index("reported_by"), fields.index("month")
-        self._date_at = fields.index("date") if self.layout.kind == CrimeFileKind.WEEKLY else None
-
-    # Converters: a checked row in the order of ``CRIME_FIELDS`` / ``OUTCOME_FIELDS``.
-
-    def _street(self, values: tuple[str, ...], line: int) -> tuple:
-        crime_id, month, by, within, lon, lat, location, code, name, kind, outcome, context = (
-            values[:12]
-        )
-        day = None if self._date_at is None else self._date(values[12], month, line)
-        longitude, latitude = self._point(lon, lat, line)
-        row = (
-            self.areas.area_id(code, name),
-            crime_id,
-            day.replace(day=1) if day else self._month(month, line),
-            day,
-            self._force(by, line),
-            within,
-            longitude,
-            latitude,
-            _location(location),
-            code,
-            name,
-            self._crime_type(kind, line),
-            outcome.strip(),
-            context,
-        )
-        self._check_lengths(row, CRIME_LIMITS, line)
-        return row
-
-    def _outcome(self, values: tuple[str, ...], line: int) -> tuple:
-        crime_id, month, by, within, lon, lat, location, code, name, outcome = values
-        if not crime_id:
-            raise ImportRefused(self.filename, line, "an outcome row needs a Crime ID")
-        if not outcome.strip():
-            raise ImportRefused(self.filename, line, "the Outcome type is empty")
-        longitude, latitude = self._point(lon, lat, line)
-        row = (
-            self.areas.area_id(code, name),
-            crime_id,
-            self._month(month, line),
-            self._force(by, line),
-            within,
-            longitude,
-            latitude,
-            _location(location),
-            code,
-            name,
-            outcome.strip(),
-        )
-        self._check_lengths(row, OUTCOME_LIMITS, line)
-        return row
-
-    def _month(self, text: str, line: int) -> dt.date:
-        month = self._months.get(text)
-        if month is None:
-            if _MONTH.fullmatch(text) and 1 <= int(text[5:]) <= 12:
-                month = _sane(dt.date(int(text[:4]), int(text[5:]), 1))
-            if month is None:
-                raise ImportRefused(self.filename, line, f"Month {text!r} is not a YYYY-MM month")
-            self._months[text] = month
-        return month
-
-    def _date(self, text: str, month: str, line: int) -> dt.date:
-        day = self._dates.get(text)
-        if day is None:
-            try:
-                day = _sane(dt.date.fromisoformat(text)) if _DATE.fullmatch(text) else None
-            except ValueError:
-                day = None
-            if day is None:
-                raise ImportRefused(self.filename, line, f"Date {text!r} is not a YYYY-MM-DD date")
-            self._dates[text] = day
-        if month and month != text[:7]:
-            raise ImportRefused(
-                self.filename, line, f"Month {month!r} is not the month of Date {text!r}"
-            )
-        return day
-
-    def _point(self, lon: str, lat: str, line: int) -> tuple[Decimal | None, Decimal | None]:
-        if not lon and not lat:
-            return None, None  # a "No Location" row
-        try:
-            longitude, latitude = Decimal(lon), Decimal(lat)
-        except InvalidOperation:
-            raise ImportRefused(
-                self.filename,
-                line,
-                f"Longitude {lon!r} and Latitude {lat!r} must both be numbers, or both empty",
-            ) from None
-        if not (
-            longitude.is_finite()
-            and latitude.is_finite()
-            and -180 <= longitude <= 180
-            and -90 <= latitude <= 90
-        ):
-            raise ImportRefused(
-                self.filename, line, f"the point ({lon}, {lat}) is not a longitude and latitude"
-            )
-        return longitude.quantize(_MICRO), latitude.quantize(_MICRO)
-
-    def _force(self, reported_by: str, line: int) -> str:
-        if not reported_by.strip():
-            raise ImportRefused(
-                self.filename, line, "Reported by is empty: the force that provided the row"
-            )
-        return reported_by
-
-    def _crime_type(self, text: str, line: int) -> str:
-        crime_type = _CRIME_TYPE_ALIASES.get(text.strip().lower())
-        if crime_type is None:
-            raise ImportRefused(self.filename, line, f"unknown Crime type {text!r}")
-        return str(crime_type)
-
-    def _check_lengths(self, row: tuple, limits: tuple, line: int) -> None:
-        for position, limit, column in limits:
-            if len(row[position]) > limit:
-                raise ImportRefused(
-                    self.filename, line, f"{column} is longer than {limit} characters"
-                )
-
-
-def _sane(day: dt.date) -> dt.date | None:
-    """police.uk data starts in December 2010; a year outside 2000–2099 is a typo."""
-    return day if 2000 <= day.year <= 2099 else None
-
-
-def _location(text: str) -> str:
-    # "On or near " with no name (1,436 rows in the sample files) has a point but no label.
-    return "" if text == _EMPTY_ON_OR_NEAR else text
-
-
-@dataclass
-class _Tally:
-    rows: int = 0
-    first: dt.date | None = None
-    last: dt.date | None = None
-
-    def add(self, day: dt.date | None) -> None:
-        self.rows += 1
-        if day is not None:
-            self.first = min(self.first or day, day)
-            self.last = max(self.last or day, day)
-
-
-def _by_month_then_force(key: tuple[str, dt.date]) -> tuple[dt.date, str]:
-    return key[1], key[0]
-
-
 # --- Writing ----------------------------------------------------------------------------------
 
 
 class _Writer:
-    def __init__(self, parser: _Parser, plan: dict, filename: str, sha256: str, imported_by):
-        self.parser, self.plan = parser, plan
+    def __init__(self, parser: Parser, rows, filename: str, sha256: str, imported_by):
+        self.parser, self.rows, self.plan = parser, rows, rows.plan
+        self.last = max(self.plan, key=by_month_then_force)
         self.layout = parser.layout
         self.batch_fields = {
             "filename": filename,
@@ -438,6 +195,11 @@ class _Writer:
         tally = self.plan[key]
         model = self.layout.model
         with transaction.atomic():
+            if connection.vendor == "postgresql" and key != self.last:
+                # Each force-month still commits whole; only its wait for the disk is left
+                # to the last force-month's commit, which makes every earlier one durable.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit = off")
             current = ImportBatch.objects.select_for_update().filter(
                 kind=self.layout.kind, force=force, month=month, status=ImportStatus.IMPORTED
             )
@@ -453,20 +215,15 @@ class _Writer:
                 status=ImportStatus.IMPORTED,
             )
             kept = self._clear(old, batch, tally) if old else 0
-            new_rows = (
-                row
-                for _, row_key, row in self.parser.rows(_lines(stream, self.parser.filename))
-                if row_key == key
-            )
-            written = insert_rows(model, self.layout.fields, batch.pk, new_rows)
-            if written != tally.rows:  # the file changed on disk between the two readings
-                raise RuntimeError(f"{batch.filename} changed while it was being imported")
+            written = insert_rows(model, self.layout.fields, batch.pk, self.rows.rows(key))
+            if written != tally.rows:  # never: the rows were counted as they were checked
+                raise RuntimeError(f"{batch.filename}: {written} rows written of {tally.rows}")
             if kept:
                 batch.row_count = written + kept
                 batch.save(update_fields=["row_count"])
         return ForceMonthImport(force, month, written, batch, old, kept)
 
-    def _clear(self, old: ImportBatch, new: ImportBatch, tally: _Tally) -> int:
+    def _clear(self, old: ImportBatch, new: ImportBatch, tally: Tally) -> int:
         """Delete the replaced rows; a weekly extract keeps the earlier rows of other dates."""
         rows = self.layout.model.objects.filter(batch=old)
         if self.layout.kind != CrimeFileKind.WEEKLY:
