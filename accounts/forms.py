@@ -3,7 +3,11 @@
 from django import forms
 from django.contrib.auth import authenticate
 
-from . import backup_codes, second_factor
+from core.dates import PlausibleDateField
+from core.forms import DateInput
+
+from . import backup_codes, second_factor, training
+from .models import Area, User
 
 
 class _CodeField(forms.CharField):
@@ -127,3 +131,29 @@ class ConfirmPasswordForm(forms.Form):
 
 class UserSearchForm(forms.Form):
     q = forms.CharField(label="Username", required=False, max_length=150)
+
+
+# --- Ephedra training (accounts/training.py) --------------------------------------------
+
+
+class OfficerChoices(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, officer: User) -> str:
+        trained = officer.officer_profile.ephedra_trained_on
+        status = f"trained {trained:%-d %b %Y}" if trained else "not yet trained"
+        return f"{officer.get_full_name() or officer.username} ({status})"
+
+
+class TrainingForm(forms.Form):
+    held_on = PlausibleDateField(label="Date of the session", widget=DateInput)
+    area = forms.ModelChoiceField(queryset=Area.objects.none(), empty_label=None)
+    trainer = forms.ModelChoiceField(queryset=User.objects.none(), empty_label="Choose")
+    attendees = OfficerChoices(queryset=User.objects.none(), label="Officers who attended")
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = user.areas.order_by("name")
+        officers = training.trainable_officers(user)
+        self.fields["trainer"].queryset = officers
+        self.fields["attendees"].queryset = officers

@@ -1,40 +1,14 @@
 """The training page: Ephedra training sessions held in the user's areas, and a form to
 record one (accounts/training.py holds the rule and the reads)."""
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views import View
 
-from core.dates import PlausibleDateField
-from core.forms import DateInput
 from core.permissions import PermissionRequiredMixin
 
 from . import training
-from .models import Area, User
-
-
-class OfficerChoices(forms.ModelMultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
-
-    def label_from_instance(self, officer: User) -> str:
-        trained = officer.officer_profile.ephedra_trained_on
-        status = f"trained {trained:%-d %b %Y}" if trained else "not yet trained"
-        return f"{officer.get_full_name() or officer.username} ({status})"
-
-
-class TrainingForm(forms.Form):
-    held_on = PlausibleDateField(label="Date of the session", widget=DateInput)
-    area = forms.ModelChoiceField(queryset=Area.objects.none(), empty_label=None)
-    trainer = forms.ModelChoiceField(queryset=User.objects.none(), empty_label="Choose")
-    attendees = OfficerChoices(queryset=User.objects.none(), label="Officers who attended")
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = user.areas.order_by("name")
-        officers = training.trainable_officers(user)
-        self.fields["trainer"].queryset = officers
-        self.fields["attendees"].queryset = officers
+from .forms import TrainingForm
 
 
 class TrainingView(PermissionRequiredMixin, View):

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts.forms import TrainingForm
 from accounts.models import Role
 from core.dates import EARLIEST, latest, range_message, validate_plausible
 from dataprotection.forms_audit import AuditSearchForm
@@ -73,6 +74,7 @@ APPS = [
 # Every date a person enters: (form, filter set or serializer, field name).
 DATE_FIELDS = [
     (HotspotForm, "identified_on"),
+    (TrainingForm, "held_on"),
     (PatrolForm, "date"),
     (ReturnForm, "date"),
     (ArrestForm, "caution_given_on"),
