@@ -104,6 +104,16 @@ def test_officers_of_another_area_cannot_be_recorded(sergeant, area, crew):
     assert OfficerProfile.objects.get(user=stranger).ephedra_trained_on is None
 
 
+def test_a_trainer_from_another_area_is_refused(sergeant, area, crew):
+    outsider = OfficerFactory(role=Role.SERGEANT, areas=[AreaFactory(name="Southwark")])
+
+    with pytest.raises(training.TrainingRuleError, match="Choose a trainer among the officers"):
+        training.record_training(
+            held_on=TODAY(), area=area, trainer=outsider, attendees=[crew["new"]], by=sergeant
+        )
+    assert not TrainingSession.objects.exists()
+
+
 def test_a_session_in_an_area_not_the_users_is_refused(sergeant, crew):
     elsewhere = AreaFactory(name="Southwark", code="E09000028")
 
