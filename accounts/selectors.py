@@ -1,8 +1,10 @@
 """Reads of places and people, scoped to the user (police: their areas)."""
 
-from django.db.models import QuerySet
+import datetime as dt
 
-from .models import ApiToken, Area, Notification, OfficerProfile, User, Ward
+from django.db.models import Count, Q, QuerySet
+
+from .models import POLICE_ROLES, ApiToken, Area, Notification, OfficerProfile, User, Ward
 
 
 def areas_for(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -13,6 +15,17 @@ def areas_for(user, queryset: QuerySet | None = None) -> QuerySet:
 def wards_for(user, queryset: QuerySet | None = None) -> QuerySet:
     base = Ward.objects.all() if queryset is None else queryset
     return base.filter(area__in=user.areas.values("pk"))
+
+
+def trained_pool(user, day: dt.date) -> QuerySet:
+    """The user's areas, each with ``officers`` (active police users) and ``trained`` (those
+    Ephedra-trained by ``day``), in one query. An officer of two areas counts in both."""
+    police = Q(users__is_active=True, users__role__in=POLICE_ROLES)
+    trained = police & Q(users__officer_profile__ephedra_trained_on__lte=day)
+    return areas_for(user).annotate(
+        officers=Count("users", filter=police, distinct=True),
+        trained=Count("users", filter=trained, distinct=True),
+    )
 
 
 def colleagues_for(user, queryset: QuerySet | None = None) -> QuerySet:

@@ -7,8 +7,15 @@ Each scope function takes an optional base queryset (the admin's, the API's) and
 it in SQL; it never filters in Python. Outsiders get an empty queryset, hence 404.
 """
 
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 
+from django.db.models import DateField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+
+from accounts.models import POLICE_ROLES, Area
+from accounts.selectors import colleagues_for
 from governance import audit
 
 from .models import (
@@ -20,12 +27,14 @@ from .models import (
     OfficerHours,
     Patrol,
     PatrolOfficer,
+    PatrolStatus,
     ReturnDraft,
     ReturnStatus,
     RiskAssessment,
     WorkReturn,
 )
 from .permissions import return_patrols_for
+from .services.wellbeing import month_bounds
 
 # How the amendment history names each field it records.
 FIELD_LABELS = {
@@ -151,3 +160,87 @@ def intelligence_for(user, queryset: QuerySet | None = None) -> QuerySet:
     """Intelligence is police only, and only through a patrol the user may read the
     return of (a report with no patrol is for system administrators alone)."""
     return _base(IntelligenceReport, queryset).filter(patrol__in=return_patrols_for(user))
+
+
+# --- Officer wellbeing: hours against the area's monthly limit ---------------------------
+
+NEAR_LIMIT = Decimal("0.8")  # "near" the overtime threshold: from 80% of it
+STILL_TO_WORK = (PatrolStatus.PLANNED, PatrolStatus.APPROVED, PatrolStatus.DEPLOYED)
+
+
+@dataclass(frozen=True)
+class MonthHours:
+    officer: object
+    worked: Decimal
+    planned: Decimal
+    threshold: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.worked + self.planned
+
+    @property
+    def over(self) -> bool:
+        return self.total > self.threshold
+
+
+def officers_near_limit(user, day: dt.date) -> list[MonthHours]:
+    """Police officers sharing an area with ``user`` whose hours in ``day``'s month, worked
+    (filed returns) plus planned (their patrols not yet returned), reach NEAR_LIMIT of
+    their strictest area's threshold; most loaded first. Two queries, whatever the rows."""
+    start, end = month_bounds(day)
+    worked = (
+        OfficerHours.objects.filter(
+            officer=OuterRef("pk"),
+            work_return__started_at__date__gte=start,
+            work_return__started_at__date__lt=end,
+        )
+        .order_by()
+        .values("officer")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    strictest = (
+        Area.objects.filter(users=OuterRef("pk"))
+        .order_by("overtime_threshold_hours")
+        .values("overtime_threshold_hours")[:1]
+    )
+    officers = list(
+        colleagues_for(user)
+        .filter(is_active=True, role__in=POLICE_ROLES)
+        .annotate(worked=Coalesce(Subquery(worked), Decimal(0)), threshold=Subquery(strictest))
+    )
+    planned: dict[int, Decimal] = {}
+    duties = PatrolOfficer.objects.filter(
+        officer__in=[officer.pk for officer in officers],
+        patrol__status__in=STILL_TO_WORK,
+        patrol__starts_at__date__gte=start,
+        patrol__starts_at__date__lt=end,
+    ).values_list("officer_id", "patrol__starts_at", "patrol__ends_at")
+    for officer_id, starts_at, ends_at in duties:
+        hours = Decimal((ends_at - starts_at).total_seconds() / 3600).quantize(Decimal("0.01"))
+        planned[officer_id] = planned.get(officer_id, Decimal(0)) + hours
+    rows = [
+        MonthHours(officer, officer.worked, planned.get(officer.pk, Decimal(0)), officer.threshold)
+        for officer in officers
+    ]
+    near = [row for row in rows if row.total >= NEAR_LIMIT * row.threshold]
+    return sorted(near, key=lambda row: (-row.total / row.threshold, str(row.officer)))
+
+
+def monthly_hours(user, first: dt.date) -> dict[int, dict[dt.date, Decimal]]:
+    """Hours each officer of the user's areas worked per month since ``first``, from filed
+    returns: {officer pk: {month: hours}}, in one query (the wellbeing page)."""
+    totals = (
+        OfficerHours.objects.filter(
+            officer__areas__in=user.areas.all(), work_return__started_at__date__gte=first
+        )
+        .annotate(month=TruncMonth("work_return__started_at", output_field=DateField()))
+        .values_list("officer", "month")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    table: dict[int, dict[dt.date, Decimal]] = {}
+    for officer_id, month, total in totals:
+        table.setdefault(officer_id, {})[month] = total
+    return table

@@ -5,17 +5,21 @@ import datetime as dt
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.selectors import trained_pool
+
 from ..models import Patrol
-from ..selectors import patrol_rows
+from ..selectors import officers_near_limit, patrol_rows
 
 OVERDUE_AFTER = dt.timedelta(hours=24)
 
 
 def supervisor_home(request):
     """This week's and next week's patrols, those missing an approved risk assessment,
-    and returns owed, in the sergeant's or project lead's areas."""
+    returns owed, officers near their monthly hours limit and each area's trained pool,
+    in the sergeant's or project lead's areas."""
     mine = Patrol.objects.visible_to(request.user)
-    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
     return render(
         request,
         "home/supervisor.html",
@@ -31,6 +35,8 @@ def supervisor_home(request):
             "awaiting_approval": patrol_rows(mine.awaiting_risk_approval()),
             "returns_owed": patrol_rows(mine.returns_owed()),
             "overdue_before": timezone.now() - OVERDUE_AFTER,
+            "near_limit": officers_near_limit(request.user, today),
+            "trained_pool": trained_pool(request.user, today),
         },
     )
 

@@ -4,8 +4,6 @@ risk assessment, deployment, and officer wellbeing. Rules live in patrols.servic
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import DateField, Sum
-from django.db.models.functions import TruncMonth
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,9 +23,9 @@ from ..forms.planning import (
     RiskAssessmentForm,
     invitation_rows,
 )
-from ..models import OfficerHours, Patrol, PatrolStatus
+from ..models import Patrol, PatrolStatus
 from ..permissions import can_file_return, get_patrol_for_user
-from ..selectors import patrol_rows
+from ..selectors import monthly_hours, patrol_rows
 
 
 class PatrolListView(PermissionRequiredMixin, ListView):
@@ -353,18 +351,7 @@ class WellbeingView(PermissionRequiredMixin, TemplateView):
         this_month = timezone.localdate().replace(day=1)
         first = (this_month - dt.timedelta(days=31 * (self.months - 1))).replace(day=1)
         areas = self.request.user.areas.all()
-        totals = (
-            OfficerHours.objects.filter(
-                officer__areas__in=areas, work_return__started_at__date__gte=first
-            )
-            .annotate(month=TruncMonth("work_return__started_at", output_field=DateField()))
-            .values_list("officer", "month")
-            .annotate(total=Sum("hours"))
-            .order_by()
-        )
-        table: dict[int, dict[dt.date, object]] = {}
-        for officer_id, month, total in totals:
-            table.setdefault(officer_id, {})[month] = total
+        table = monthly_hours(self.request.user, first)
         months = sorted({month for per_officer in table.values() for month in per_officer})
         officers = User.objects.filter(pk__in=table).select_related("officer_profile")
         return super().get_context_data(
