@@ -58,9 +58,21 @@ def plan_and_deploy(page: Page, sergeant, pc, night) -> Patrol:
     page.get_by_label("Railway arches service road").check()
     page.get_by_label(str(pc), exact=False).first.check()
     page.get_by_label("Local Constable", exact=False).check()
+    # Two partners on the same night: the second invitation is added on the page.
+    choose(page, "#id_invitations-0-agency", "Outreach Test Agency")
+    page.locator("#id_invitations-0-activity").select_option("soup_kitchen")
+    page.get_by_role("button", name="Add another partner").click()
+    expect(page.locator("#id_invitations-1-agency")).to_be_focused()
+    choose(page, "#id_invitations-1-agency", "Course Test Provider")
+    page.locator("#id_invitations-1-activity").select_option("health_check")
     check_accessibility(page, "flow-1-plan-form")
     page.get_by_role("button", name="Plan the patrol").click()
     expect(page.get_by_text("Patrol planned.")).to_be_visible()
+    planned = Patrol.objects.get(ward=night["ward"])
+    assert sorted(planned.invitations.values_list("agency__name", "activity")) == [
+        ("Course Test Provider", "health_check"),
+        ("Outreach Test Agency", "soup_kitchen"),
+    ]
 
     page.get_by_role("link", name="Complete the risk assessment").click()
     page.get_by_label("Hazards").fill("Poor lighting under the arches; passing traffic.")

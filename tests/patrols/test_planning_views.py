@@ -7,8 +7,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from patrols.models import OfficerRole, Patrol, PatrolOfficer, PatrolStatus, RiskAssessment
-from tests.factories import HotspotFactory, OfficerFactory, PatrolFactory, WardFactory
+from patrols.models import (
+    EngagementActivity,
+    OfficerRole,
+    Patrol,
+    PatrolOfficer,
+    PatrolStatus,
+    RiskAssessment,
+)
+from tests.factories import (
+    AgencyFactory,
+    HotspotFactory,
+    OfficerFactory,
+    PatrolFactory,
+    WardFactory,
+)
 
 from .cast import assess
 
@@ -429,3 +442,32 @@ def test_hotspots_are_labelled_with_their_ward_and_no_confirmation_is_asked_unpr
 
     assert f"Near Street ({ward.name})" in content
     assert 'name="other_wards"' not in content
+
+
+def test_several_partners_are_invited_at_once(client, sergeant, ward, ephedra_pc, local_pc):
+    soup, health = AgencyFactory(name="Soup Run"), AgencyFactory(name="Health Van")
+    data = plan_form(ward, ephedra_pc, local_pc)
+    data.update({
+        "invitations-TOTAL_FORMS": "2",
+        "invitations-0-agency": soup.pk,
+        "invitations-0-activity": EngagementActivity.SOUP_KITCHEN,
+        "invitations-1-agency": health.pk,
+        "invitations-1-activity": EngagementActivity.HEALTH_CHECK,
+        "invitations-1-notes": "",
+    })  # fmt: skip
+    client.force_login(sergeant)
+    client.post(reverse("patrols:create"), data)
+    patrol = Patrol.objects.get()
+    assert sorted(patrol.invitations.values_list("agency__name", "activity")) == [
+        ("Health Van", EngagementActivity.HEALTH_CHECK),
+        ("Soup Run", EngagementActivity.SOUP_KITCHEN),
+    ]
+
+
+def test_the_plan_form_can_add_another_partner(client, sergeant):
+    client.force_login(sergeant)
+    content = client.get(reverse("patrols:create")).content.decode()
+    # The blank invitation the script copies, numbered by it ("__prefix__").
+    assert '<template id="invitation-template">' in content
+    assert 'name="invitations-__prefix__-agency"' in content
+    assert 'data-add-row="invitation" hidden' in content
