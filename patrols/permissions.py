@@ -34,6 +34,12 @@ def get_patrol_for_user(user, uuid) -> Patrol:
     return get_object_or_404(Patrol.objects.visible_to(user), uuid=uuid)
 
 
+def get_observed_patrol(user, uuid) -> Patrol:
+    """A patrol of another area that ``user`` was added to as an observer: they may read
+    its plan and nothing else (every other patrol page uses get_patrol_for_user)."""
+    return get_object_or_404(Patrol.objects.observed_by(user), uuid=uuid)
+
+
 def get_hotspot_for_user(user, uuid) -> Hotspot:
     return get_object_or_404(Hotspot.objects.visible_to(user), uuid=uuid)
 

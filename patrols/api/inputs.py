@@ -104,6 +104,9 @@ class PatrolWriteSerializer(serializers.Serializer):
     hotspots = UUIDChoiceField(Hotspot, "hotspots", many=True, required=False)
     ephedra_pcs = UUIDChoiceField(User, "ephedra_pcs", many=True)
     local_pcs = UUIDChoiceField(User, "local_pcs", many=True)
+    observers = UUIDChoiceField(
+        User, "observers", many=True, required=False, help_text="Sergeants from other areas."
+    )
     invitations = InvitationInputSerializer(many=True, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -116,6 +119,7 @@ class PatrolWriteSerializer(serializers.Serializer):
                 hotspots=Hotspot.objects.visible_to(request.user).active(),
                 ephedra_pcs=choices["ephedra_pcs"].queryset,
                 local_pcs=choices["local_pcs"].queryset,
+                observers=choices["observers"].queryset,
             )
 
     def validate_invitations(self, invitations):
@@ -152,6 +156,7 @@ class PatrolWriteSerializer(serializers.Serializer):
             "hotspots": [hotspot.pk for hotspot in attrs.get("hotspots", [])],
             "ephedra_pcs": [officer.pk for officer in attrs["ephedra_pcs"]],
             "local_pcs": [officer.pk for officer in attrs["local_pcs"]],
+            "observers": [officer.pk for officer in attrs.get("observers", [])],
         }
 
 

@@ -54,6 +54,14 @@ class OfficerChoiceField(forms.ModelMultipleChoiceField):
         return f"{officer} ({profile.collar_number if profile else 'no collar number'}{ward})"
 
 
+class ObserverChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, officer: User) -> str:
+        areas = " and ".join(area.name for area in officer.areas.all()) or "no area"
+        return f"{officer}, {officer.get_role_display().lower()} ({areas})"
+
+
 class HotspotChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
@@ -88,6 +96,13 @@ class PatrolForm(forms.ModelForm):
         label="Local PCs",
         help_text="At least one PC from the ward's local policing team.",
     )
+    observers = ObserverChoiceField(
+        queryset=User.objects.none(),
+        label="Observers from other areas (optional)",
+        help_text="Sergeants visiting from another area. They see this patrol's plan and "
+        "nothing else of the area.",
+        required=False,
+    )
 
     class Meta:
         model = Patrol
@@ -113,6 +128,14 @@ class PatrolForm(forms.ModelForm):
             officer_profile__home_ward__isnull=False,
             officer_profile__ephedra_trained_on__isnull=True,
         ).order_by("officer_profile__home_ward__name", "last_name")
+        # Anyone who may observe; one who works in the patrol's area is refused at the
+        # field (services.observer_problems), as the area is chosen on this same form.
+        self.fields["observers"].queryset = (
+            User.objects.filter(role__in=services.OBSERVER_ROLES, is_active=True)
+            .exclude(pk=user.pk)
+            .prefetch_related("areas")
+            .order_by("last_name", "first_name")
+        )
         if self.instance.pk:
             self._initial_from_instance()
 
@@ -127,6 +150,7 @@ class PatrolForm(forms.ModelForm):
             d.officer_id for d in duties if d.role == OfficerRole.EPHEDRA_PC
         ]
         self.initial["local_pcs"] = [d.officer_id for d in duties if d.role == OfficerRole.LOCAL_PC]
+        self.initial["observers"] = [d.officer_id for d in duties if d.role == OfficerRole.OBSERVER]
 
     def clean(self):
         cleaned = super().clean()
@@ -156,6 +180,12 @@ class PatrolForm(forms.ModelForm):
             names = ", ".join(str(o) for o in both)
             self.add_error("local_pcs", f"{names} cannot be both an Ephedra PC and the local PC.")
             return cleaned
+        crew = set(cleaned["ephedra_pcs"]) | set(cleaned["local_pcs"])
+        twice = crew & set(cleaned.get("observers", []))
+        if twice:
+            names = ", ".join(str(o) for o in twice)
+            self.add_error("observers", f"{names} is on the crew, so cannot also observe.")
+            return cleaned
         self.instance.starts_at, self.instance.ends_at = starts_at, ends_at
         self.instance.ward = cleaned["ward"]
         self.instance.area = cleaned["ward"].area
@@ -180,9 +210,12 @@ class PatrolForm(forms.ModelForm):
         self.add_error(error.field if error.field in self.fields else None, str(error))
 
     def crew(self) -> list[tuple[User, str]]:
-        return [(o, OfficerRole.EPHEDRA_PC) for o in self.cleaned_data["ephedra_pcs"]] + [
-            (o, OfficerRole.LOCAL_PC) for o in self.cleaned_data["local_pcs"]
-        ]
+        data = self.cleaned_data
+        return (
+            [(o, OfficerRole.EPHEDRA_PC) for o in data["ephedra_pcs"]]
+            + [(o, OfficerRole.LOCAL_PC) for o in data["local_pcs"]]
+            + [(o, OfficerRole.OBSERVER) for o in data.get("observers", [])]
+        )
 
 
 def _listed(hotspots) -> str:

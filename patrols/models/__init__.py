@@ -100,6 +100,11 @@ class PatrolQuerySet(models.QuerySet):
     def with_officer(self, user):
         return self.filter(officers__officer=user)
 
+    def observed_by(self, user):
+        """Patrols ``user`` observes, from another area (the plan only: see
+        patrols.permissions.get_observed_patrol)."""
+        return self.filter(officers__officer=user, officers__role=OfficerRole.OBSERVER)
+
 
 class Patrol(models.Model):
     """One deployment on one night: planned, approved, deployed, returned, closed (the
@@ -150,6 +155,7 @@ class OfficerRole(models.TextChoices):
     EPHEDRA_PC = "ephedra_pc", "Ephedra PC"
     LOCAL_PC = "local_pc", "Local PC"
     SERGEANT = "sergeant", "Sergeant"
+    OBSERVER = "observer", "Observer from another area"
 
 
 class PatrolOfficer(models.Model):

@@ -31,6 +31,7 @@ from .lifecycle import (
 )
 from .planning import (
     MAX_PATROL_HOURS,
+    OBSERVER_ROLES,
     CrewProblem,
     PatrolUpdate,
     copy_week,
@@ -69,6 +70,7 @@ __all__ = [
     "EXTENDED_SHIFTS_IN_SEVEN_DAYS",
     "MAX_PATROL_HOURS",
     "MAX_RETURN_HOURS",
+    "OBSERVER_ROLES",
     "TRANSITIONS",
     "CrewProblem",
     "PatrolRuleError",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from accounts.models import OfficerProfile, User, Ward
+from accounts.models import OfficerProfile, Role, User, Ward
 from governance import audit
 
 from ..models import Hotspot, OfficerRole, PartnerInvitation, Patrol, PatrolOfficer, PatrolStatus
@@ -23,7 +23,14 @@ CHANGEABLE = frozenset(
 # The parts of a plan a risk assessment is about: changing one withdraws its approval.
 ASSESSED = ("crew", "ward", "hotspots", "times")
 # Where each crew role's problems are shown on the planning form (and in the API).
-CREW_FIELDS = {OfficerRole.EPHEDRA_PC: "ephedra_pcs", OfficerRole.LOCAL_PC: "local_pcs"}
+CREW_FIELDS = {
+    OfficerRole.EPHEDRA_PC: "ephedra_pcs",
+    OfficerRole.LOCAL_PC: "local_pcs",
+    OfficerRole.OBSERVER: "observers",
+}
+# Who may observe a patrol in an area they do not work in ("sergeants visit the patrols
+# in other areas"): they see that patrol's plan, and nothing else of the area.
+OBSERVER_ROLES = frozenset({Role.SERGEANT, Role.PROJECT_LEAD})
 
 Crew = Sequence[tuple[User, str]]
 
@@ -86,10 +93,36 @@ def crew_problems(patrol: Patrol, crew: Crew) -> list[CrewProblem]:
         problems.append(
             CrewProblem("local_pcs", f"A patrol needs at least one local PC from {patrol.ward}.")
         )
+    problems += observer_problems(patrol, [o for o, role in crew if role == OfficerRole.OBSERVER])
     roles = {officer.pk: role for officer, role in crew}
     for officer in double_booked(patrol, [officer for officer, _ in crew]):
         field = CREW_FIELDS.get(roles[officer.pk], "ephedra_pcs")
         problems.append(CrewProblem(field, f"{officer} is already on another patrol at that time."))
+    return problems
+
+
+def observer_problems(patrol: Patrol, observers: list[User]) -> list[CrewProblem]:
+    """An observer is an active sergeant (or the lead) who does not work in the patrol's
+    area: someone who does joins the crew instead."""
+    local = set(
+        User.objects.filter(pk__in=[o.pk for o in observers], areas=patrol.area_id).values_list(
+            "pk", flat=True
+        )
+    )
+    problems = []
+    for officer in observers:
+        if officer.role not in OBSERVER_ROLES or not officer.is_active:
+            problems.append(
+                CrewProblem("observers", f"{officer} cannot observe: only sergeants observe.")
+            )
+        elif officer.pk in local:
+            problems.append(
+                CrewProblem(
+                    "observers",
+                    f"{officer} works in {patrol.area}, so cannot observe there: "
+                    "add them to the crew instead.",
+                )
+            )
     return problems
 
 

@@ -35,6 +35,9 @@ def supervisor_home(request):
             "awaiting_approval": patrol_rows(mine.awaiting_risk_approval()),
             "returns_owed": patrol_rows(mine.returns_owed()),
             "overdue_before": timezone.now() - OVERDUE_AFTER,
+            "observing": patrol_rows(
+                Patrol.objects.observed_by(request.user).upcoming().order_by("starts_at")
+            ),
             "near_limit": officers_near_limit(request.user, today),
             "trained_pool": trained_pool(request.user, today),
         },

@@ -24,7 +24,7 @@ from ..forms.planning import (
     invitation_rows,
 )
 from ..models import Patrol, PatrolStatus
-from ..permissions import can_file_return, get_patrol_for_user
+from ..permissions import can_file_return, get_observed_patrol, get_patrol_for_user
 from ..selectors import monthly_hours, patrol_rows
 
 
@@ -114,10 +114,24 @@ class CopyLastWeekView(PermissionRequiredMixin, View):
 class PatrolDetailView(PermissionRequiredMixin, View):
     permission_required = "patrols.view"
 
+    def observed(self, request, patrol: Patrol):
+        return render(
+            request,
+            "patrols/patrol_observed.html",
+            {
+                "patrol": patrol,
+                "duties": patrol.officers.select_related("officer"),
+                "invitations": patrol.invitations.select_related("agency"),
+                "assessment": getattr(patrol, "risk_assessment", None),
+            },
+        )
+
     def get(self, request, uuid):
-        patrol = get_patrol_for_user(request.user, uuid)
-        duties = list(patrol.officers.select_related("officer__officer_profile"))
         user = request.user
+        patrol = Patrol.objects.visible_to(user).filter(uuid=uuid).first()
+        if patrol is None:  # a visiting sergeant sees the plan of a patrol they observe
+            return self.observed(request, get_observed_patrol(user, uuid))
+        duties = list(patrol.officers.select_related("officer__officer_profile"))
         assessment = getattr(patrol, "risk_assessment", None)
         return render(
             request,

@@ -75,16 +75,20 @@ def test_pc_with_nothing_owed_sees_empty_states(client, pc):
 def test_supervisor_home_runs_constant_queries(
     client, sergeant, ward, count, django_assert_num_queries
 ):
+    elsewhere = WardFactory(area=AreaFactory(name="Lewisham", code="E09000023"))
     for n in range(count):
         PatrolFactory(ward=ward, starts_at=at(n * 3 % 14, hour=18 + n % 4))  # both weeks
         PatrolFactory(ward=ward, starts_at=at(-n - 2), status=PatrolStatus.DEPLOYED)
     client.force_login(sergeant)
     for _ in range(count):
         worked(OfficerFactory(role=Role.PC, areas=[ward.area]), ward, hours=45)
-    # savepoint, session, user, user's areas (heading); for each of the four tables:
-    # patrols, their hotspots, their officers; officers with their hours and limits, their
-    # planned duties; the areas' trained pool; release savepoint
-    with django_assert_num_queries(20):
+        visited = PatrolFactory(ward=elsewhere, starts_at=at(n % 14 + 1))
+        PatrolOfficer.objects.create(patrol=visited, officer=sergeant, role=OfficerRole.OBSERVER)
+    # savepoint, session, user, user's areas (heading); for each of the five tables (the
+    # patrols observed elsewhere too): patrols, their hotspots, their officers; officers
+    # with their hours and limits, their planned duties; the areas' trained pool; release
+    # savepoint
+    with django_assert_num_queries(23):
         assert client.get(reverse("home")).status_code == 200
 
 

@@ -28,23 +28,6 @@ from .cast import assess
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ward(area):
-    return WardFactory(area=area, name="Brixton North")
-
-
-@pytest.fixture
-def ephedra_pc(area):
-    return OfficerFactory(role=Role.PC, areas=[area])
-
-
-@pytest.fixture
-def local_pc(area, ward):
-    return OfficerFactory(
-        role=Role.PC, areas=[area], profile__home_ward=ward, profile__ephedra_trained_on=None
-    )
-
-
 def next_friday() -> dt.date:
     today = timezone.localdate()
     return today + dt.timedelta(days=(4 - today.weekday()) % 7 or 7)
