@@ -50,9 +50,8 @@ def navigation(request) -> dict:
     if can_use_admin(user):
         items.append(("Records", "admin:index", "admin"))
     section = _section(getattr(request, "resolver_match", None))
-    # Partner users see how many notifications are unread (one query a page). Police pages
-    # keep their query budgets for now: their count is on the notifications page.
-    unread = unread_notification_count(user) if user.is_partner else 0
+    # How many notifications are unread, beside "Notifications" (one query a page).
+    unread = unread_notification_count(user)
     return {
         "navigation": [
             {

@@ -161,7 +161,8 @@ def test_lockouts_page_runs_constant_queries(client, admin_user, count, django_a
         )
     client.force_login(admin_user)
     # savepoint, session, user, attempts, release savepoint
-    with django_assert_num_queries(5):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(6):
         assert client.get(reverse("accounts:lockouts")).status_code == 200
 
 

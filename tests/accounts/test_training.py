@@ -150,7 +150,8 @@ def test_the_page_runs_constant_queries(
     # 1 session, 2 user, 3 savepoint, 4 the user's areas (the form's choices), 5 those
     # areas again (the officers' subquery), 6 the officers (trainer), 7 the officers
     # (attendees), 8 the sessions with area and trainer, 9 their attendees, 10 release.
-    with django_assert_num_queries(10):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(11):
         response = client.get(PAGE)
     assert len(response.context["sessions"]) == count
 

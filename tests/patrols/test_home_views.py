@@ -88,7 +88,8 @@ def test_supervisor_home_runs_constant_queries(
     # patrols observed elsewhere too): patrols, their hotspots, their officers; officers
     # with their hours and limits, their planned duties; the areas' trained pool; release
     # savepoint
-    with django_assert_num_queries(23):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(24):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -100,7 +101,8 @@ def test_pc_home_runs_constant_queries(client, pc, ward, count, django_assert_nu
     client.force_login(pc)
     # savepoint, session, user; upcoming: patrols, hotspots, officers; returns owed and
     # recently filed: patrols (none, so nothing to prefetch); release savepoint
-    with django_assert_num_queries(9):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(10):
         assert client.get(reverse("home")).status_code == 200
 
 

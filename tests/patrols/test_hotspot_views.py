@@ -326,7 +326,8 @@ def test_list_runs_a_fixed_number_of_queries(as_user, django_assert_num_queries,
     # their wards and areas (one join; the table and the map share the rows),
     # 5. RELEASE SAVEPOINT, 6. the wards for the filter's choices (the template renders
     # after the view's transaction ends).
-    with django_assert_num_queries(6):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(7):
         response = client.get(LIST_URL, {"show_retired": "on"})
     assert len(response.context["hotspots"]) == count
     assert len(map_data(response)) == count - count // 5

@@ -119,7 +119,8 @@ def test_patrol_list_runs_constant_queries(
     client.force_login(sergeant)
     # savepoint, session, user, count, release; filter choices: areas, wards; the page of
     # patrols (with area, ward, risk assessment, return), their hotspots, their officers
-    with django_assert_num_queries(10):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(11):
         response = client.get(reverse("patrols:list"))
     assert response.status_code == 200
     assert len(response.context["page_obj"]) == count

@@ -787,7 +787,8 @@ def test_the_submitted_return_costs_the_same_queries_however_long(
     # officers, 12 encounters with people and hotspots, 13 arrests with officers, cautions
     # and providers, 14 referrals with agencies, people and cautions, 15 intelligence,
     # 16 the audit log's "viewed" rows (one INSERT), 17 release savepoint.
-    with django_assert_num_queries(17):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(18):
         response = client.get(urls(patrol)["work_return"])
     assert response.status_code == 200
 

@@ -260,7 +260,8 @@ def test_the_list_runs_constant_queries(client, sergeant, make, count, django_as
     client.force_login(sergeant)
     # 1 session, 2 user, 3 savepoint, 4 count, 5 the page of flags with both records and
     # their areas, 6 the audit log's "viewed" rows (one INSERT), 7 release savepoint.
-    with django_assert_num_queries(7):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(8):
         response = client.get(reverse("referrals:duplicates"))
     assert len(response.context["flags"]) == count
 

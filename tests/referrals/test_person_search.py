@@ -167,7 +167,8 @@ def test_a_search_runs_constant_queries(client, pc, area, count, django_assert_n
     # 1 session, 2 user, 3 savepoint, 4 the user's areas (for the form), 5 the count,
     # 6 the page of people with their areas and last sighting, 7 the audit rows (one
     # INSERT), 8 release savepoint.
-    with django_assert_num_queries(8):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(9):
         response = client.get(PAGE, {"q": "jade", "age_band": AgeBand.UNKNOWN})
     assert len(response.context["page_obj"]) == min(count, 25)
 

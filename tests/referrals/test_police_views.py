@@ -281,7 +281,8 @@ def test_the_list_runs_constant_queries(
     # 1 session, 2 user, 3 savepoint (ATOMIC_REQUESTS), 4 count, 5 the page of referrals
     # with people and agencies, 6 the audit log's "viewed" rows (one INSERT), 7 the agencies
     # for the filter, 8 release savepoint.
-    with django_assert_num_queries(8):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(9):
         response = client.get(reverse("referrals:list"))
     assert len(response.context["page_obj"]) == count
 
@@ -332,7 +333,8 @@ def test_the_referral_page_runs_constant_queries(
     # with authors, 6 notes with authors, 7 moves with agencies, 8 agency, 9 person,
     # 10 the audit log's "viewed" rows (one INSERT), 11 patrol, 12 its ward, 13 referring
     # officer, 14 officer recording consent, 15 release savepoint.
-    with django_assert_num_queries(15):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(16):
         response = client.get(reverse("referrals:detail", args=[referral.uuid]))
     assert response.status_code == 200
 
@@ -626,7 +628,8 @@ def test_the_timeline_runs_constant_queries(
     # agencies and officers, 8 their history with officers, 9 their moves with agencies,
     # 10 open duplicate flags, 11 the audit log's "viewed" rows (one INSERT), 12 her area,
     # 13 release savepoint.
-    with django_assert_num_queries(13):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(14):
         response = client.get(reverse("referrals:person", args=[person.uuid]))
     assert len(response.context["events"]) == 3 * events
 
@@ -692,6 +695,7 @@ def test_notifications_run_constant_queries(client, pc, count, django_assert_num
     client.force_login(pc)
     # 1 session, 2 user, 3 savepoint, 4 count, 5 the page of notifications, 6 unread
     # count, 7 release savepoint.
-    with django_assert_num_queries(7):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(8):
         response = client.get(reverse("referrals:notifications"))
     assert len(response.context["notifications"]) == count

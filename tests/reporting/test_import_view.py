@@ -269,7 +269,8 @@ def test_recent_imports_run_a_fixed_number_of_queries(
     # 1. the session, 2. the user, 3. SAVEPOINT (ATOMIC_REQUESTS), 4. the police.uk fetches,
     # 5. the uploads with the users who made them (one join), 6. the batches with the users
     # who imported them (one join), 7. RELEASE SAVEPOINT.
-    with django_assert_num_queries(7):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(8):
         response = lead_client.get(URL)
 
     assert len(response.context["recent_imports"]) == count

@@ -439,7 +439,8 @@ def test_the_import_page_lists_the_fetches_in_one_query(
         )
     client.force_login(project_lead)
     # session, user, SAVEPOINT, the fetches, the uploads, the batches, RELEASE SAVEPOINT
-    with django_assert_num_queries(7):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(8):
         response = client.get(reverse("reporting:import"))
 
     shown = min(count, 25)

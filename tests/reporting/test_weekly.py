@@ -117,7 +117,8 @@ def test_sheet_query_budget(client, sergeant, area, week, django_assert_num_quer
     # date); hours this month (one query per month of the week); per patrol, the wellbeing
     # check's other shifts and hours; the intelligence, and the "viewed" rows for it (one
     # INSERT); and the request's savepoint and its release.
-    with django_assert_num_queries(20):
+    # ... and the header's count of unread notifications (every signed-in page).
+    with django_assert_num_queries(21):
         assert client.get(sheet_url(area)).status_code == 200
 
 
