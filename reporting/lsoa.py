@@ -36,4 +36,3 @@ class AreaLinker:
         areas = list(Area.objects.values_list("pk", "name", "code"))
         self._by_name = {name.lower(): pk for pk, name, _ in areas}
         self._by_code = {code: pk for pk, _, code in areas}
-
