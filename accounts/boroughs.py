@@ -60,18 +60,18 @@ def parse_ward_rows(text: str, codes_in_use: Mapping[str, str] | None = None) ->
     if len(text.encode("utf-8")) > MAX_WARD_TEXT_BYTES:
         raise WardRowsError([f"The list must be smaller than {MAX_WARD_TEXT_BYTES // 1024} KB."])
     lines = [(n, cells) for n, cells in _cells(text) if any(c.strip() for c in cells)]
-    code_at, name_at, lines = _columns(lines)
+    code_at, name_at, width, lines = _columns(lines)
     if not lines:
         raise WardRowsError(["Add at least one ward: a line with its ONS code and name."])
     if len(lines) > MAX_WARDS:
         raise WardRowsError([f"The list has {len(lines)} wards: at most {MAX_WARDS} at once."])
     rows, problems, seen_codes, seen_names = [], [], {}, {}
     for number, cells in lines:
-        if name_at is None and len(cells) != 2:
-            problems.append(f"Line {number}: expected 2 columns (code, name), found {len(cells)}")
+        if len(cells) != width:
+            problems.append(f"Line {number}: expected {width} columns, found {len(cells)}")
             continue
-        code = _cell(cells, code_at).upper()
-        name = " ".join(_cell(cells, name_at).split())
+        code = cells[code_at].strip().upper()
+        name = " ".join(cells[name_at].split())
         reasons = _row_reasons(code, name, seen_codes, seen_names, codes_in_use)
         problems += [f"Line {number}: {reason}" for reason in reasons]
         seen_codes.setdefault(code, number)
@@ -195,21 +195,14 @@ def _cells(text: str):
 
 
 def _columns(lines):
-    """Where the code and name are: from a header line if there is one (it is dropped; other
-    columns are then ignored), else the first two columns (name_at None: exactly 2)."""
-    if not lines:
-        return 0, None, lines
-    header = [cell.strip().lower() for cell in lines[0][1]]
+    """(code column, name column, columns a line must have, the lines without the header):
+    from a header line if there is one (any other columns are then ignored), else 0, 1, 2."""
+    header = [cell.strip().lower() for cell in lines[0][1]] if lines else []
     code_at = next((i for i, h in enumerate(header) if _CODE_HEADERS.match(h)), None)
     name_at = next((i for i, h in enumerate(header) if _NAME_HEADERS.match(h)), None)
     if code_at is None or name_at is None:
-        return 0, None, lines
-    return code_at, name_at, lines[1:]
-
-
-def _cell(cells: list[str], at: int | None) -> str:
-    at = 1 if at is None else at
-    return cells[at].strip() if at < len(cells) else ""
+        return 0, 1, 2, lines
+    return code_at, name_at, len(header), lines[1:]
 
 
 def _row_reasons(code, name, seen_codes, seen_names, codes_in_use) -> list[str]:

@@ -1,7 +1,7 @@
 """The "Add a borough" form (accounts/boroughs.py holds the rules; this only reads input)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from . import boroughs
 from .models import Area, Role, User
@@ -78,6 +78,11 @@ class BoroughForm(forms.Form):
         if not self.is_bound and "coverers" not in self.initial:
             leads = [u.pk for u in coverers if u.role == Role.PROJECT_LEAD]
             self.fields["coverers"].initial = leads
+
+    def refuse(self, message: str) -> None:
+        """An error for the whole (empty, unbound) form: what was sent could not be read."""
+        self.full_clean()  # unbound: no errors, and none of its own to come
+        self._errors[NON_FIELD_ERRORS] = self.error_class([message], error_class="nonfield")
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())

@@ -51,7 +51,7 @@ class BoroughCreateView(PermissionRequiredMixin, View):
         pending = read_pending(request)
         if pending is None:
             form = BoroughForm()
-            form.add_error(None, "The borough's details could not be read: enter them again.")
+            form.refuse("The borough's details could not be read: enter them again.")
             return form_page(request, form, status=400)
         form = BoroughForm(as_form_data(pending))
         if form.is_valid():
