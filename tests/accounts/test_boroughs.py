@@ -290,3 +290,18 @@ def test_change_returns_to_the_form_filled_in(client, admin, project_lead):
 
 def test_the_create_address_answers_get_with_405(client, admin):
     assert client.get(CREATE).status_code == 405
+
+
+def test_the_form_runs_as_many_queries_for_50_sergeants_as_for_5(client, admin, area):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(NEW).status_code == 200
+        return len(captured)
+
+    OfficerFactory.create_batch(5, role=Role.SERGEANT, areas=[area])
+    few = queries()
+    OfficerFactory.create_batch(45, role=Role.SERGEANT, areas=[area])
+    assert queries() == few
