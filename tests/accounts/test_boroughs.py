@@ -84,21 +84,6 @@ def test_the_administrators_menu_has_the_page_and_a_leads_does_not(client, admin
     assert NEW not in client.get(reverse("home")).content.decode()
 
 
-def test_the_service_refuses_anyone_but_an_administrator(project_lead):
-    rows = boroughs.parse_ward_rows(WARDS)
-    with pytest.raises(boroughs.BoroughRuleError):
-        boroughs.create_borough(
-            name="Lewisham",
-            code="E09000023",
-            wards=rows,
-            overtime_threshold_hours=48,
-            separate_approver=True,
-            coverers=[],
-            by=project_lead,
-        )
-    assert not Area.objects.filter(code="E09000023").exists()
-
-
 # --- The form --------------------------------------------------------------------------
 
 
