@@ -11,6 +11,8 @@ from .models import Role
 RULES = {
     # Ephedra training sessions (accounts/training.py): recorded for one's own areas.
     "accounts.record_training": frozenset({Role.PROJECT_LEAD, Role.SERGEANT}),
+    # Add a borough: its area, wards and coverage in one flow (accounts/boroughs.py).
+    "accounts.add_borough": frozenset({Role.ADMIN}),
 }
 register(RULES)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_passwords, views_training
+from . import views, views_boroughs, views_passwords, views_training
 
 app_name = "accounts"
 
@@ -27,6 +27,9 @@ urlpatterns = [
         name="second_factor_reset",
     ),
     path("training/", views_training.TrainingView.as_view(), name="training"),
+    path("boroughs/new/", views_boroughs.BoroughNewView.as_view(), name="borough_new"),
+    path("boroughs/new/create/", views_boroughs.BoroughCreateView.as_view(), name="borough_create"),
+    path("boroughs/<str:code>/", views_boroughs.BoroughView.as_view(), name="borough"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("lockouts/<int:pk>/lift/", views.lockout_lift, name="lockout_lift"),
 ]

@@ -46,6 +46,8 @@ def navigation(request) -> dict:
         items.append(("Records due for review", "governance:retention_review", "retention"))
     if has_permission(user, "governance.subject_access"):
         items.append(("Subject access", "governance:subject_access_search", "subject_access"))
+    if has_permission(user, "accounts.add_borough"):
+        items.append(("Add a borough", "accounts:borough_new", "borough"))
     items.append(("Notifications", "referrals:notifications", "notifications"))
     if can_use_admin(user):
         items.append(("Records", "admin:index", "admin"))
@@ -73,6 +75,8 @@ def _section(match) -> str:
     name = match.view_name
     if name == "accounts:training":
         return "training"
+    if name.startswith("accounts:borough"):
+        return "borough"
     if name.startswith("governance:audit"):
         return "audit_log"
     if name.startswith("governance:retention"):

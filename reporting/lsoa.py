@@ -1,18 +1,13 @@
 """Which Area an LSOA belongs to: by the LSOA name's borough, else by the 2021 code's local
-authority (the shipped Lambeth and Southwark geography in reporting/data/)."""
+authority (the shipped Lambeth and Southwark geography: accounts/geography.py)."""
 
-import csv
-import functools
-from pathlib import Path
-
+from accounts.geography import lsoa_authorities
 from accounts.models import Area
-
-LSOA_CSV = Path(__file__).resolve().parent / "data" / "lsoa2021-lambeth-southwark-centroids.csv"
 
 
 class AreaLinker:
     """An LSOA's Area: by the name's borough ("Lambeth 002C" → Lambeth), which works for 2011
-    and 2021 LSOAs alike, else by the 2021 code's local authority (reporting/data/)."""
+    and 2021 LSOAs alike, else by the 2021 code's local authority (accounts/data/)."""
 
     def __init__(self):
         self._by_name: dict[str, int] | None = None
@@ -41,10 +36,3 @@ class AreaLinker:
         areas = list(Area.objects.values_list("pk", "name", "code"))
         self._by_name = {name.lower(): pk for pk, name, _ in areas}
         self._by_code = {code: pk for pk, _, code in areas}
-
-
-@functools.cache
-def lsoa_authorities() -> dict[str, tuple[str, str]]:
-    """2021 LSOA code → (local authority code, name), for Lambeth and Southwark."""
-    with open(LSOA_CSV, newline="", encoding="utf-8") as stream:
-        return {row["lsoa21cd"]: (row["lad22cd"], row["lad22nm"]) for row in csv.DictReader(stream)}

@@ -7,7 +7,7 @@ their .dbf attributes), simplifies each ring (Douglas-Peucker, 4 m: finer than t
 ever drawn), converts it to WGS84 longitude/latitude (Ordnance Survey's inverse Transverse
 Mercator, then the 7-parameter Helmert shift: about 5 m absolute, as the centroid file beside
 it was made) and writes ``static/geo/lsoa2021.geojson``. It is run by hand when a borough's
-boundaries are added; the output is committed (Open Government Licence: reporting/data/README.md).
+boundaries are added; the output is committed (Open Government Licence: accounts/data/README.md).
 
 Standard library only: the .shp and .dbf layouts are fixed (ESRI shapefile technical
 description, polygon records only) and the conversion is the OS guide's formulas.

@@ -48,6 +48,7 @@ PORTAL_PAGE = row(302, 200, 403, 403, 403, 403)
 LEAD_PAGE = row(302, 404, 403, 403, 200, 403)
 AUDIT_PAGE = row(302, 404, 403, 403, 200, 200)  # the project lead and the administrator
 PORTAL_POST_ONLY = row(302, 405, 403, 403, 403, 403)
+ADMIN_PAGE = row(302, 404, 403, 403, 403, 200)
 MATRIX = {
     "home": (None, row(302, 200, 200, 200, 200, 200)),
     "floor": (None, row(200, 200, 200, 200, 200, 200)),  # liveness: "ok", nothing else
@@ -124,6 +125,10 @@ MATRIX = {
     "accounts:users": (None, row(302, 404, 403, 200, 200, 200)),
     "accounts:second_factor_reset": ("officer", row(302, 404, 403, 200, 200, 200)),
     "accounts:lockouts": (None, row(302, 404, 403, 403, 403, 200)),
+    # Add a borough (issue 20): the system administrator only; confirming is POST only.
+    "accounts:borough_new": (None, ADMIN_PAGE),
+    "accounts:borough_create": (None, row(302, 404, 403, 403, 403, 405)),
+    "accounts:borough": ("area", ADMIN_PAGE),
     "accounts:lockout_lift": ("lockout", row(302, 405, 405, 405, 405, 405)),
     # The audit log: read-only, as in the admin.
     "governance:audit_log": (None, AUDIT_PAGE),
@@ -178,6 +183,7 @@ def objects(area, pc, agency_a):
     referral = consented_referral(agency=agency_a, by=pc, person=person)
     Person.objects.filter(pk=person.pk).update(review_on=dt.date(2020, 1, 1))  # due for review
     return {
+        "area": area,
         "patrol": planned,
         "deployed": deployed,
         "hotspot": HotspotFactory(ward=ward),
@@ -237,6 +243,8 @@ def url_for(name: str, kind: str | None, objects: dict) -> str:
         return f"{reverse(name)}?person={objects['person'].uuid}"
     if kind == "token":
         return reverse(name, args=[objects["token"].prefix])
+    if kind == "area":
+        return reverse(name, args=[objects[kind].code])
     if kind == "lockout":
         return reverse(name, args=[objects[kind].pk])
     if kind == "set_password_link":

@@ -11,7 +11,11 @@ _WIDTH_BY_WIDGET = {
     "time": "govuk-input--width-5",
     "datetime": "govuk-input--width-20",
 }
-_CLASS_BY_WIDGET = {"select": "govuk-select", "textarea": "govuk-textarea"}
+_CLASS_BY_WIDGET = {
+    "select": "govuk-select",
+    "textarea": "govuk-textarea",
+    "file": "govuk-file-upload",
+}
 
 
 @register.simple_tag

@@ -13,7 +13,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..lsoa import LSOA_CSV
+from accounts.geography import LSOA_CSV
+
 from ..ranking import METRES_PER_DEGREE_LATITUDE
 from .rules import CATCHMENT_M, RING_OUTER_M
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUNDARIES = ROOT / "static" / "geo" / "lsoa2021.geojson"
-CENTROIDS = ROOT / "reporting" / "data" / "lsoa2021-lambeth-southwark-centroids.csv"
+CENTROIDS = ROOT / "accounts" / "data" / "lsoa2021-lambeth-southwark-centroids.csv"
 
 
 METRES_PER_DEGREE = 111_320  # of latitude; of longitude, times cos(latitude)
