@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Role, User, Ward
+from accounts.selectors import colleagues_for
 from core.dates import PlausibleDateField, PlausibleDateFilter
 from core.forms import DateInput, TimeInput
 from partners.models import PartnerAgency
@@ -45,6 +46,27 @@ class PatrolListFilter(django_filters.FilterSet):
         self.filters["ward"].queryset = Ward.objects.filter(area__in=user.areas.all())
 
 
+class WardCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes that carry each choice's ward (``data-ward`` on the item, see
+    templates/forms/govuk_field.html), so the plan form's script offers the chosen ward's
+    first (static/js/ward-filter.js). ``ward_of(instance)`` gives a choice's ward id."""
+
+    def __init__(self, ward_of, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ward_of = ward_of
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        option["ward"] = self.ward_of(instance) if instance is not None else None
+        return option
+
+
+def _home_ward(officer: User):
+    profile = getattr(officer, "officer_profile", None)
+    return profile.home_ward_id if profile else None
+
+
 class OfficerChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
@@ -59,11 +81,11 @@ class ObserverChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, officer: User) -> str:
         areas = " and ".join(area.name for area in officer.areas.all()) or "no area"
-        return f"{officer}, {officer.get_role_display().lower()} ({areas})"
+        return f"{officer} ({areas})"
 
 
 class HotspotChoiceField(forms.ModelMultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
+    widget = WardCheckboxes(lambda hotspot: hotspot.ward_id)
 
     def label_from_instance(self, hotspot: Hotspot) -> str:
         return f"{hotspot.name} ({hotspot.ward.name})"
@@ -85,7 +107,7 @@ class PatrolForm(forms.ModelForm):
     hotspots = HotspotChoiceField(
         queryset=Hotspot.objects.none(),
         required=False,
-        help_text="Grouped by ward; hotspots outside the patrol's ward need a confirmation.",
+        help_text="Each with its ward. A hotspot outside the patrol's ward needs a confirmation.",
     )
     other_wards = forms.BooleanField(
         label="Yes, include hotspots outside the patrol's ward", required=False
@@ -93,6 +115,7 @@ class PatrolForm(forms.ModelForm):
     ephedra_pcs = OfficerChoiceField(queryset=User.objects.none(), label="Ephedra PCs")
     local_pcs = OfficerChoiceField(
         queryset=User.objects.none(),
+        widget=WardCheckboxes(_home_ward),
         label="Local PCs",
         help_text="At least one PC from the ward's local policing team.",
     )
@@ -128,11 +151,11 @@ class PatrolForm(forms.ModelForm):
             officer_profile__home_ward__isnull=False,
             officer_profile__ephedra_trained_on__isnull=True,
         ).order_by("officer_profile__home_ward__name", "last_name")
-        # Anyone who may observe; one who works in the patrol's area is refused at the
-        # field (services.observer_problems), as the area is chosen on this same form.
+        # Those who may observe and share no area with the planner (one who works in the
+        # patrol's area is refused at the field by services.observer_problems too).
         self.fields["observers"].queryset = (
             User.objects.filter(role__in=services.OBSERVER_ROLES, is_active=True)
-            .exclude(pk=user.pk)
+            .exclude(pk__in=colleagues_for(user).values("pk"))
             .prefetch_related("areas")
             .order_by("last_name", "first_name")
         )
@@ -179,12 +202,6 @@ class PatrolForm(forms.ModelForm):
         if both:
             names = ", ".join(str(o) for o in both)
             self.add_error("local_pcs", f"{names} cannot be both an Ephedra PC and the local PC.")
-            return cleaned
-        crew = set(cleaned["ephedra_pcs"]) | set(cleaned["local_pcs"])
-        twice = crew & set(cleaned.get("observers", []))
-        if twice:
-            names = ", ".join(str(o) for o in twice)
-            self.add_error("observers", f"{names} is on the crew, so cannot also observe.")
             return cleaned
         self.instance.starts_at, self.instance.ends_at = starts_at, ends_at
         self.instance.ward = cleaned["ward"]

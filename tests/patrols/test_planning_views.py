@@ -455,3 +455,15 @@ def test_the_plan_form_can_add_another_partner(client, sergeant):
     assert '<template id="invitation-template">' in content
     assert 'name="invitations-__prefix__-agency"' in content
     assert 'data-add-row="invitation" hidden' in content
+
+
+def test_hotspots_and_local_pcs_carry_their_ward_for_the_page_to_filter(
+    client, sergeant, ward, local_pc
+):
+    hotspot = HotspotFactory(ward=ward)
+    client.force_login(sergeant)
+    content = client.get(reverse("patrols:create")).content.decode()
+    ward_item = f'<div class="govuk-checkboxes__item" data-ward="{ward.pk}">'
+    assert content.count(ward_item) == 2  # the hotspot and the local PC
+    assert f'value="{hotspot.pk}"' in content
+    assert "js/ward-filter.js" in content
