@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_passwords, views_training
+from . import views, views_invite, views_passwords, views_training
 
 app_name = "accounts"
 
@@ -26,6 +26,10 @@ urlpatterns = [
         views.second_factor_reset,
         name="second_factor_reset",
     ),
+    path("users/invite/", views_invite.invite, name="invite"),
+    path("users/invite/upload/", views_invite.invite_upload, name="invite_upload"),
+    path("users/<uuid:uuid>/send-link/", views_invite.resend_invite, name="resend_invite"),
+    path("users/<uuid:uuid>/disable/", views_invite.deactivate, name="deactivate"),
     path("training/", views_training.TrainingView.as_view(), name="training"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("lockouts/<int:pk>/lift/", views.lockout_lift, name="lockout_lift"),

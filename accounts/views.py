@@ -192,11 +192,13 @@ def user_list(request):
         has_second_factor=ExpressionWrapper(second_factor.usable(), output_field=BooleanField())
     ).order_by("username")
     shown = list(users[: USERS_SHOWN + 1])
-    return render(
-        request,
-        "accounts/user_list.html",
-        {"form": form, "users": shown[:USERS_SHOWN], "more": len(shown) > USERS_SHOWN},
-    )
+    context = {
+        "form": form,
+        "users": shown[:USERS_SHOWN],
+        "more": len(shown) > USERS_SHOWN,
+        "can_invite": permissions.invitation_scope(request.user).any,
+    }
+    return render(request, "accounts/user_list.html", context)
 
 
 @login_required

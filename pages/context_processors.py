@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from accounts.permissions import can_use_admin
+from accounts.permissions import can_use_admin, invitation_scope
 from accounts.selectors import unread_notification_count
 from core.permissions import has_permission
 
@@ -46,6 +46,8 @@ def navigation(request) -> dict:
         items.append(("Records due for review", "governance:retention_review", "retention"))
     if has_permission(user, "governance.subject_access"):
         items.append(("Subject access", "governance:subject_access_search", "subject_access"))
+    if invitation_scope(user).any:
+        items.append(("Invite people", "accounts:invite", "invite"))
     items.append(("Notifications", "referrals:notifications", "notifications"))
     if can_use_admin(user):
         items.append(("Records", "admin:index", "admin"))
@@ -74,6 +76,8 @@ def _section(match) -> str:
     name = match.view_name
     if name == "accounts:training":
         return "training"
+    if name.startswith("accounts:invite"):
+        return "invite"
     if name.startswith("governance:audit"):
         return "audit_log"
     if name.startswith("governance:retention"):
