@@ -2,6 +2,7 @@
 rules, each bad row reported with its line and reason and nothing written; otherwise a
 preview, and on confirm everyone is invited in one transaction."""
 
+import html
 import re
 from pathlib import Path
 
@@ -49,11 +50,11 @@ def test_upload_preview_confirm(client, sergeant, area, ward, django_capture_on_
     content = preview.content.decode()
     assert preview.status_code == 200
     assert "Invite 2 people" in content
-    assert "alex@example.org" in content and "Ward sergeant" in content
+    assert "alex@example.org" in content
+    assert "Ward sergeant" in content
     assert not User.objects.filter(email__endswith="@example.org").exists()  # not yet
 
     text = re.search(r'name="text" value="([^"]*)"', content, re.S).group(1)
-    import html
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -99,7 +100,8 @@ def test_a_bad_row_is_reported_by_line_and_nothing_is_written(
     errors = re.search(r"data-invite-errors>(.*?)</ul>", content, re.S).group(1)
     assert "Line 4:" in errors
     assert reason in errors
-    assert "Line 2" not in errors and "Line 3" not in errors
+    assert "Line 2" not in errors
+    assert "Line 3" not in errors
     assert User.objects.count() == before
     assert not AuditEvent.objects.filter(action="accounts.user.invited").exists()
 
