@@ -71,8 +71,15 @@ def second_factor_resettable_users(user):
 
 def manageable_users(user):
     """The users whose account ``user`` may look after on the users page: reset the second
-    factor, send the set-password link again, disable. The same scope for all three."""
+    factor, send the set-password link again. The same scope as second-factor resets."""
     return second_factor_resettable_users(user)
+
+
+def disableable_users(user):
+    """The users whose account ``user`` may disable (a leaver): those they look after,
+    except that a sergeant never disables the project lead."""
+    users = manageable_users(user)
+    return users.exclude(role=Role.PROJECT_LEAD) if user.role == Role.SERGEANT else users
 
 
 # --- Invitations (issue 20): who may invite whom, into which areas. ---------------------

@@ -126,7 +126,7 @@ def deactivate(user: User, by: User | None = None) -> None:
     """A leaver: the user can no longer sign in, every session of theirs ends now, and
     their API tokens are revoked (by ``by``; ``User.save`` would revoke them too, but
     without saying who). ``by`` must be someone who looks after the account."""
-    if by is not None and not permissions.manageable_users(by).filter(pk=user.pk).exists():
+    if by is not None and not permissions.disableable_users(by).filter(pk=user.pk).exists():
         raise AccountRuleError("You may not disable this account.")
     locked = _lock(user)
     revoke_tokens(locked, DEACTIVATED, by=by)

@@ -115,7 +115,7 @@ def deactivate(request, uuid):
     if not permissions.may_reset_second_factors(request.user):
         permissions.deny_account_security(request.user)
     target = get_object_or_404(
-        permissions.manageable_users(request.user), uuid=uuid, is_active=True
+        permissions.disableable_users(request.user), uuid=uuid, is_active=True
     )
     if request.method == "POST":
         services.deactivate(target, by=request.user)

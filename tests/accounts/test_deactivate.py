@@ -141,3 +141,15 @@ def test_the_users_list_runs_a_constant_number_of_queries(
     OfficerFactory.create_batch(45, areas=[area])
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(USERS)
+
+
+def test_a_sergeant_never_disables_the_project_lead(client, sergeant, project_lead, admin_user):
+    client.force_login(sergeant)
+    assert disable_url(project_lead) not in client.get(USERS).content.decode()
+    assert client.post(disable_url(project_lead)).status_code == 404
+    with pytest.raises(services.AccountRuleError):
+        services.deactivate(project_lead, by=sergeant)
+    project_lead.refresh_from_db()
+    assert project_lead.is_active
+    client.force_login(admin_user)
+    assert disable_url(project_lead) in client.get(USERS).content.decode()
