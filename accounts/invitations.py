@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from governance import audit
@@ -142,10 +142,20 @@ def invite(invitee: Invitee, by: User) -> User:
     return invite_many([invitee], by)[0]
 
 
-@transaction.atomic
 def invite_many(invitees: Sequence[Invitee], by: User) -> list[User]:
     """Make each person's account (no usable password), their officer profile if police,
     and send each their set-password link: all of them, or none if any is refused."""
+    try:
+        return _invite_all(invitees, by)
+    except IntegrityError:  # a collar number taken by an invitation made at the same moment
+        raise InvitationRuleError(
+            "Someone was invited with the same details at the same moment. Nobody was "
+            "invited: check the users list and try again."
+        ) from None
+
+
+@transaction.atomic
+def _invite_all(invitees: Sequence[Invitee], by: User) -> list[User]:
     for index, invitee in enumerate(invitees):
         found = problems(invitee, by, invitees[:index])
         if found:

@@ -235,3 +235,47 @@ def test_nothing_is_written_when_the_email_cannot_be_sent(admin_user, area, monk
         invitations.invite(invitee, admin_user)
     assert not User.objects.filter(email="robin.testperson@example.org").exists()
     assert not AuditEvent.objects.filter(action="accounts.user.invited").exists()
+
+
+def test_a_training_date_in_the_future_is_refused(admin_user, area):
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    invitee = invitations.Invitee(
+        "R", "T", "r@example.org", Role.PC, areas=[area], collar_number="1", trained_on=tomorrow
+    )
+    assert "trained_on" in invitations.problems(invitee, admin_user)
+
+
+def test_the_form_offers_only_the_inviters_areas_and_roles(client, sergeant, area, other_area):
+    client.force_login(sergeant)
+    page = client.get(INVITE).content.decode()
+    assert area.name in page
+    assert other_area.name not in page
+    assert 'value="sergeant"' in page
+    assert 'value="project_lead"' not in page
+
+
+def test_a_collar_number_used_twice_in_one_batch_is_refused(admin_user, area):
+    first = invitations.Invitee(
+        "A", "B", "a@example.org", Role.PC, areas=[area], collar_number="9x"
+    )
+    second = invitations.Invitee(
+        "C", "D", "c@example.org", Role.PC, areas=[area], collar_number="9X"
+    )
+    with pytest.raises(invitations.InvitationRuleError, match="used twice"):
+        invitations.invite_many([first, second], admin_user)
+    assert not User.objects.filter(email__in=["a@example.org", "c@example.org"]).exists()
+
+
+def test_a_collar_number_taken_at_the_same_moment_is_a_refusal_not_an_error(
+    admin_user, area, monkeypatch
+):
+    """The check passed, then another invitation took the collar number: the database's
+    unique constraint refuses, and the person is told, with nothing written."""
+    OfficerFactory(areas=[area], profile__collar_number="5555LX")
+    monkeypatch.setattr(invitations, "problems", lambda *args, **kwargs: {})
+    invitee = invitations.Invitee(
+        "R", "T", "r@example.org", Role.PC, areas=[area], collar_number="5555lx"
+    )
+    with pytest.raises(invitations.InvitationRuleError, match="same moment"):
+        invitations.invite(invitee, admin_user)
+    assert not User.objects.filter(email="r@example.org").exists()
