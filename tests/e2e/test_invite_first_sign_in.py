@@ -3,19 +3,21 @@ officer opens the e-mailed link, sets a password, signs in, sets up the second f
 lands on the home page."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from tests.factories import WardFactory
+from tests.factories import AreaFactory, WardFactory
 
 from .conftest import check_accessibility, check_phone_layout, sign_in
 from .test_second_factor import code_for
 
 pytestmark = pytest.mark.e2e
 NEW_PASSWORD = "violet-kettle-moorland-41"
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "invite-officers.csv"
 LINK = re.compile(r"https?://\S+?(/set-password/[^/\s]+/[^/\s]+/)")
 
 
@@ -68,3 +70,29 @@ def test_admin_invites_an_officer_who_signs_in_for_the_first_time(page: Page, ad
     page.get_by_role("link", name="I have saved my codes").click()
     expect(page).to_have_url(re.compile(r"^http://[^/]+/$"))
     expect(page.get_by_role("button", name="Sign out")).to_be_attached()
+
+
+def test_sergeant_invites_a_team_from_a_csv(page: Page, sergeant, tmp_path):
+    lewisham = AreaFactory(name="Lewisham", code="E09000023")
+    sergeant.areas.add(lewisham)
+    bad = tmp_path / "team.csv"
+    bad.write_text(EXAMPLE.read_text().replace(",pc,E09000023", ",pc,E09000028", 1))
+    sign_in(page, sergeant)
+    page.goto("/users/invite/upload/")
+    check_accessibility(page, "invite-upload")
+    check_phone_layout(page, "invite-upload")
+
+    page.get_by_label("Upload a CSV file of officers").set_input_files(bad)
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("[data-invite-errors]")).to_contain_text("Line 3:")
+    check_accessibility(page, "invite-upload-errors")
+
+    page.get_by_label("Upload a CSV file of officers").set_input_files(EXAMPLE)
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invite 3 people")
+    check_accessibility(page, "invite-preview")
+    check_phone_layout(page, "invite-preview")
+    page.get_by_role("button", name="Invite these 3 people").click()
+    expect(page).to_have_url(re.compile(r"/users/$"))
+    expect(page.get_by_text("3 people are invited")).to_be_visible()
+    assert User.objects.filter(email__endswith="@example.org").count() == 3
