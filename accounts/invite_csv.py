@@ -17,9 +17,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-
-from core.dates import validate_plausible
+from core.dates import DateParameterError, parse_query_date
 
 from .invitations import Invitee, problems
 from .models import Area, Role, User, Ward
@@ -131,13 +129,8 @@ def _invitee(row: dict[str, str], line: int) -> tuple[Invitee | None, str | None
 
 
 def _date(value: str) -> tuple[dt.date | None, str | None]:
-    if not value:
-        return None, None
+    """Year-month-day within the bounds of every date typed (``core.dates``); empty: none."""
     try:
-        day = dt.date.fromisoformat(value[:32])
-        validate_plausible(day)
-    except ValueError:
-        return None, "trained_on must be a date as year-month-day, like 2026-03-02"
-    except ValidationError as error:
-        return None, "trained_on: " + error.messages[0]
-    return day, None
+        return parse_query_date(value), None
+    except DateParameterError as error:
+        return None, f"trained_on: {error}"
