@@ -153,3 +153,11 @@ def test_a_sergeant_never_disables_the_project_lead(client, sergeant, project_le
     assert project_lead.is_active
     client.force_login(admin_user)
     assert disable_url(project_lead) in client.get(USERS).content.decode()
+
+
+def test_the_audit_log_says_it_in_words(pc, admin_user):
+    from dataprotection.views.audit import what
+
+    services.deactivate(pc, by=admin_user)
+    row = AuditEvent.objects.get(action="accounts.user.deactivated")
+    assert what(row).startswith("Disabled the account of ")  # ("an user": _with_article)
