@@ -4,7 +4,9 @@ The admin is a back office for police staff and administrators. Partner users ne
 see it: the admin site answers them 404, as if it did not exist.
 """
 
-from core.permissions import deny, register
+from dataclasses import dataclass
+
+from core.permissions import deny, has_permission, register
 
 from .models import Role
 
@@ -13,6 +15,8 @@ RULES = {
     "accounts.record_training": frozenset({Role.PROJECT_LEAD, Role.SERGEANT}),
     # Add a borough: its area, wards and coverage in one flow (accounts/boroughs.py).
     "accounts.add_borough": frozenset({Role.ADMIN}),
+    # Inviting people (accounts/invitations.py): whom, and where, is invitation_scope's.
+    "accounts.invite": frozenset({Role.ADMIN, Role.PROJECT_LEAD, Role.SERGEANT}),
 }
 register(RULES)
 
@@ -65,6 +69,53 @@ def second_factor_resettable_users(user):
     if user.is_superuser or user.role == Role.ADMIN:
         return users
     return users.filter(role__in=POLICE_ROLES, areas__in=user.areas.all()).distinct()
+
+
+def manageable_users(user):
+    """The users whose account ``user`` may look after on the users page: reset the second
+    factor, send the set-password link again. The same scope as second-factor resets."""
+    return second_factor_resettable_users(user)
+
+
+def disableable_users(user):
+    """The users whose account ``user`` may disable (a leaver): those they look after,
+    except that a sergeant never disables the project lead."""
+    users = manageable_users(user)
+    return users.exclude(role=Role.PROJECT_LEAD) if user.role == Role.SERGEANT else users
+
+
+# --- Invitations (issue 20): who may invite whom, into which areas. ---------------------
+
+
+@dataclass(frozen=True)
+class InvitationScope:
+    """What ``user`` may give a person they invite: the police roles, the areas (a
+    queryset), and whether partner users (of any agency) too."""
+
+    roles: tuple[str, ...]
+    areas: object
+    partners: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(self.roles) or self.partners
+
+
+def invitation_scope(user) -> InvitationScope:
+    """The one rule: system administrators invite police into any area and partner users
+    of any agency; the project lead and sergeants invite PCs and sergeants into their own
+    areas (never a lead or an administrator); anyone else invites no one. The form's
+    choices come from here and the service checks against it again."""
+    from .models import Area
+
+    if not has_permission(user, "accounts.invite"):
+        return InvitationScope((), Area.objects.none(), partners=False)
+    if user.role == Role.ADMIN:
+        police = (Role.PC, Role.SERGEANT, Role.PROJECT_LEAD)
+        return InvitationScope(police, Area.objects.all(), partners=True)
+    return InvitationScope(
+        (Role.PC, Role.SERGEANT), Area.objects.filter(pk__in=user.areas.values("pk")), False
+    )
 
 
 def may_manage_lockouts(user) -> bool:

@@ -123,13 +123,19 @@ def sign_out_everywhere(user: User) -> None:
 
 @transaction.atomic
 def deactivate(user: User, by: User | None = None) -> None:
-    """The user can no longer sign in, and their API tokens are revoked (by ``by``;
-    ``User.save`` would revoke them too, but without saying who)."""
+    """A leaver: the user can no longer sign in, every session of theirs ends now, and
+    their API tokens are revoked (by ``by``; ``User.save`` would revoke them too, but
+    without saying who). ``by`` must be someone who looks after the account."""
+    if by is not None and not permissions.disableable_users(by).filter(pk=user.pk).exists():
+        raise AccountRuleError("You may not disable this account.")
     locked = _lock(user)
     revoke_tokens(locked, DEACTIVATED, by=by)
-    if locked.is_active:
-        locked.is_active = False
-        locked.save(update_fields=["is_active"])
+    was_active = locked.is_active
+    locked.is_active = False
+    locked.sessions_valid_after = timezone.now()
+    locked.save(update_fields=["is_active", "sessions_valid_after"])
+    if was_active:
+        audit.record("accounts.user.deactivated", locked, user=by)
     user.is_active = False
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_boroughs, views_passwords, views_training
+from . import views, views_boroughs, views_invite, views_passwords, views_training
 
 app_name = "accounts"
 
@@ -26,6 +26,10 @@ urlpatterns = [
         views.second_factor_reset,
         name="second_factor_reset",
     ),
+    path("users/invite/", views_invite.invite, name="invite"),
+    path("users/invite/upload/", views_invite.invite_upload, name="invite_upload"),
+    path("users/<uuid:uuid>/send-link/", views_invite.resend_invite, name="resend_invite"),
+    path("users/<uuid:uuid>/disable/", views_invite.deactivate, name="deactivate"),
     path("training/", views_training.TrainingView.as_view(), name="training"),
     path("boroughs/new/", views_boroughs.BoroughNewView.as_view(), name="borough_new"),
     path("boroughs/new/create/", views_boroughs.BoroughCreateView.as_view(), name="borough_create"),

@@ -8,7 +8,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -188,15 +188,19 @@ def user_list(request):
     users = permissions.second_factor_resettable_users(request.user)
     if form.is_valid() and form.cleaned_data["q"]:
         users = users.filter(username__icontains=form.cleaned_data["q"])
+    disableable = permissions.disableable_users(request.user).filter(pk=OuterRef("pk"))
     users = users.annotate(
-        has_second_factor=ExpressionWrapper(second_factor.usable(), output_field=BooleanField())
+        has_second_factor=ExpressionWrapper(second_factor.usable(), output_field=BooleanField()),
+        may_disable=Exists(disableable),
     ).order_by("username")
     shown = list(users[: USERS_SHOWN + 1])
-    return render(
-        request,
-        "accounts/user_list.html",
-        {"form": form, "users": shown[:USERS_SHOWN], "more": len(shown) > USERS_SHOWN},
-    )
+    context = {
+        "form": form,
+        "users": shown[:USERS_SHOWN],
+        "more": len(shown) > USERS_SHOWN,
+        "can_invite": permissions.invitation_scope(request.user).any,
+    }
+    return render(request, "accounts/user_list.html", context)
 
 
 @login_required

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core import signing
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views import View
 
 from core.permissions import PermissionRequiredMixin
@@ -91,7 +90,6 @@ class BoroughView(PermissionRequiredMixin, View):
         context = {
             "area": area,
             "geography": boroughs.geography_message(area.code, area.name),
-            "invite_url": invite_url(),
         }
         return render(request, "accounts/borough.html", context)
 
@@ -143,14 +141,6 @@ def as_form_data(pending: dict) -> dict:
     if pending.get("separate"):
         data["separate_approver"] = "on"
     return data
-
-
-def invite_url() -> tuple[str, bool]:
-    """Where to invite people: the invitation page once it exists, else the admin's users."""
-    try:
-        return reverse("accounts:invite"), True
-    except NoReverseMatch:
-        return reverse("admin:accounts_user_changelist"), False
 
 
 def _salt(request) -> str:

@@ -74,4 +74,6 @@ def set_password_view(request, uidb64, token):
             "enter, your second factor.",
         )
         return redirect("login")
-    return render(request, "accounts/set_password.html", {"form": form, "target": user})
+    # Never signed in: an invited person, here for the first time.
+    context = {"form": form, "target": user, "first_time": user.last_login is None}
+    return render(request, "accounts/set_password.html", context)

@@ -32,6 +32,8 @@ VERBS = {
     "forbidden": "Refused access (403)",
     "not_found": "Asked for a record that is not there or not theirs (404)",
     "combined": "Linked",
+    "invited": "Invited",
+    "deactivated": "Disabled",
 }
 # How a row says what was done to which record, where "<verb> a <record>" would not read.
 PHRASES = {
@@ -40,6 +42,7 @@ PHRASES = {
     "second_factor_reset": "Reset the second factor of {record}",
     "retained": "Kept {record} after review",
     "combined": "Linked {record} with other records of the same woman",
+    "deactivated": "Disabled the account of {record}",
 }
 # Actions about the actor's own account, written without the object.
 ACCOUNT_EVENTS = {"signed_in", "signed_out", "sign_in_failed"}

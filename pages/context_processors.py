@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from accounts.permissions import can_use_admin
+from accounts.permissions import can_use_admin, invitation_scope
 from accounts.selectors import unread_notification_count
 from core.permissions import has_permission
 
@@ -48,6 +48,8 @@ def navigation(request) -> dict:
         items.append(("Subject access", "governance:subject_access_search", "subject_access"))
     if has_permission(user, "accounts.add_borough"):
         items.append(("Add a borough", "accounts:borough_new", "borough"))
+    if invitation_scope(user).any:
+        items.append(("Invite people", "accounts:invite", "invite"))
     items.append(("Notifications", "referrals:notifications", "notifications"))
     if can_use_admin(user):
         items.append(("Records", "admin:index", "admin"))
@@ -77,6 +79,8 @@ def _section(match) -> str:
         return "training"
     if name.startswith("accounts:borough"):
         return "borough"
+    if name.startswith("accounts:invite"):
+        return "invite"
     if name.startswith("governance:audit"):
         return "audit_log"
     if name.startswith("governance:retention"):

@@ -75,6 +75,7 @@ APPS = [
 DATE_FIELDS = [
     (HotspotForm, "identified_on"),
     (TrainingForm, "held_on"),
+    ("accounts.forms_invite.InviteOfficerForm", "trained_on"),
     (PatrolForm, "date"),
     (ReturnForm, "date"),
     (ArrestForm, "caution_given_on"),

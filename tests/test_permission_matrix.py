@@ -124,6 +124,11 @@ MATRIX = {
     "accounts:set_password": ("set_password_link", row(200, 200, 200, 200, 200, 200)),
     "accounts:users": (None, row(302, 404, 403, 200, 200, 200)),
     "accounts:second_factor_reset": ("officer", row(302, 404, 403, 200, 200, 200)),
+    # Inviting people (issue 20): admins anyone, the lead and sergeants police of their areas.
+    "accounts:invite": (None, row(302, 404, 403, 200, 200, 200)),
+    "accounts:invite_upload": (None, row(302, 404, 403, 200, 200, 200)),
+    "accounts:resend_invite": ("officer", row(302, 405, 405, 405, 405, 405)),
+    "accounts:deactivate": ("officer", row(302, 404, 403, 200, 200, 200)),
     "accounts:lockouts": (None, row(302, 404, 403, 403, 403, 200)),
     # Add a borough (issue 20): the system administrator only; confirming is POST only.
     "accounts:borough_new": (None, ADMIN_PAGE),

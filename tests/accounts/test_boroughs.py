@@ -228,7 +228,7 @@ def test_the_new_boroughs_page_shows_the_banner_wards_and_next_steps(client, adm
     html = response.content.decode()
     assert "Lewisham added, with 3 wards." in html
     assert "Brockley" in html
-    assert reverse("admin:accounts_user_changelist") in html  # until the invitation page
+    assert reverse("accounts:invite") in html
     assert "No LSOA geography ships for E09000023" in html
 
 

@@ -35,6 +35,7 @@ MENU = [
     "Wellbeing",
     "Training",
     "Possible duplicates",
+    "Invite people",
     "Notifications",
     "Records",
     "Your account",

@@ -84,7 +84,8 @@ def test_set_password_link_then_enrolment(page: Page, pc):
     pc.save()
     path = set_password.link(pc).split("://", 1)[1].split("/", 1)[1]
     page.goto("/" + path)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Set your password")
+    # The factory's PC has never signed in: the page greets a first-time user.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome — set your password")
     page.get_by_label("New password", exact=True).fill("short")
     page.get_by_label("New password confirmation").fill("short")
     page.get_by_role("button", name="Set password").click()
