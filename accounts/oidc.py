@@ -68,6 +68,11 @@ def provider_verified(session, user) -> bool:
     )
 
 
+def signed_in_through_provider(request) -> bool:
+    """This session was made by single sign-on (which "Confirm it is you" may then use)."""
+    return settings.OIDC_ENABLED and request.session.get(BACKEND_SESSION_KEY) == BACKEND
+
+
 def provider_did_mfa(id_token: dict) -> bool:
     amr = id_token.get("amr") or []
     return settings.OIDC_TRUST_PROVIDER_MFA or (isinstance(amr, list) and "mfa" in amr)

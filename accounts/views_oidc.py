@@ -56,7 +56,15 @@ class _OnlyWhenEnabled(View):
 
 
 class StartView(_OnlyWhenEnabled, OIDCAuthenticationRequestView):
-    """Sends the browser to the provider, with state, nonce and a PKCE challenge."""
+    """Sends the browser to the provider, with state, nonce and a PKCE challenge; with
+    ``?confirm=1`` ("Confirm it is you", accounts.reauth) the provider is asked to sign the
+    person in again rather than reuse its own session."""
+
+    def get_extra_params(self, request):
+        extra = dict(super().get_extra_params(request))
+        if request.GET.get("confirm") == "1":
+            extra["prompt"] = "login"
+        return extra
 
 
 class CallbackView(_OnlyWhenEnabled, OIDCAuthenticationCallbackView):

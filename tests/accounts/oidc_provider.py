@@ -37,6 +37,7 @@ class Provider:
         self.person: dict = {}
         self.spoil: dict = {}
         self.codes: dict[str, dict] = {}
+        self.last_authorize: dict = {}
         self.tokens: dict[str, dict] = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -70,6 +71,7 @@ class Provider:
 
     def authorize(self, query: dict) -> str:
         """Where the browser goes next: the client's redirect address, code and state."""
+        self.last_authorize = query
         code = secrets.token_urlsafe(16)
         self.codes[code] = {
             "nonce": query.get("nonce"),

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from accounts import oidc
+from accounts.middleware import REAUTHENTICATED_AT
 from accounts.models import Role
 from ephedra import env
 from governance.models import AuditEvent
@@ -48,10 +49,10 @@ def officer(pc):
     return pc
 
 
-def sign_in_through_provider(client, provider, email: str, **person):
+def sign_in_through_provider(client, provider, email: str, start_query: str = "", **person):
     """Start on Ephedra, go through the provider, come back: the callback's response."""
     provider.person = {"email": email, **person}
-    start = client.get(reverse("oidc_authentication_init"))
+    start = client.get(reverse("oidc_authentication_init") + start_query)
     assert start.status_code == 302
     assert start["Location"].startswith(provider.url + "/authorize?")
     back = requests.get(start["Location"], allow_redirects=False, timeout=5)
@@ -229,6 +230,32 @@ def test_the_providers_word_never_verifies_a_partner_or_a_password_session(partn
     }
     assert not oidc.provider_verified(password, pc)
     assert oidc.provider_verified(password | {"_auth_user_backend": oidc.BACKEND}, pc)
+
+
+def test_confirm_it_is_you_through_the_provider(client, oidc_on, officer):
+    sign_in_through_provider(client, oidc_on, officer.email)
+    session = client.session
+    session[REAUTHENTICATED_AT] = 0  # long ago
+    session.save()
+    page = client.get(reverse("accounts:confirm_identity"), {"next": "/account/"})
+    assert "Confirm with your force account" in page.content.decode()
+
+    response = sign_in_through_provider(
+        client, oidc_on, officer.email, start_query="?confirm=1&next=/account/"
+    )
+
+    assert oidc_on.last_authorize["prompt"] == "login"  # the provider asks again
+    assert response["Location"] == "/account/"
+    assert client.session[REAUTHENTICATED_AT] > 0
+
+
+def test_a_password_session_confirms_with_the_password(client, oidc_on, officer):
+    client.force_login(officer)
+
+    page = client.get(reverse("accounts:confirm_identity")).content.decode()
+
+    assert "Confirm with your force account" not in page
+    assert 'name="password"' in page
 
 
 # --- Off by default ---------------------------------------------------------------------
