@@ -26,6 +26,20 @@ CLIENT_SECRET = "test-secret-not-real"  # noqa: S105 - the loopback provider's o
 KID = "test-key-1"
 
 
+def switch_on(settings, provider: "Provider") -> "Provider":
+    """Single sign-on on, against this provider (pytest-django's ``settings`` fixture)."""
+    provider.reset()
+    for name, value in provider.settings().items():
+        setattr(settings, name, value)
+    settings.OIDC_ENABLED = True
+    settings.OIDC_TRUST_PROVIDER_MFA = False
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS,
+        "accounts.oidc.PoliceOIDCBackend",
+    ]
+    return provider
+
+
 def _new_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 

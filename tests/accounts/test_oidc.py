@@ -16,7 +16,7 @@ from ephedra import env
 from governance.models import AuditEvent
 from tests.factories import PartnerUserFactory
 
-from .oidc_provider import Provider
+from .oidc_provider import Provider, switch_on
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +33,7 @@ def provider():
 
 @pytest.fixture
 def oidc_on(settings, provider):
-    provider.reset()
-    for name, value in provider.settings().items():
-        setattr(settings, name, value)
-    settings.OIDC_ENABLED = True
-    settings.OIDC_TRUST_PROVIDER_MFA = False
-    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, oidc.BACKEND]
-    return provider
+    return switch_on(settings, provider)
 
 
 @pytest.fixture
@@ -199,6 +193,16 @@ def test_a_callback_cannot_be_replayed(client, oidc_on, officer):
 
     assert again["Location"] == reverse("login")
     assert signed_in_user_id(client) is None
+
+
+def test_an_unreachable_provider_is_a_refusal_not_an_error(client, oidc_on, officer, settings):
+    settings.OIDC_OP_TOKEN_ENDPOINT = "http://127.0.0.1:9/token"  # discard port: nobody there
+
+    response = sign_in_through_provider(client, oidc_on, officer.email)
+
+    assert response["Location"] == reverse("login")
+    assert signed_in_user_id(client) is None
+    assert [row.detail for row in refusals()] == ["failed: ConnectionError"]
 
 
 # --- The second factor ------------------------------------------------------------------
