@@ -266,8 +266,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Single sign-on for police users (OpenID Connect, accounts/oidc.py): off unless the
 # force's identity provider is named (all of env.OIDC_REQUIRED, or start-up fails). Police
-# accounts are matched, never created; partners and administrators sign in here with
-# a password and a second factor. The /oidc/ pages answer 404 while it is off.
+# accounts are matched, never created; partners and administrators keep Ephedra's own
+# password and second factor. The /oidc/ pages answer 404 while it is off.
 _oidc = env.oidc()
 OIDC_ENABLED = _oidc is not None
 if _oidc:
@@ -279,7 +279,8 @@ if _oidc:
     OIDC_OP_USER_ENDPOINT = _oidc["OIDC_OP_USER_ENDPOINT"]
     OIDC_OP_JWKS_ENDPOINT = _oidc["OIDC_OP_JWKS_ENDPOINT"]
     INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.insert(2, "accounts.oidc.PoliceOIDCBackend")  # after axes
+    # After axes (a locked-out address is refused here too) and the password backend.
+    AUTHENTICATION_BACKENDS.insert(2, "accounts.oidc.PoliceOIDCBackend")
 OIDC_RP_SIGN_ALGO = "RS256"  # ID tokens signed by the provider's keys (its JWKS endpoint)
 OIDC_RP_SCOPES = "openid email"
 OIDC_CREATE_USER = False
