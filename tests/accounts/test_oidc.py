@@ -114,6 +114,21 @@ def test_partners_and_administrators_keep_their_own_sign_in(client, oidc_on, kin
     assert [row.detail for row in refusals()] == ["not_police"]
 
 
+def test_the_audit_log_reads_sso_events_in_words(client, oidc_on, officer, project_lead):
+    sign_in_through_provider(client, oidc_on, "stranger@force.example")
+    sign_in_through_provider(client, oidc_on, officer.email)
+    client.force_login(project_lead)
+
+    def shown(action):
+        rows = client.get(reverse("governance:audit_log"), {"action": action}).context["rows"]
+        return {(row.who, row.what) for row in rows}
+
+    assert shown("sso_refused") == {("Someone not signed in", "Refused single sign-on")}
+    assert shown("signed_in_with_sso") == {
+        (officer.username, "Signed in with the force's single sign-on")
+    }
+
+
 def test_two_accounts_with_one_address_are_refused(client, oidc_on, officer, sergeant):
     sergeant.email = officer.email.upper()
     sergeant.save(update_fields=["email"])
