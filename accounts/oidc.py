@@ -40,6 +40,12 @@ REFUSED = {
 }
 
 
+class Refused(Exception):  # noqa: N818 - a decision, not a fault
+    """Someone the provider vouched for whom Ephedra will not sign in (already audited).
+    Raised rather than returned as None, so Django does not send ``user_login_failed``:
+    no password was guessed, and the address's lockout (django-axes) must not count it."""
+
+
 def refuse(request, reason: str, account: User | None = None, detail: str = "") -> None:
     """Audit a refused single sign-on once, and remember why for the sign-in page."""
     if getattr(request, REFUSAL, None):
@@ -78,8 +84,8 @@ def provider_did_mfa(id_token: dict) -> bool:
     return settings.OIDC_TRUST_PROVIDER_MFA or (isinstance(amr, list) and "mfa" in amr)
 
 
-def police_account(request, claims: dict) -> User | None:
-    """The one active police account the claim names, or None (refused, audited)."""
+def police_account(request, claims: dict) -> User:
+    """The one active police account the claim names; otherwise refused (audited)."""
     value = str(claims.get(settings.OIDC_MATCH_CLAIM) or "").strip()
     accounts = list(User.objects.filter(email__iexact=value)[:2]) if value else []
     if not accounts:
@@ -92,7 +98,7 @@ def police_account(request, claims: dict) -> User | None:
         refuse(request, "not_police", accounts[0])
     else:
         return accounts[0]
-    return None
+    raise Refused(getattr(request, REFUSAL))
 
 
 class PoliceOIDCBackend(OIDCAuthenticationBackend):
@@ -115,8 +121,7 @@ class PoliceOIDCBackend(OIDCAuthenticationBackend):
         if claims.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("The user info is about someone else.")
         user = police_account(self.request, claims)
-        if user is not None:
-            user.sso_second_factor = provider_did_mfa(payload)
+        user.sso_second_factor = provider_did_mfa(payload)
         return user
 
     def get_user(self, user_id):

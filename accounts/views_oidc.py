@@ -21,8 +21,10 @@ from .middleware import stamp_sign_in
 
 logger = logging.getLogger(__name__)
 
-# What a provider, a network or a forged answer can throw at the callback: each is a refusal.
+# What the backend, a provider, a network or a forged answer can throw at the callback: each
+# ends in a refusal on the sign-in page.
 _BROKEN_ANSWER = (
+    oidc.Refused,  # the backend's own refusals: already audited, with their reason
     SuspiciousOperation,
     jwt.PyJWTError,
     requests.RequestException,

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
@@ -87,6 +88,21 @@ def test_unknown_person_is_refused_with_a_message(client, oidc_on, officer):
     assert UNKNOWN in page.content.decode()
     assert [row.detail for row in refusals()] == ["unknown"]
     assert not AuditEvent.objects.filter(action="accounts.user.sign_in_failed").exists()
+    assert not AccessAttempt.objects.exists()  # no password was guessed: no lockout count
+
+
+def test_a_locked_out_address_cannot_sign_in_through_the_provider(
+    client, oidc_on, officer, settings
+):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        client.post(reverse("login"), {"username": "someone", "password": "wrong password"})
+
+    response = sign_in_through_provider(client, oidc_on, officer.email)
+
+    assert response.status_code == 429
+    assert "Sign-in is paused" in response.content.decode()
+    assert signed_in_user_id(client) is None
 
 
 def test_disabled_account_is_refused_with_its_own_message(client, oidc_on, officer):
