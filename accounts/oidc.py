@@ -27,7 +27,7 @@ BACKEND = "accounts.oidc.PoliceOIDCBackend"
 PROVIDER_VERIFIED = "accounts_sso_second_factor"  # the user's pk, when the provider vouched
 REFUSAL = "_sso_refusal"  # on the request: why this sign-in was refused
 
-# What the sign-in page says to someone refused, by reason. None names the account.
+# What the sign-in page says to someone refused, by reason (none names the account).
 REFUSED = {
     "unknown": "Your force account is not registered in Ephedra. "
     "Ask your administrator to invite you.",
