@@ -80,7 +80,9 @@ class SecondFactorMiddleware:
 
     A session is verified when ``django_otp.login()`` stored the device that verified it
     under ``DEVICE_ID_SESSION_KEY`` (login() checks the device belongs to the user, and
-    Django binds the session to the user). The device itself is loaded, with
+    Django binds the session to the user), or when a police user's single sign-on came
+    with the provider's own second factor (``accounts.oidc.provider_verified``). The
+    device itself is loaded, with
     ``Device.from_persistent_id``, only if something reads ``user.otp_device``. Removing a
     confirmed device or resetting the second factor ends every session of its user
     (``sessions_valid_after``, see accounts.apps), so no session outlives the devices it
@@ -102,8 +104,15 @@ def _with_second_factor(request, user):
     user.otp_device = (
         SimpleLazyObject(partial(_device, persistent_id, user.pk)) if persistent_id else None
     )
-    user.is_verified = partial(is_verified, user)
+    user.is_verified = partial(_is_verified, user, request.session)
     return user
+
+
+def _is_verified(user, session) -> bool:
+    """django-otp's answer, or the force's identity provider's (accounts.oidc)."""
+    from . import oidc  # the OpenID Connect client loads only when a session asks
+
+    return is_verified(user) or (user.is_authenticated and oidc.provider_verified(session, user))
 
 
 def _device(persistent_id: str, user_pk: int):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import permissions, second_factor, services
+from . import oidc, permissions, second_factor, services
 from .browser_copy import clear_browser_storage
 from .demo_codes import demo_code
 from .forms import ConfirmDeviceForm, ConfirmPasswordForm, UserSearchForm, VerifyForm
@@ -172,7 +172,13 @@ def confirm_identity(request):
         request.session[REAUTHENTICATED_AT] = now_seconds()
         return redirect(safe_next(request))
     return render(
-        request, "accounts/confirm_identity.html", {"form": form, "next": safe_next(request)}
+        request,
+        "accounts/confirm_identity.html",
+        {
+            "form": form,
+            "next": safe_next(request),
+            "through_provider": oidc.signed_in_through_provider(request),
+        },
     )
 
 

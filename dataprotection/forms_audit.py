@@ -26,6 +26,8 @@ VERBS = {
     "signed_in": "Signed in",
     "signed_out": "Signed out",
     "sign_in_failed": "Failed sign-in",
+    "signed_in_with_sso": "Signed in with the force's single sign-on",
+    "sso_refused": "Refused single sign-on",
     "second_factor_reset": "Reset the second factor",
     "erased": "Erased",
     "retained": "Kept after review",
@@ -45,7 +47,7 @@ PHRASES = {
     "deactivated": "Disabled the account of {record}",
 }
 # Actions about the actor's own account, written without the object.
-ACCOUNT_EVENTS = {"signed_in", "signed_out", "sign_in_failed"}
+ACCOUNT_EVENTS = {"signed_in", "signed_out", "sign_in_failed", "signed_in_with_sso", "sso_refused"}
 
 
 def model_name(label: str) -> str:

@@ -102,3 +102,42 @@ def http_url(name: str) -> str:
     if value and not value.startswith(("https://", "http://")):
         raise ImproperlyConfigured(f"{name} must start with https:// or http://, not {value!r}")
     return value
+
+
+# Single sign-on (OpenID Connect): all of these, or none.
+OIDC_REQUIRED = (
+    "OIDC_ISSUER",
+    "OIDC_RP_CLIENT_ID",
+    "OIDC_RP_CLIENT_SECRET",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT",
+)
+_LOOPBACK = ("http://127.0.0.1", "http://localhost", "http://[::1]")
+
+
+def oidc() -> dict[str, str] | None:
+    """The identity provider's settings, or None when single sign-on is off (none set).
+
+    Some set and others not is an error naming the missing ones, so a half-configured
+    provider never starts. Addresses must be https:// (http:// only on loopback, for a
+    provider run by the tests or on a laptop)."""
+    values = {name: string(name) for name in OIDC_REQUIRED}
+    missing = [name for name, value in values.items() if value is None]
+    if len(missing) == len(OIDC_REQUIRED):
+        return None
+    if missing:
+        raise ImproperlyConfigured(
+            "Single sign-on is half configured: also set " + ", ".join(missing) + "."
+        )
+    for name, value in values.items():
+        if (name == "OIDC_ISSUER" or "ENDPOINT" in name) and not _secure_url(value):
+            raise ImproperlyConfigured(f"{name} must be an https:// address, not {value!r}")
+    return values
+
+
+def _secure_url(url: str) -> bool:
+    return url.startswith("https://") or any(
+        url == host or url.startswith((host + "/", host + ":")) for host in _LOOPBACK
+    )

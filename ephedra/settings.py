@@ -264,6 +264,35 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Single sign-on for police users (OpenID Connect, accounts/oidc.py): off unless the
+# force's identity provider is named (all of env.OIDC_REQUIRED, or start-up fails). Police
+# accounts are matched, never created; partners and administrators keep Ephedra's own
+# password and second factor. The /oidc/ pages answer 404 while it is off.
+_oidc = env.oidc()
+OIDC_ENABLED = _oidc is not None
+if _oidc:
+    OIDC_ISSUER = _oidc["OIDC_ISSUER"]  # the ID token's "iss" must be exactly this
+    OIDC_RP_CLIENT_ID = _oidc["OIDC_RP_CLIENT_ID"]  # and its "aud" must name this
+    OIDC_RP_CLIENT_SECRET = _oidc["OIDC_RP_CLIENT_SECRET"]
+    OIDC_OP_AUTHORIZATION_ENDPOINT = _oidc["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = _oidc["OIDC_OP_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = _oidc["OIDC_OP_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = _oidc["OIDC_OP_JWKS_ENDPOINT"]
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    # After axes (a locked-out address is refused here too) and the password backend.
+    AUTHENTICATION_BACKENDS.insert(2, "accounts.oidc.PoliceOIDCBackend")
+OIDC_RP_SIGN_ALGO = "RS256"  # ID tokens signed by the provider's keys (its JWKS endpoint)
+OIDC_RP_SCOPES = "openid email"
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10  # seconds for each call to the provider
+# The claim whose value is compared, ignoring case, with the account's e-mail address.
+OIDC_MATCH_CLAIM = env.string("OIDC_MATCH_CLAIM", default="email")
+# The provider's sign-in is the second factor when its ID token says it asked for more than
+# one ("mfa" in amr, RFC 8176); a force whose provider always does, without saying so, sets
+# this true. Otherwise the officer also verifies Ephedra's own second factor.
+OIDC_TRUST_PROVIDER_MFA = env.boolean("OIDC_TRUST_PROVIDER_MFA", default=False)
+
 # --- Authentication and sessions (issue 7): second factor, lockout, timeouts.
 OTP_TOTP_ISSUER = "Ephedra"
 # django-otp's throttling: after n wrong codes in a row a device refuses every code for

@@ -1,12 +1,15 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from accounts import views_oidc
 
 urlpatterns = [
     path("", include("pages.urls")),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-in/", views_oidc.SignInView.as_view(), name="login"),
+    # Single sign-on for police users (accounts/oidc.py): 404 unless configured.
+    path("oidc/authenticate/", views_oidc.StartView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", views_oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
     path("sign-out/", account_views.SignOutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("ephedra.api_urls")),

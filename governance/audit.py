@@ -433,6 +433,8 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
     from django.contrib.auth import get_user_model
 
     model = get_user_model()
+    if model.USERNAME_FIELD not in credentials:
+        return  # single sign-on: accounts.oidc records the refusal and its reason
     username = str(credentials.get(model.USERNAME_FIELD, ""))
     account = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
     record_lasting(

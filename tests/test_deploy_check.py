@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ephedra.env import OIDC_REQUIRED
+
 ROOT = Path(__file__).resolve().parent.parent
 # Only names that could change what settings.py reads are dropped from the inherited
 # environment; PATH and the like stay.
@@ -27,6 +29,9 @@ SETTINGS_VARIABLES = (
     "BEHIND_TLS_PROXY",
     "STATIC_MANIFEST",
     "CSRF_TRUSTED_ORIGINS",
+    *OIDC_REQUIRED,
+    "OIDC_MATCH_CLAIM",
+    "OIDC_TRUST_PROVIDER_MFA",
 )
 
 
@@ -76,6 +81,25 @@ def test_check_deploy_passes_with_production_environment():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_passes_with_single_sign_on():
+    provider = "https://login.force.example"
+    environment = production_env(
+        OIDC_ISSUER=provider,
+        OIDC_RP_CLIENT_ID="ephedra",
+        OIDC_RP_CLIENT_SECRET="not-a-real-secret",
+        OIDC_OP_AUTHORIZATION_ENDPOINT=f"{provider}/authorize",
+        OIDC_OP_TOKEN_ENDPOINT=f"{provider}/token",
+        OIDC_OP_USER_ENDPOINT=f"{provider}/userinfo",
+        OIDC_OP_JWKS_ENDPOINT=f"{provider}/jwks",
+    )
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    enabled, backends = settings_values(environment, "OIDC_ENABLED", "AUTHENTICATION_BACKENDS")
+    assert enabled == "True"
+    assert "'accounts.oidc.PoliceOIDCBackend'" in backends
 
 
 def test_production_defaults_are_https_only():

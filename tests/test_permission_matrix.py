@@ -54,6 +54,9 @@ MATRIX = {
     "floor": (None, row(200, 200, 200, 200, 200, 200)),  # liveness: "ok", nothing else
     "login": (None, row(200, 302, 302, 302, 302, 302)),
     "logout": (None, row(405, 405, 405, 405, 405, 405)),
+    # Single sign-on is off by default: its pages are not there (tests/accounts/test_oidc.py).
+    "oidc_authentication_init": (None, row(404, 404, 404, 404, 404, 404)),
+    "oidc_authentication_callback": (None, row(404, 404, 404, 404, 404, 404)),
     "patrols:list": (None, POLICE_READ),
     "patrols:week": (None, POLICE_READ),
     "patrols:create": (None, SUPERVISOR_PAGE),

@@ -88,6 +88,12 @@ def test_bad_debug_value_stops_start_up():
     assert "DEBUG must be one of" in result.stderr
 
 
+def test_half_configured_single_sign_on_stops_start_up():
+    result = load_settings(OIDC_RP_CLIENT_ID="ephedra", OIDC_ISSUER="https://login.force.example")
+    assert result.returncode != 0
+    assert "Single sign-on is half configured: also set OIDC_RP_CLIENT_SECRET" in result.stderr
+
+
 def test_embedded_default_is_sqlite_and_inline_tasks():
     code = (
         "from django.conf import settings as s; import django; django.setup();"

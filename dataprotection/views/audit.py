@@ -148,7 +148,7 @@ def rows_for(user, events) -> list[Row]:
 def who(event: AuditEvent) -> str:
     if event.actor_username:
         return event.actor_username
-    if event.action.endswith(".sign_in_failed"):
+    if event.action.endswith((".sign_in_failed", ".sso_refused")):
         return "Someone not signed in"
     return "The system"
 
