@@ -11,10 +11,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts import invite_csv
+from accounts import boroughs, invite_csv
 from accounts.models import Role, User
 from governance.models import AuditEvent
-from tests.factories import AreaFactory, OfficerFactory, WardFactory
+from tests.factories import OfficerFactory, WardFactory
 
 pytestmark = pytest.mark.django_db
 UPLOAD = reverse("accounts:invite_upload")
@@ -141,11 +141,23 @@ def test_a_tampered_confirmation_is_checked_again(client, sergeant, area, other_
     assert not User.objects.filter(email="cy@example.org").exists()
 
 
-def test_the_shipped_example_passes(client, admin_user):
-    AreaFactory(name="Lewisham", code="E09000023")
+def test_the_shipped_examples_set_up_lewisham(client, admin_user):
+    """Lewisham from docs/examples/lewisham-wards.csv, then its team from
+    invite-officers.csv: a sergeant, a trained PC and a local PC of Brockley."""
+    wards = EXAMPLE.with_name("lewisham-wards.csv").read_text()
+    boroughs.create_borough(
+        name="Lewisham",
+        code="E09000023",
+        wards=boroughs.check_ward_rows(wards),
+        overtime_threshold_hours=48,
+        separate_approver=True,
+        coverers=[],
+        by=admin_user,
+    )
     client.force_login(admin_user)
     response = upload(client, EXAMPLE.read_bytes())
     assert "Invite 3 people" in response.content.decode()
+    assert "Brockley" in response.content.decode()
     for address in re.findall(r"[\w.]+@[\w.]+", EXAMPLE.read_text()):
         assert address.endswith("@example.org")  # synthetic people only
 

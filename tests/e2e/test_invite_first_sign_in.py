@@ -74,6 +74,7 @@ def test_admin_invites_an_officer_who_signs_in_for_the_first_time(page: Page, ad
 
 def test_sergeant_invites_a_team_from_a_csv(page: Page, sergeant, tmp_path):
     lewisham = AreaFactory(name="Lewisham", code="E09000023")
+    WardFactory(area=lewisham, name="Brockley", code="E05013722")  # a PC's home ward
     sergeant.areas.add(lewisham)
     bad = tmp_path / "team.csv"
     bad.write_text(EXAMPLE.read_text().replace(",pc,E09000023", ",pc,E09000028", 1))
