@@ -28,14 +28,14 @@ class PartnerConcernView(PermissionRequiredMixin, View):
 class ConcernListView(PartnerConcernView):
     def get(self, request):
         concerns = list(concerns_sent(request.user)[:200])
-        audit.viewed_many(request, concerns)
+        audit.viewed_many(request, audit.with_related(concerns, "person"))
         return render(request, "patrols/concerns/list.html", {"concerns": concerns})
 
 
 class ConcernDetailView(PartnerConcernView):
     def get(self, request, uuid):
         concern = get_object_or_404(concerns_sent(request.user), uuid=uuid)
-        audit.viewed(request, concern)
+        audit.viewed(request, *audit.with_related([concern], "person"))
         return render(request, "patrols/concerns/detail.html", {"concern": concern})
 
 
@@ -58,4 +58,6 @@ class ConcernCreateView(PartnerConcernView):
         return self.render(request, form)
 
     def render(self, request, form):
+        # The women offered to link the concern to are shown by name: logged as read.
+        audit.viewed_many(request, form.fields["person"].queryset)
         return render(request, "patrols/concerns/form.html", {"form": form})

@@ -70,6 +70,6 @@ class ConcernGradeView(IntelligenceView):
             .select_related("submitted_by")
             .first()
         )
-        audit.viewed(request, concern, report)
+        audit.viewed(request, *audit.with_related([concern], "person"), report)
         context = {"concern": concern, "report": report, "form": None if report else form}
         return render(request, "patrols/intelligence/concern.html", context)
