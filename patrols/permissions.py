@@ -73,13 +73,9 @@ def require_return_filer(user, patrol: Patrol) -> None:
         raise PermissionDenied
 
 
-def get_sent_concern(user, uuid) -> PartnerConcern:
-    """A concern the user's agency sent; any other answers 404 (another agency's too)."""
-    return get_object_or_404(PartnerConcern.objects.sent_by_agency(user.agency_id), uuid=uuid)
-
-
 def get_concern_for_user(user, uuid) -> PartnerConcern:
-    """A concern about one of the police user's areas; another area's answers 404."""
+    """A concern about one of the police user's areas; another area's answers 404. (The
+    partner's side reads through selectors.concerns_sent: its agency's, its fields.)"""
     return get_object_or_404(PartnerConcern.objects.in_areas(user.areas.all()), uuid=uuid)
 
 

@@ -49,7 +49,7 @@ class Concern:
 @transaction.atomic
 def send_concern(by: User, concern: Concern) -> PartnerConcern:
     agency = _active_agency(by)
-    _check_when(concern)
+    _check_fields(concern)
     _check_consent(by, concern)
     sent = PartnerConcern.objects.create(
         agency=agency,
@@ -81,7 +81,7 @@ def _active_agency(by: User) -> PartnerAgency:
     return agency
 
 
-def _check_when(concern: Concern) -> None:
+def _check_fields(concern: Concern) -> None:
     if not Area.objects.filter(pk=concern.area.pk).exists():
         raise PatrolRuleError("Choose a borough where the operation runs.", "area")
     now = timezone.localtime()
