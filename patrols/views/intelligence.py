@@ -58,6 +58,9 @@ class ConcernGradeView(IntelligenceView):
             try:
                 grade_concern(concern, request.user, form.values())
             except PatrolRuleError as error:
+                if IntelligenceReport.objects.filter(partner_concern=concern).exists():
+                    messages.info(request, str(error))  # graded meanwhile: shown as graded
+                    return redirect("patrols:concern", uuid=concern.uuid)
                 form.add_error(error.field, str(error))
             else:
                 messages.success(request, "Graded: it is now on the intelligence list.")

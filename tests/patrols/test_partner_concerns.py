@@ -336,3 +336,23 @@ def test_the_intelligence_list_runs_constant_queries(
     with django_assert_num_queries(9):
         response = client.get(reverse(LIST))
     assert len(response.context["to_grade"]) + len(response.context["page"].object_list) == count
+
+
+def test_grading_twice_through_the_page_says_so(client, sergeant, project_lead, partner_a, area):
+    sent = sent_concern(by=partner_a, area=area)
+    grade_concern(sent, sergeant, GRADE)
+    client.force_login(project_lead)
+
+    response = client.post(reverse("patrols:concern", args=[sent.uuid]), GRADE, follow=True)
+
+    assert "already been graded" in response.content.decode()
+    assert IntelligenceReport.objects.count() == 1
+
+
+def test_the_form_warns_to_leave_out_what_identifies_her(client, partner_a):
+    client.force_login(partner_a)
+
+    body = client.get(reverse(NEW)).content.decode()
+
+    assert "leave out anything that could identify her" in body
+    assert "Send it anonymised" in body
