@@ -10,7 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from governance import audit
-from patrols.models import Arrest, ConditionalCaution, Encounter, IntelligenceReport
+from patrols.models import (
+    Arrest,
+    ConditionalCaution,
+    Encounter,
+    IntelligenceReport,
+    PartnerConcern,
+)
 from referrals.models import (
     Person,
     PossibleDuplicate,
@@ -21,7 +27,16 @@ from referrals.models import (
 )
 
 from . import erasure
-from .kinds import ARREST, ARREST_SERIOUS, CAUTION, INTELLIGENCE, PERSON, REFERRAL, Kind
+from .kinds import (
+    ARREST,
+    ARREST_SERIOUS,
+    CAUTION,
+    CONCERN,
+    INTELLIGENCE,
+    PERSON,
+    REFERRAL,
+    Kind,
+)
 
 ERASED_NAME = "Erased record"
 ERASED_TEXT = "Erased."  # for text the database requires to be non-empty
@@ -88,6 +103,11 @@ def _erase_intelligence(report: IntelligenceReport, by) -> None:
     _mark_erased(report, by, subject_description="", details="", handling_conditions="")
 
 
+def _erase_concern(concern: PartnerConcern, by) -> None:
+    """The partner's words and any link to a woman; the kind, borough and dates stay."""
+    _mark_erased(concern, by, subject_description="", details="", person=None)
+
+
 def _erase_arrest(arrest: Arrest, by) -> None:
     """The man's description, the custody reference that finds him, and the offence in
     words; the offence, outcome and dates stay for the counts. A caution given on the
@@ -103,6 +123,7 @@ def _erase_caution(caution: ConditionalCaution, by) -> None:
 ERASERS = {
     PERSON.key: _erase_person,
     INTELLIGENCE.key: _erase_intelligence,
+    CONCERN.key: _erase_concern,
     REFERRAL.key: _erase_referral,
     ARREST.key: _erase_arrest,
     ARREST_SERIOUS.key: _erase_arrest,
@@ -128,7 +149,11 @@ def _area_and_dates(kind: Kind, obj) -> tuple[int | None, list]:
         moments += Referral.objects.filter(person=obj).values_list("made_at", flat=True)
         return obj.area_id, moments
     if kind is INTELLIGENCE:
+        if obj.partner_concern_id:
+            return obj.partner_concern.area_id, [obj.submitted_at]
         return (obj.patrol.area_id if obj.patrol_id else None), [obj.submitted_at]
+    if kind is CONCERN:
+        return obj.area_id, [obj.sent_at, obj.occurred_on]
     if kind in (ARREST, ARREST_SERIOUS):
         return obj.patrol.area_id, [obj.arrested_at]
     if kind is CAUTION:

@@ -18,7 +18,14 @@ from django.db import models
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
-from patrols.models import Arrest, CautionStatus, ConditionalCaution, Encounter, IntelligenceReport
+from patrols.models import (
+    Arrest,
+    CautionStatus,
+    ConditionalCaution,
+    Encounter,
+    IntelligenceReport,
+    PartnerConcern,
+)
 from referrals.models import Person, Referral, ReferralStatus, ReferralStatusChange
 
 from . import schedule
@@ -107,12 +114,27 @@ class _ReferralKind(Kind):
         return Coalesce("person__area__name", "caution__arrest__patrol__area__name")
 
 
+class _IntelligenceKind(Kind):
+    """A report's area: its patrol's, or for one graded from a partner, the concern's."""
+
+    def in_areas(self, areas) -> Q:
+        return Q(patrol__area__in=areas) | Q(patrol__isnull=True, partner_concern__area__in=areas)
+
+    def area_name(self) -> models.Expression:
+        return Coalesce("patrol__area__name", "partner_concern__area__name")
+
+
 SERIOUS = Q(offence__in=schedule.SERIOUS_OFFENCES)
 
 PERSON = Kind("person", Person, "Person", _person_activity, "area", "created_at")
-INTELLIGENCE = Kind(
+INTELLIGENCE = _IntelligenceKind(
     "intelligence", IntelligenceReport, "Intelligence report",
     lambda: F("submitted_at"), "patrol__area", "submitted_at",
+)  # fmt: skip
+# What a partner sent, kept as intelligence is (its graded report is reviewed on its own).
+CONCERN = Kind(
+    "concern", PartnerConcern, "Concern sent by a partner",
+    lambda: F("sent_at"), "area", "sent_at",
 )  # fmt: skip
 REFERRAL = _ReferralKind("referral", Referral, "Referral", _referral_activity, "", "made_at")
 ARREST = Kind(
@@ -127,7 +149,8 @@ CAUTION = Kind(
     _caution_activity, "arrest__patrol__area", "given_on",
 )  # fmt: skip
 KINDS: dict[str, Kind] = {
-    kind.key: kind for kind in (PERSON, INTELLIGENCE, REFERRAL, ARREST, ARREST_SERIOUS, CAUTION)
+    kind.key: kind
+    for kind in (PERSON, INTELLIGENCE, CONCERN, REFERRAL, ARREST, ARREST_SERIOUS, CAUTION)
 }
 
 

@@ -45,6 +45,7 @@ from .kinds import (
     ARREST,
     ARREST_SERIOUS,
     CAUTION,
+    CONCERN,
     FINAL_STATUSES,
     INTELLIGENCE,
     KINDS,
@@ -56,7 +57,8 @@ from .kinds import (
 )
 
 __all__ = [  # the names other modules and the tests use from here
-    "ARREST", "ARREST_SERIOUS", "CAUTION", "ERASED_NAME", "ERASED_TEXT", "FINAL_STATUSES",
+    "ARREST", "ARREST_SERIOUS", "CAUTION", "CONCERN", "ERASED_NAME", "ERASED_TEXT",
+    "FINAL_STATUSES",
     "INTELLIGENCE", "KINDS", "PERSON", "REFERRAL", "Kind", "add_months", "kind_of",
 ]  # fmt: skip
 

@@ -46,6 +46,8 @@ SCHEDULE: tuple[Review, ...] = (
            "her latest encounter or referral"),
     Review("intelligence", "Intelligence reports", "RETENTION_INTELLIGENCE_MONTHS",
            "submission", GROUP_3),
+    Review("concern", "Concerns sent by partner agencies", "RETENTION_INTELLIGENCE_MONTHS",
+           "sending (as intelligence)", GROUP_3),
     Review("referral", "Referrals", "RETENTION_REFERRAL_MONTHS",
            "closure, decline or withdrawal"),
     Review("encounter", "Encounters on patrol", "RETENTION_ENCOUNTER_MONTHS",

@@ -390,3 +390,45 @@ def _history(world, referral, path, made_at, referrer, agency) -> None:
             changed_at=made_at + dt.timedelta(days=2 * step),
         )
         previous = status
+
+
+def seed_concerns(world: World, today: dt.date) -> None:
+    """Two concerns Streetlight sent about Lambeth: one graded by the sergeant (the partner
+    sees "Received"), one still to grade on the intelligence list."""
+    partner, sergeant = world.logins["partner"], world.logins["sergeant"]
+    stories = [
+        ("bodyguard", "Man in a black puffer jacket waiting by the bus stop (synthetic)", True),
+        ("vehicle", "Silver estate car circling the block after midnight (synthetic)", False),
+    ]
+    for n, (kind, description, graded) in enumerate(stories, 1):
+        sent_at = _at(today - dt.timedelta(days=3 * n), 11)
+        concern, _ = p.PartnerConcern.objects.update_or_create(
+            uuid=key("concern", n),
+            defaults={
+                "agency": partner.agency,
+                "sent_by": partner,
+                "sent_at": sent_at,
+                "area": world.areas["Lambeth"],
+                "occurred_on": sent_at.date() - dt.timedelta(days=1),
+                "kind": kind,
+                "subject_description": description,
+                "details": "Synthetic demo concern, sent anonymised by an outreach worker.",
+                "anonymised": True,
+                "received_at": sent_at + dt.timedelta(hours=5) if graded else None,
+                "received_by": sergeant if graded else None,
+            },
+        )
+        if graded:
+            p.IntelligenceReport.objects.update_or_create(
+                uuid=key("concern-intel", n),
+                defaults={
+                    "partner_concern": concern,
+                    "submitted_by": sergeant,
+                    "submitted_at": sent_at + dt.timedelta(hours=6),
+                    "subject_description": description,
+                    "details": "Graded from a partner's concern (synthetic).",
+                    "source_evaluation": p.SourceEvaluation.UNTESTED,
+                    "intelligence_assessment": p.IntelligenceAssessment.KNOWN_INDIRECTLY,
+                    "handling_code": p.HandlingCode.LAWFUL_SHARING,
+                },
+            )

@@ -13,7 +13,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from .casework import seed_patrols, seed_people, seed_referrals
+from .casework import seed_concerns, seed_patrols, seed_people, seed_referrals
 from .data import World
 from .places import seed_agencies, seed_hotspots, seed_places, seed_users
 
@@ -30,4 +30,5 @@ def seed(today: dt.date | None = None) -> World:
     seed_people(world, rng, today)
     seed_patrols(world, today)
     seed_referrals(world)
+    seed_concerns(world, today)
     return world

@@ -74,6 +74,25 @@ AUDITED: dict[str, frozenset[str]] = {
     "patrols.intelligencereport": frozenset(
         {"patrol", "submitted_by", "submitted_at", "handling_code", "review_on", "erased_at"}
     ),
+    "patrols.partnerconcern": frozenset(
+        {
+            "agency",
+            "sent_by",
+            "sent_at",
+            "area",
+            "occurred_on",
+            "kind",
+            "anonymised",
+            "consent_method",
+            "consent_given_on",
+            "consent_recorded_by",
+            "person",
+            "received_at",
+            "received_by",
+            "review_on",
+            "erased_at",
+        }
+    ),
     "patrols.returnamendment": frozenset({"work_return", "amended_by", "amended_at"}),
     "patrols.returndraft": frozenset({"patrol", "saved_by"}),
     "patrols.officerhours": frozenset({"work_return", "officer", "hours"}),
@@ -116,6 +135,7 @@ PERSONAL: frozenset[str] = frozenset(
         "patrols.arrest",
         "patrols.conditionalcaution",
         "patrols.intelligencereport",
+        "patrols.partnerconcern",
     }
 )
 # Open in every model: when a record was made is no personal detail.

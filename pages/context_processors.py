@@ -17,6 +17,7 @@ def navigation(request) -> dict:
     if user.is_partner:
         items += [
             ("Patrols you are invited to", "referrals:invited_patrols", "invited_patrols"),
+            ("Concerns you sent", "patrols:partner_concerns", "concerns"),
         ]
     if user.is_police:
         items += [
@@ -34,6 +35,8 @@ def navigation(request) -> dict:
             items.append(("Evidence", "reporting:evidence", "evidence"))
         if has_permission(user, "reporting.rollout"):
             items.append(("Roll-out", "reporting:rollout", "rollout"))
+        if has_permission(user, "patrols.grade_intelligence"):
+            items.append(("Intelligence", "patrols:intelligence", "intelligence"))
         if has_permission(user, "patrols.plan"):
             items.append(("Wellbeing", "patrols:wellbeing", "wellbeing"))
         if has_permission(user, "accounts.record_training"):
@@ -87,6 +90,10 @@ def _section(match) -> str:
         return "retention"
     if name.startswith("governance:subject_access"):
         return "subject_access"
+    if name.startswith("patrols:partner_concern"):
+        return "concerns"
+    if name in {"patrols:intelligence", "patrols:concern"}:
+        return "intelligence"
     if name.startswith("patrols:hotspot"):
         return "hotspots"
     if name in {"patrols:week", "patrols:wellbeing"}:

@@ -197,3 +197,15 @@ class IntelligenceReportAdmin(RoleModelAdmin):
     list_filter = ["source_evaluation", "intelligence_assessment", "handling_code"]
     list_select_related = ["submitted_by"]
     search_fields = ["subject_description", "details"]
+
+
+@admin.register(models.PartnerConcern)
+class PartnerConcernAdmin(RoleModelAdmin):
+    """Read only: sent by partners, received and graded on the intelligence pages."""
+
+    scope = staticmethod(selectors.concerns_for)
+    service_owned = True
+    list_display = ["sent_at", "agency", "area", "kind", "anonymised", "received_at"]
+    list_filter = ["kind", "anonymised", "area"]
+    list_select_related = ["agency", "area"]
+    search_fields = ["subject_description", "details"]

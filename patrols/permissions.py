@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import POLICE_ROLES, Role
 from core.permissions import register
+from referrals.models import Person
+from referrals.permissions import referrals_for
 
-from .models import Hotspot, Patrol
+from .models import Hotspot, PartnerConcern, Patrol
 
 _POLICE = frozenset(POLICE_ROLES)
 _SUPERVISORS = frozenset({Role.PROJECT_LEAD, Role.SERGEANT})
@@ -26,6 +28,11 @@ RULES: dict[str, frozenset[str]] = {
     "patrols.file_return": _POLICE,  # and, per patrol, only an officer on it (or a supervisor)
     "patrols.amend_return": _SUPERVISORS,
     "patrols.manage_hotspots": _SUPERVISORS,
+    # Intelligence: partners send concerns (patrols/views/concerns.py); supervisors read
+    # every report of their areas and grade what partners sent (views/intelligence.py).
+    # PCs do not: partner intelligence can name sources and is graded by a supervisor.
+    "patrols.send_concern": frozenset({Role.PARTNER}),
+    "patrols.grade_intelligence": _SUPERVISORS,
 }
 register(RULES)
 
@@ -64,3 +71,15 @@ def return_patrols_for(user):
 def require_return_filer(user, patrol: Patrol) -> None:
     if not can_file_return(user, patrol):
         raise PermissionDenied
+
+
+def get_concern_for_user(user, uuid) -> PartnerConcern:
+    """A concern about one of the police user's areas; another area's answers 404. (The
+    partner's side reads through selectors.concerns_sent: its agency's, its fields.)"""
+    return get_object_or_404(PartnerConcern.objects.in_areas(user.areas.all()), uuid=uuid)
+
+
+def people_to_link(user):
+    """The women a partner may link a concern to: those with a referral held by their
+    agency (django-guardian grants, in SQL); no one for anybody else."""
+    return Person.objects.filter(referrals__in=referrals_for(user)).distinct()

@@ -11,11 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DateField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import DateField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from accounts.models import POLICE_ROLES, Area
 from accounts.selectors import colleagues_for
+from core.permissions import has_permission
 from governance import audit
 
 from .models import (
@@ -25,6 +26,7 @@ from .models import (
     Hotspot,
     IntelligenceReport,
     OfficerHours,
+    PartnerConcern,
     Patrol,
     PatrolOfficer,
     PatrolStatus,
@@ -157,9 +159,50 @@ def cautions_for(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def intelligence_for(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Intelligence is police only, and only through a patrol the user may read the
-    return of (a report with no patrol is for system administrators alone)."""
-    return _base(IntelligenceReport, queryset).filter(patrol__in=return_patrols_for(user))
+    """Intelligence is police only: through a patrol the user may read the return of, or
+    graded from a partner's concern in an area the user grades for (any other report
+    with no patrol is for system administrators alone)."""
+    scope = Q(patrol__in=return_patrols_for(user))
+    if has_permission(user, "patrols.grade_intelligence"):
+        scope |= Q(partner_concern__area__in=user.areas.all())
+    return _base(IntelligenceReport, queryset).filter(scope)
+
+
+# What a partner page may read of a concern it sent: its own words and whether it was
+# received. Never its grading (another table) nor who received it.
+SENT_FIELDS = (
+    "uuid", "sent_at", "area__name", "occurred_on", "occurred_time", "kind",
+    "subject_description", "details", "anonymised", "consent_method", "consent_given_on",
+    "person__uuid", "person__working_name", "received_at",
+)  # fmt: skip
+
+
+def concerns_sent(user) -> QuerySet:
+    """The concerns the partner's agency sent, newest first (one query)."""
+    rows = PartnerConcern.objects.sent_by_agency(user.agency_id)
+    return rows.select_related("area", "person").only(*SENT_FIELDS).order_by("-sent_at", "-pk")
+
+
+def concerns_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Concerns about the areas of a police user who grades intelligence; none otherwise."""
+    if not has_permission(user, "patrols.grade_intelligence"):
+        return PartnerConcern.objects.none()
+    return _base(PartnerConcern, queryset).in_areas(user.areas.all())
+
+
+def concerns_to_grade(user) -> QuerySet:
+    """The police list's first part: concerns not yet graded, oldest first (one query)."""
+    rows = concerns_for(user).to_grade().select_related("agency", "area")
+    return rows.order_by("sent_at", "pk")
+
+
+def intelligence_list(user) -> QuerySet:
+    """The police list's second part: graded intelligence, from returns and partners,
+    newest first (one query per page)."""
+    rows = intelligence_for(user).select_related(
+        "patrol__area", "partner_concern__agency", "partner_concern__area", "submitted_by"
+    )
+    return rows.order_by("-submitted_at", "-pk")
 
 
 # --- Officer wellbeing: hours against the area's monthly limit ---------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import hotspots, planning, returns
+from .views import concerns, hotspots, intelligence, planning, returns
 
 app_name = "patrols"
 
@@ -38,5 +38,20 @@ urlpatterns = [
     path("hotspots/<uuid:uuid>/edit/", hotspots.HotspotEditView.as_view(), name="hotspot_edit"),
     path(
         "hotspots/<uuid:uuid>/retire/", hotspots.HotspotRetireView.as_view(), name="hotspot_retire"
+    ),
+    # Intelligence: police (patrols/views/intelligence.py), supervisors only.
+    path("intelligence/", intelligence.IntelligenceListView.as_view(), name="intelligence"),
+    path(
+        "intelligence/concerns/<uuid:uuid>/",
+        intelligence.ConcernGradeView.as_view(),
+        name="concern",
+    ),
+    # Concerns partners send (patrols/views/concerns.py): partner users only.
+    path("partner/concerns/", concerns.ConcernListView.as_view(), name="partner_concerns"),
+    path("partner/concerns/new/", concerns.ConcernCreateView.as_view(), name="partner_concern_new"),
+    path(
+        "partner/concerns/<uuid:uuid>/",
+        concerns.ConcernDetailView.as_view(),
+        name="partner_concern",
     ),
 ]

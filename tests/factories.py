@@ -214,3 +214,23 @@ def backup_codes(user: User, *codes: str, confirmed: bool = True):
         BackupCode(device=device, digest=hashing.digest(device.pk, code)) for code in codes
     )
     return device
+
+
+def sent_concern(*, by, area, person=None, anonymised=None, **fields):
+    """A concern a partner user sent through the service: anonymised unless it names a
+    ``person`` (then with her consent, recorded by the sender)."""
+    from patrols.services.concerns import Concern, send_concern
+
+    anonymised = person is None if anonymised is None else anonymised
+    values = {
+        "area": area,
+        "occurred_on": timezone.localdate(),
+        "kind": "controller",
+        "subject_description": "Tall man in a grey coat (synthetic)",
+        "details": "Seen taking money from two women (synthetic)",
+        "anonymised": anonymised,
+    }
+    if not anonymised:
+        values |= {"consent_method": "verbal", "consent_given_on": timezone.localdate()}
+        values["person"] = person
+    return send_concern(by, Concern(**(values | fields)))

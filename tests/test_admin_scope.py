@@ -36,6 +36,7 @@ AREA_PATH: dict[str, str] = {
     "patrols.arrest": "patrol__area",
     "patrols.conditionalcaution": "arrest__patrol__area",
     "patrols.intelligencereport": "patrol__area",
+    "patrols.partnerconcern": "area",
     "referrals.person": "area",
     "referrals.referral": "person__area",
     "referrals.possibleduplicate": "person__area",

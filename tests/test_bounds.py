@@ -74,6 +74,8 @@ APPS = [
 # Every date a person enters: (form, filter set or serializer, field name).
 DATE_FIELDS = [
     (HotspotForm, "identified_on"),
+    ("patrols.forms.concerns.ConcernForm", "occurred_on"),
+    ("patrols.forms.concerns.ConcernForm", "consent_given_on"),
     (TrainingForm, "held_on"),
     ("accounts.forms_invite.InviteOfficerForm", "trained_on"),
     (PatrolForm, "date"),

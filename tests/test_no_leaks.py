@@ -23,7 +23,7 @@ from ephedra.logging import NoPersonalData
 from patrols.models import Encounter
 from referrals.models import Person
 
-from .factories import PersonFactory, UserFactory, consented_referral
+from .factories import PersonFactory, UserFactory, consented_referral, sent_concern
 from .patrols.test_return_views import crewed_patrol, submitted  # a filed return
 
 CANARY = "Canary Zebedee"
@@ -195,7 +195,11 @@ def test_pages_about_a_person_do_not_name_them_in_the_title(
     client, canary, sergeant, partner_a, agency_a
 ):
     referral = consented_referral(agency=agency_a, by=sergeant, person=canary)
+    concern = sent_concern(by=partner_a, area=canary.area, person=canary)
     pages = [
+        (sergeant, reverse("patrols:concern", args=[concern.uuid])),
+        (partner_a, reverse("patrols:partner_concern", args=[concern.uuid])),
+        (partner_a, reverse("patrols:partner_concerns")),
         (sergeant, reverse("referrals:person", args=[canary.uuid])),
         (sergeant, reverse("referrals:detail", args=[referral.uuid])),
         (sergeant, reverse("referrals:list")),
@@ -241,7 +245,7 @@ def routes(patterns=None, prefix: str = ""):
 
 # Where records about people live: the pages and the API (the admin is for administrators
 # and keeps Django's integer keys).
-ABOUT_PEOPLE = re.compile(r"^\^?(referrals|people|patrols|partner|api)/")
+ABOUT_PEOPLE = re.compile(r"^\^?(referrals|people|patrols|partner|intelligence|api)/")
 GUESSABLE = re.compile(r"<int:|<pk>|<id>|\(\?P<(pk|id)>|\[0-9\]")
 # Under those prefixes but not about people, or not yet moved to UUIDs: each with why.
 # An entry that no longer matches a URL fails the test, so the list only shrinks.

@@ -22,13 +22,16 @@ from patrols.models import (
     Offence,
     PartnerInvitation,
 )
+from patrols.services.concerns import grade_concern
 from referrals import services
 from tests.factories import (
     AgencyFactory,
+    PartnerUserFactory,
     PatrolFactory,
     PersonFactory,
     WardFactory,
     consented_referral,
+    sent_concern,
 )
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +45,9 @@ CANARIES = {
     "other agency": "CANARY-OTHER-AGENCY-33aa",
     "other person": "CANARY-OTHER-PERSON-61fd",
     "officer": "CANARY-OFFICER-0d7e",
+    "grading": "CANARY-GRADING-4e2c",
+    "grading conditions": "CANARY-CONDITIONS-a81b",
+    "other agency's concern": "CANARY-OTHER-CONCERN-5d3f",
 }
 
 
@@ -84,7 +90,7 @@ def crawl(client, start: str, limit: int = 400) -> dict[str, tuple[int, str]]:
 
 
 @pytest.fixture
-def world(area, pc, sergeant, agency_a, agency_b):
+def world(area, pc, sergeant, agency_a, agency_b, partner_a):
     """Agency A's partner sees one referral and one invited patrol; everything else is
     police-only or another agency's business, and carries a canary."""
     ward = WardFactory(area=area)
@@ -140,7 +146,28 @@ def world(area, pc, sergeant, agency_a, agency_b):
         by=pc,
         person=PersonFactory(area=area, working_name=CANARIES["other person"] + "-B"),
     )
-    return {"patrol": patrol, "person": person}
+    # Agency A's concern, received and graded by the sergeant (a canary in his name and in
+    # every field the police add); agency B's concern about the same area.
+    mine = sent_concern(by=partner_a, area=area, person=person)
+    grade_concern(
+        mine,
+        sergeant,
+        {
+            "subject_description": CANARIES["grading"],
+            "details": CANARIES["grading"],
+            "source_evaluation": "1",
+            "intelligence_assessment": "A",
+            "handling_code": "C",
+            "handling_conditions": CANARIES["grading conditions"],
+        },
+    )
+    theirs = sent_concern(
+        by=PartnerUserFactory(agency=agency_b),
+        area=area,
+        subject_description=CANARIES["other agency's concern"],
+        details=CANARIES["other agency's concern"],
+    )
+    return {"patrol": patrol, "person": person, "concern": mine, "theirs": theirs}
 
 
 def test_no_canary_anywhere_a_partner_can_reach(client, partner_a, world):
@@ -180,6 +207,11 @@ def test_guessed_police_urls_answer_404_without_canaries(client, partner_a, worl
         "/admin/",
         "/admin/patrols/intelligencereport/",
         "/hotspots/",
+        "/intelligence/",
+        "/intelligence/?show=to_grade",
+        f"/intelligence/concerns/{world['concern'].uuid}/",
+        f"/partner/concerns/{world['theirs'].uuid}/",
+        "/admin/patrols/partnerconcern/",
     ]:
         response = client.get(url)
         assert response.status_code == 404, url
@@ -192,3 +224,18 @@ def test_html_comments_carry_nothing(client, partner_a, world):
     for url, (_, body) in crawl(client, "/").items():
         for comment in re.findall(r"<!--(.*?)-->", body, flags=re.S):
             assert not comment.strip() or "CANARY" not in comment, url
+
+
+def test_the_crawl_reaches_the_concern_pages(client, partner_a, world):
+    """The agency's concern, received and graded: the crawl finds its pages, and they
+    say it was received and nothing the police added (the canaries above)."""
+    client.force_login(partner_a)
+    pages = crawl(client, "/")
+    detail = reverse("patrols:partner_concern", args=[world["concern"].uuid])
+    for url in (
+        reverse("patrols:partner_concerns"),
+        reverse("patrols:partner_concern_new"),
+        detail,
+    ):
+        assert pages.get(url, (None,))[0] == 200, url
+    assert "Received by police on" in pages[detail][1]

@@ -26,6 +26,7 @@ from tests.factories import (
     PersonFactory,
     WardFactory,
     consented_referral,
+    sent_concern,
 )
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,13 @@ MATRIX = {
     "patrols:hotspot_create": (None, SUPERVISOR_PAGE),
     "patrols:hotspot_edit": ("hotspot", SUPERVISOR_PAGE),
     "patrols:hotspot_retire": ("hotspot", SUPERVISOR_PAGE),
+    # Intelligence (issue 16, item 5): supervisors of the area grade what partners sent.
+    "patrols:intelligence": (None, SUPERVISOR_PAGE),
+    "patrols:concern": ("concern", SUPERVISOR_PAGE),
+    # Concerns partners send: the agency's own; another agency's answers 404.
+    "patrols:partner_concerns": (None, PORTAL_PAGE),
+    "patrols:partner_concern_new": (None, PORTAL_PAGE),
+    "patrols:partner_concern": ("concern", row(302, 200, 403, 403, 403, 403, other_agency=404)),
     "admin:index": (None, row(302, 404, 200, 200, 200, 200)),
     # The partner portal: agency A's referral, granted to agency A's group.
     "referrals:partner_home": (None, PORTAL_PAGE),
@@ -181,7 +189,7 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def objects(area, pc, agency_a):
+def objects(area, pc, agency_a, partner_a):
     ward = WardFactory(area=area)
     planned, deployed = PatrolFactory(ward=ward), PatrolFactory(ward=ward, status="deployed")
     for patrol in (planned, deployed):
@@ -211,6 +219,7 @@ def objects(area, pc, agency_a):
             custody_reference="SYN-MATRIX-1",
             arresting_officer=pc,
         ),
+        "concern": sent_concern(by=partner_a, area=area),
         "sar": SubjectAccessRequest.objects.create(
             subject_type=SubjectType.PERSON,
             subject_uuid=person.uuid,

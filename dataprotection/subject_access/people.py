@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, Q
 
 from governance.models import SubjectAccessRequest
-from patrols.models import Encounter
+from patrols.models import Encounter, PartnerConcern
 from referrals.models import (
     Person,
     PossibleDuplicate,
@@ -51,6 +51,10 @@ def gather(person: Person, sar: SubjectAccessRequest, by) -> tuple[dict, list]:
         flags = _flags(people)
         data["possible_duplicates"] = [_flag(f, names) for f in flags]
         related += flags
+    if "partner_concerns" in show:
+        concerns = _concerns(people)
+        data["partner_concerns"] = [_concern(c, names) for c in concerns]
+        related += concerns
     if "retention_decisions" in show:
         data["retention_decisions"] = common.decisions([*people, *referrals], names)
     if "audit_trail" in show:
@@ -87,6 +91,32 @@ def _flags(people: list[Person]) -> list[PossibleDuplicate]:
         .select_related("person", "other", "decided_by")
         .order_by("flagged_at", "pk")
     )
+
+
+def _concerns(people: list[Person]) -> list[PartnerConcern]:
+    return list(
+        PartnerConcern.objects.filter(person__in=people)
+        .select_related("person", "agency", "area", "sent_by")
+        .order_by("sent_at", "pk")
+    )
+
+
+def _concern(c: PartnerConcern, names: common.Names) -> dict:
+    """What she shared and how she agreed; the description of the man or vehicle is about
+    someone else (s.45(4)(e)), and the police grading is not hers to see."""
+    return {
+        "record": str(c.uuid),
+        "person": str(c.person.uuid),
+        "sent_at": c.sent_at,
+        "agency": str(c.agency),
+        "sent_by": names(c.sent_by),
+        "area": str(c.area),
+        "occurred_on": c.occurred_on,
+        "kind": c.get_kind_display(),
+        "details": c.details,
+        "consent": f"{c.get_consent_method_display()}, {c.consent_given_on:%d %b %Y}",
+        "received_at": c.received_at,
+    }
 
 
 def _children(referrals: list[Referral], show: frozenset[str]) -> Iterable:

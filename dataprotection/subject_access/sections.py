@@ -14,6 +14,9 @@ PERSON_SECTIONS: dict[str, str] = {
     "referral_notes": "Notes on referrals and on their history, and decline details",
     "referral_moves": "Moves of referrals between agencies, with the reasons",
     "possible_duplicates": "Possible duplicate records and the reasons they were flagged",
+    # What she told a partner agency, shared with her consent and linked to her record
+    # (the police grading of it is police intelligence and never part of the export).
+    "partner_concerns": "Concerns partner agencies sent to the police with her consent",
     "retention_decisions": "Retention decisions and their reasons",
     "audit_trail": "The audit trail (who created, changed, saw or shared each record)",
 }

@@ -76,6 +76,10 @@ def record_link(kind_key: str, record) -> str:
         return reverse("referrals:detail", args=[record.uuid])
     if kind_key == retention.CAUTION.key:
         return reverse("patrols:detail", args=[record.arrest.patrol.uuid])
+    if kind_key == retention.CONCERN.key:
+        return reverse("patrols:concern", args=[record.uuid])
+    if getattr(record, "partner_concern_id", None):  # intelligence graded from a concern
+        return reverse("patrols:concern", args=[record.partner_concern.uuid])
     # Intelligence and arrests: the patrol that recorded them.
     return reverse("patrols:detail", args=[record.patrol.uuid]) if record.patrol_id else ""
 

@@ -12,13 +12,8 @@ from partners.models import ServiceType
 from referrals.models import AgeBand, ConsentMethod
 from referrals.selectors import similar_people
 
-from ..models import (
-    ArrestOutcome,
-    HandlingCode,
-    IntelligenceAssessment,
-    Offence,
-    SourceEvaluation,
-)
+from ..models import ArrestOutcome, Offence
+from .intelligence import IntelligenceFields
 from .return_options import (
     ROW_LIMIT,
     ObjectChoiceField,
@@ -340,49 +335,11 @@ class ReferralForm(forms.Form):
         }
 
 
-class IntelligenceForm(forms.Form):
-    subject_description = forms.CharField(
-        label="Who or what it is about",
-        help_text="For example “man in a grey van seen with two women”.",
-        max_length=200,
-        error_messages={"required": "Say who or what the intelligence is about."},
-    )
-    details = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter the details of the intelligence."},
-    )
-    source_evaluation = forms.ChoiceField(
-        choices=[("", "Choose"), *SourceEvaluation.choices],
-        error_messages={"required": "Choose the source evaluation."},
-    )
-    intelligence_assessment = forms.ChoiceField(
-        choices=[("", "Choose"), *IntelligenceAssessment.choices],
-        error_messages={"required": "Choose the intelligence assessment."},
-    )
-    handling_code = forms.ChoiceField(
-        choices=HandlingCode.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the handling code."},
-    )
-    handling_conditions = forms.CharField(
-        label="Conditions for sharing",
-        help_text="Needed for code C.",
-        max_length=200,
-        required=False,
-    )
+class IntelligenceForm(IntelligenceFields):
+    """An intelligence row of the return: the report's fields (forms/intelligence.py)."""
 
     def __init__(self, *args, options: ReturnOptions, **kwargs):
         super().__init__(*args, **kwargs)
-
-    def clean(self):
-        cleaned = super().clean()
-        code, conditions = cleaned.get("handling_code"), cleaned.get("handling_conditions")
-        if code == HandlingCode.CONDITIONS and not conditions:
-            self.add_error("handling_conditions", "State the conditions for sharing (code C).")
-        return cleaned
-
-    def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.fields}
 
 
 class ReferralRowFormSet(RowFormSet):

@@ -9,9 +9,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .checks import USER, _valid
+from .intelligence import ConcernConsent as ConcernConsent
+from .intelligence import ConcernKind as ConcernKind
 from .intelligence import HandlingCode as HandlingCode
 from .intelligence import IntelligenceAssessment as IntelligenceAssessment
 from .intelligence import IntelligenceReport as IntelligenceReport
+from .intelligence import PartnerConcern as PartnerConcern
 from .intelligence import SourceEvaluation as SourceEvaluation
 
 

@@ -1,5 +1,6 @@
-"""Intelligence gathered on a patrol, graded as police intelligence is (source evaluation,
-intelligence assessment, handling code). Police only, always."""
+"""Intelligence gathered on a patrol or sent by a partner agency, graded as police
+intelligence is (source evaluation, intelligence assessment, handling code). The grading
+is police only, always; a partner sees only the concern it sent (PartnerConcern)."""
 
 import uuid
 
@@ -43,6 +44,14 @@ class IntelligenceReport(models.Model):
         blank=True,
         related_name="intelligence",
     )
+    # Graded from what a partner sent (patrols.services.concerns), not from a patrol.
+    partner_concern = models.OneToOneField(
+        "patrols.PartnerConcern",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intelligence",
+    )
     submitted_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="intelligence_submitted"
     )
@@ -70,7 +79,116 @@ class IntelligenceReport(models.Model):
                 | Q(erased_at__isnull=False),  # erasure removes the conditions too
                 name="intel_conditions_stated",
             ),
+            models.CheckConstraint(
+                condition=Q(patrol__isnull=True) | Q(partner_concern__isnull=True),
+                name="intel_one_source",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Intelligence {self.submitted_at:%d %b %Y}"
+
+
+class ConcernKind(models.TextChoices):
+    DANGEROUS_CLIENT = "dangerous_client", "A dangerous client"
+    CONTROLLER = "controller", "A suspected controller or pimp"
+    BODYGUARD = "bodyguard", "A bodyguard"
+    VEHICLE = "vehicle", "A vehicle"
+    OTHER = "other", "Something else"
+
+
+class ConcernConsent(models.TextChoices):
+    VERBAL = "verbal", "She agreed, verbally"
+    WRITTEN = "written", "She agreed in writing"
+
+
+class PartnerConcernQuerySet(models.QuerySet):
+    def sent_by_agency(self, agency_id):
+        return self.filter(agency=agency_id)
+
+    def in_areas(self, areas):
+        return self.filter(area__in=areas)
+
+    def to_grade(self):
+        return self.filter(intelligence__isnull=True)
+
+
+class PartnerConcern(models.Model):
+    """A concern or incident a partner agency tells the police about (issue 16, item 5).
+
+    The partner's words, as sent: what the agency sees of it is this row's own fields and
+    whether it was received. The police grade it as an IntelligenceReport of their own
+    (``intelligence``), which the partner never sees. The woman it came from either
+    consented to sharing (how, when, who recorded it) or the report is anonymised (then
+    it links to no one): exactly one, as the database checks.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(
+        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="concerns"
+    )
+    sent_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="concerns_sent")
+    sent_at = models.DateTimeField()
+    area = models.ForeignKey("accounts.Area", on_delete=models.PROTECT, related_name="concerns")
+    occurred_on = models.DateField("date it happened")
+    occurred_time = models.TimeField("time it happened", null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=ConcernKind.choices)
+    subject_description = models.CharField(max_length=200)
+    details = models.TextField()
+    anonymised = models.BooleanField(default=False)
+    consent_method = models.CharField(max_length=20, choices=ConcernConsent.choices, blank=True)
+    consent_given_on = models.DateField(null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    person = models.ForeignKey(
+        "referrals.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner_concerns",
+    )
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = PartnerConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["area", "sent_at"])]
+        constraints = [
+            _valid("kind", ConcernKind, "concern_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(consent_method__in=["", *ConcernConsent.values]),
+                name="concern_consent_method_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    anonymised=True,
+                    consent_method="",
+                    consent_given_on__isnull=True,
+                    consent_recorded_by__isnull=True,
+                    person__isnull=True,
+                )
+                | Q(
+                    anonymised=False,
+                    consent_method__gt="",
+                    consent_given_on__isnull=False,
+                    consent_recorded_by__isnull=False,
+                ),
+                name="concern_consent_or_anonymised",
+                violation_error_message="Record her consent, or send the concern anonymised.",
+            ),
+            models.CheckConstraint(
+                condition=Q(received_at__isnull=True, received_by__isnull=True)
+                | Q(received_at__isnull=False, received_by__isnull=False),
+                name="concern_received_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Partner concern {self.sent_at:%d %b %Y}"

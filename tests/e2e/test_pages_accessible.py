@@ -32,6 +32,7 @@ MENU = [
     "Referrals",
     "People",
     "Deployment sheet",
+    "Intelligence",
     "Wellbeing",
     "Training",
     "Possible duplicates",
@@ -40,7 +41,13 @@ MENU = [
     "Records",
     "Your account",
 ]
-PARTNER_MENU = ["Home", "Patrols you are invited to", "Notifications", "Your account"]
+PARTNER_MENU = [
+    "Home",
+    "Patrols you are invited to",
+    "Concerns you sent",
+    "Notifications",
+    "Your account",
+]
 # Pages only the project lead's menu has (beyond the sergeant's).
 LEAD_ONLY = ["Audit log", "Records due for review", "Evidence", "Roll-out"]
 

@@ -14,6 +14,7 @@ from tests.factories import (
     PersonFactory,
     WardFactory,
     consented_referral,
+    sent_concern,
 )
 from tests.patrols.test_return_views import crewed_patrol, submitted
 
@@ -50,6 +51,8 @@ def world(area, pc, sergeant, project_lead, agency_a, partner_a):
         "referral": referral,
         "flag": referral_services.flag_possible_duplicates(twin)[0],
         "provider_user": PartnerUserFactory(agency=caution.provider),
+        # Agency A's concern about the person, sent with her consent, not yet graded.
+        "concern": sent_concern(by=partner_a, area=area, person=person),
     }
 
 

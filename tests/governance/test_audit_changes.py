@@ -14,6 +14,7 @@ from governance import audit
 from governance.models import AuditEvent, object_key
 from patrols import services as patrol_services
 from patrols.models import CautionStatus, OfficerRole, PatrolOfficer, WorkReturn
+from patrols.services.concerns import grade_concern
 from referrals import services as referral_services
 from referrals.models import Person, PossibleDuplicate, ReferralStatus
 from tests.factories import AgencyFactory, HotspotFactory, PatrolFactory, PersonFactory
@@ -291,3 +292,29 @@ def test_hours_are_logged_as_numbers(world):
     row = AuditEvent.objects.get(action="patrols.officerhours.created")
     assert Decimal(row.changes["hours"][1]) == Decimal("7.5")
     assert WorkReturn.objects.count() == 1
+
+
+def test_a_concern_sent_and_graded_is_logged_without_its_words(sergeant, world):
+    """Sent, received and graded: each its own row; the partner's words and the police's
+    never reach the log."""
+    concern = world["concern"]
+    report = grade_concern(
+        concern,
+        sergeant,
+        {
+            "subject_description": "Graded subject (synthetic secret)",
+            "details": "Graded details (synthetic secret)",
+            "source_evaluation": "1",
+            "intelligence_assessment": "A",
+            "handling_code": "P",
+            "handling_conditions": "",
+        },
+    )
+    for action in ("created", "sent", "received", "graded"):
+        assert rows(f"patrols.partnerconcern.{action}", concern).count() == 1, action
+    created = rows("patrols.partnerconcern.created", concern).get()
+    assert created.changes["details"] == audit.MASKED
+    assert created.changes["kind"] == [None, "controller"]
+    dump = json.dumps(list(AuditEvent.objects.values("changes", "detail")), default=str)
+    for secret in (concern.subject_description, concern.details, report.details):
+        assert secret not in dump, secret

@@ -83,6 +83,19 @@ PAGES = {
     "referrals:partner_course": ("provider_user", "post", uuid_url("referrals:partner_course",
                                  "caution_referral"), {"course-step": "nonsense"},
                                  ["caution_referral", "caution"]),
+    # Intelligence (issue 16, item 5): the return's report, and agency A's concern.
+    "patrols:intelligence": ("sergeant", "get", lambda w: reverse("patrols:intelligence"),
+                             None, ["concern", "intelligence"]),
+    "patrols:concern": ("sergeant", "get", uuid_url("patrols:concern", "concern"), None,
+                        ["concern", "person"]),
+    "patrols:partner_concerns": ("partner_a", "get", lambda w: reverse("patrols:partner_concerns"),
+                                 None, ["concern", "person"]),
+    "patrols:partner_concern": ("partner_a", "get", uuid_url("patrols:partner_concern",
+                                "concern"), None, ["concern", "person"]),
+    # The women the agency works with, offered by name to link the concern to.
+    "patrols:partner_concern_new": ("partner_a", "get",
+                                    lambda w: reverse("patrols:partner_concern_new"), None,
+                                    ["person"]),
 }  # fmt: skip
 # The return form offers everyone known in the area by name, to choose whom they met.
 FORM_PEOPLE = ["person", "twin", "return_person"]
