@@ -30,8 +30,10 @@ The record covers every record linked to her as the same woman (``Person.same_as
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .models import (
@@ -106,9 +108,13 @@ class Safeguarding:
 
 
 def group_of(person: Person) -> Q:
-    """Her record and every record linked to it (links are one level deep)."""
-    root_id = person.same_as_id or person.pk
-    return Q(person_id=root_id) | Q(person__same_as_id=root_id)
+    """Her record and every record linked to it (links are one level deep), as a condition
+    on the rows' `person`: the group's root is found in SQL, so a person fetched with only
+    her shared fields costs no query more."""
+    root = Coalesce(
+        Subquery(Person.objects.filter(pk=person.pk).values("same_as_id")[:1]), Value(person.pk)
+    )
+    return Q(person_id=root) | Q(person__same_as_id=root)
 
 
 def safeguarding_for(user, person: Person) -> Safeguarding:
@@ -146,6 +152,14 @@ def works_with(user, person: Person) -> bool:
         return False
     referrals = referrals_for(user).filter(group_of(person), status__in=WORKING_STATUSES)
     return referrals.exists()
+
+
+def shared_safeguarding_for(user, person: Person | None) -> Safeguarding | None:
+    """For a partner's referral page: the shared part while the agency works with her,
+    else nothing (a closed referral's page, a diversion course without a person)."""
+    if person is None or not works_with(user, person):
+        return None
+    return shared_safeguarding(person)
 
 
 def shared_safeguarding(person: Person) -> Safeguarding:
@@ -206,6 +220,9 @@ def referrals_to_route(person: Person):
     )
 
 
+SAFEGUARDING_KINDS = ("risk", "marker", "marker_ended", "route", "route_ended")
+
+
 def timeline_events(record: Safeguarding) -> list[TimelineEvent]:
     """Each setting of her risk level, each marker and route added and ended, for the
     police timeline (no query: the rows were read for the section)."""
@@ -216,3 +233,15 @@ def timeline_events(record: Safeguarding) -> list[TimelineEvent]:
             if row.ended_at is not None:
                 events.append(TimelineEvent(row.ended_at, f"{kind}_ended", row, row.person))
     return events
+
+
+def get_marker_for_user(user, uuid) -> WarningMarker:
+    """A marker on a woman of the officer's areas; 404 for anyone else."""
+    markers = WarningMarker.objects.filter(person__in=people_for(user)).select_related("person")
+    return get_object_or_404(markers, uuid=uuid)
+
+
+def get_route_for_user(user, uuid) -> OnwardRoute:
+    """A route of a woman of the officer's areas; 404 for anyone else."""
+    routes = OnwardRoute.objects.filter(person__in=people_for(user)).select_related("person")
+    return get_object_or_404(routes, uuid=uuid)
