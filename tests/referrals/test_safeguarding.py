@@ -85,7 +85,7 @@ def test_the_review_date_is_after_today_and_within_a_year(person, pc, days, fiel
     review_on = timezone.localdate() + dt.timedelta(days=days)
     with pytest.raises(SafeguardingRuleError) as error:
         services.set_risk_level(person, pc, level=RiskLevel.HIGH, review_on=review_on, reason="r")
-    assert error.value.field == field
+    assert error.value.field == "review_on"
     assert not RiskLevelChange.objects.exists()
 
 
