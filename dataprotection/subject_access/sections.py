@@ -13,6 +13,8 @@ PERSON_SECTIONS: dict[str, str] = {
     "encounters": "Encounters on patrol (where and when she was seen, and the notes)",
     "referral_notes": "Notes on referrals and on their history, and decline details",
     "referral_moves": "Moves of referrals between agencies, with the reasons",
+    "safeguarding": "The safeguarding record: risk levels, warning markers (with any National "
+    "Referral Mechanism referral) and onward routes, with their reasons",
     "possible_duplicates": "Possible duplicate records and the reasons they were flagged",
     "retention_decisions": "Retention decisions and their reasons",
     "audit_trail": "The audit trail (who created, changed, saw or shared each record)",
