@@ -163,3 +163,23 @@ def test_a_closed_referral_page_shows_no_safeguarding(client, full_record, agenc
     client.force_login(partner_a)
     page = client.get(reverse("referrals:partner_detail", args=[referral.uuid])).content.decode()
     assert 'id="safeguarding"' not in page
+
+
+# --- The API ------------------------------------------------------------------------------
+
+
+def test_the_police_person_detail_holds_her_record_and_the_partners_does_not(
+    client, full_record, sergeant, agency_a, partner_a, pc
+):
+    client.force_login(sergeant)
+    data = client.get(reverse("api:person-detail", args=[full_record.uuid])).json()
+    record = data["safeguarding"]
+    assert record["risks"][0]["level"] == "high"
+    assert {m["kind"] for m in record["markers"]} == {"violent_client", "trafficking"}
+    assert record["routes"][0]["status"] == "Active"
+    refer(full_record, agency_a, pc)
+    client.force_login(User.objects.get(pk=partner_a.pk))
+    response = client.get(reverse("api:person-detail", args=[full_record.uuid]))
+    assert response.status_code == 200
+    assert "safeguarding" not in response.json()
+    assert CANARY not in response.content.decode()
