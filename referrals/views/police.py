@@ -1,5 +1,5 @@
 """Police referral pages: the list, a referral (withdraw, move), making a referral, a
-person's timeline, possible duplicates; and everyone's notifications.
+possible duplicates; and everyone's notifications (a person's page: views/person.py).
 
 Partner users get 404 on every police page; records outside the user's areas answer 404.
 Rules live in referrals.services; a refused step is shown as a form error, nothing changed.
@@ -27,16 +27,9 @@ from ..forms_police import (
     ReferralListFilter,
     WithdrawForm,
 )
-from ..forms_safeguarding import MarkerForm, RiskForm, RouteForm
 from ..models import DuplicateStatus, Person, Referral, ReferralStatus
 from ..permissions import get_person_for_user, get_referral_for_user, referrals_for
-from ..selectors import flags_for, linked_records, open_flags_about, police_history, timeline
-from ..selectors_safeguarding import (
-    SAFEGUARDING_KINDS,
-    SHARED_MARKERS,
-    safeguarding_for,
-    timeline_events,
-)
+from ..selectors import flags_for, police_history
 
 # --- Referrals -------------------------------------------------------------------------
 
@@ -185,58 +178,6 @@ class ReferralCreateView(PermissionRequiredMixin, View):
             referred_by=user,
             made_at=timezone.now(),
         )
-
-
-# --- A person's timeline ---------------------------------------------------------------
-
-
-class PersonTimelineView(PermissionRequiredMixin, View):
-    permission_required = "referrals.view"
-
-    def get(self, request, uuid):
-        return render_person(request, get_person_for_user(request.user, uuid))
-
-
-def render_person(request, person: Person, **forms):
-    """Her page: her records, safeguarding section and timeline. `forms`: bound forms of
-    the safeguarding section to show again with their errors (views/safeguarding.py)."""
-    user = request.user
-    records = linked_records(user, person)
-    flags = open_flags_about(records)
-    record = safeguarding_for(user, person)
-    events = timeline(records, also=timeline_events(record))
-    shown = [event.record for event in events if event.kind in ("encounter", "referral")]
-    audit.viewed_many(request, [*records, *shown, *flags, *record.rows()])
-    return render(
-        request,
-        "referrals/police/person_timeline.html",
-        {
-            "person": person,
-            "others": [r for r in records if r != person],
-            "events": events,
-            "flags": flags,
-            "can_refer": has_permission(user, "referrals.make"),
-            "can_link": has_permission(user, "referrals.link_people"),
-            "safeguarding": record,
-            "shared_markers": SHARED_MARKERS,
-            "safeguarding_kinds": SAFEGUARDING_KINDS,
-            **safeguarding_forms(user, person, forms),
-        },
-    )
-
-
-def safeguarding_forms(user, person: Person, bound: dict) -> dict:
-    """The section's forms (bound ones as given), for users who may record."""
-    if not has_permission(user, "referrals.safeguard"):
-        return {}
-    return {
-        "risk_form": bound.get("risk_form") or RiskForm(prefix="risk"),
-        "marker_form": bound.get("marker_form") or MarkerForm(prefix="marker"),
-        "route_form": bound.get("route_form") or RouteForm(prefix="route", person=person),
-        "end_form": bound.get("end_form"),
-        "end_target": bound.get("end_target"),
-        "can_safeguard": True,
-    }
 
 
 # --- Possible duplicates ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Changing a woman's safeguarding record from her police page: POST only (405 for GET).
+"""A woman's police page (`referrals:person`): her records, her safeguarding section and
+her timeline; and changing her safeguarding record from it (POST only, 405 for GET).
 
 Each view fetches her (or the marker, the route) through the officer's areas (404
 outside them, and for partners), parses one form, calls one service and, on a refusal,
@@ -6,16 +7,79 @@ shows her page again with the message at the field and nothing written.
 """
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views import View
 
-from core.permissions import PermissionRequiredMixin
+from core.permissions import PermissionRequiredMixin, has_permission
+from governance import audit
 
 from .. import services
 from ..forms_safeguarding import EndForm, MarkerForm, RiskForm, RouteForm
+from ..models import Person
 from ..permissions import get_person_for_user
-from ..selectors_safeguarding import get_marker_for_user, get_route_for_user
-from .police import render_person
+from ..selectors import linked_records, open_flags_about, timeline
+from ..selectors_safeguarding import (
+    SAFEGUARDING_KINDS,
+    SHARED_MARKERS,
+    get_marker_for_user,
+    get_route_for_user,
+    safeguarding_for,
+    timeline_events,
+)
+
+# --- Her page ----------------------------------------------------------------------------
+
+
+class PersonTimelineView(PermissionRequiredMixin, View):
+    permission_required = "referrals.view"
+
+    def get(self, request, uuid):
+        return render_person(request, get_person_for_user(request.user, uuid))
+
+
+def render_person(request, person: Person, **forms):
+    """Her page: her records, safeguarding section and timeline. `forms`: bound forms of
+    the safeguarding section to show again with their errors (the views below)."""
+    user = request.user
+    records = linked_records(user, person)
+    flags = open_flags_about(records)
+    record = safeguarding_for(user, person)
+    events = timeline(records, also=timeline_events(record))
+    shown = [event.record for event in events if event.kind in ("encounter", "referral")]
+    audit.viewed_many(request, [*records, *shown, *flags, *record.rows()])
+    return render(
+        request,
+        "referrals/police/person_timeline.html",
+        {
+            "person": person,
+            "others": [r for r in records if r != person],
+            "events": events,
+            "flags": flags,
+            "can_refer": has_permission(user, "referrals.make"),
+            "can_link": has_permission(user, "referrals.link_people"),
+            "safeguarding": record,
+            "shared_markers": SHARED_MARKERS,
+            "safeguarding_kinds": SAFEGUARDING_KINDS,
+            **safeguarding_forms(user, person, forms),
+        },
+    )
+
+
+def safeguarding_forms(user, person: Person, bound: dict) -> dict:
+    """The section's forms (bound ones as given), for users who may record."""
+    if not has_permission(user, "referrals.safeguard"):
+        return {}
+    return {
+        "risk_form": bound.get("risk_form") or RiskForm(prefix="risk"),
+        "marker_form": bound.get("marker_form") or MarkerForm(prefix="marker"),
+        "route_form": bound.get("route_form") or RouteForm(prefix="route", person=person),
+        "end_form": bound.get("end_form"),
+        "end_target": bound.get("end_target"),
+        "can_safeguard": True,
+    }
+
+
+# --- Changing her safeguarding record ---------------------------------------------------
 
 
 class SafeguardingView(PermissionRequiredMixin, View):
