@@ -234,3 +234,10 @@ def test_the_record_covers_her_linked_records(full_record, area, pc, sergeant):
     record = safeguarding_for(sergeant, newer)
     assert record.risk is not None
     assert len(record.markers) == 3
+
+
+def test_an_erased_record_takes_no_more_safeguarding(person, pc):
+    type(person).objects.filter(pk=person.pk).update(erased_at=timezone.now())
+    with pytest.raises(SafeguardingRuleError, match="erased"):
+        services.add_marker(person, pc, kind=MarkerKind.DRUG_USE, reason="r")
+    assert not WarningMarker.objects.exists()
