@@ -19,7 +19,14 @@ from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from patrols.models import Arrest, CautionStatus, ConditionalCaution, Encounter, IntelligenceReport
-from referrals.models import Person, Referral, ReferralStatus, ReferralStatusChange
+from referrals.models import (
+    Person,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+    RiskLevelChange,
+    WarningMarker,
+)
 
 from . import schedule
 
@@ -75,6 +82,9 @@ def _person_activity():
         "created_at",
         Coalesce(latest(Encounter, "occurred_at", "person"), "created_at"),
         Coalesce(latest(Referral, "made_at", "person"), "created_at"),
+        # Safeguarding her (a risk level set, a warning added) is activity too.
+        Coalesce(latest(RiskLevelChange, "set_at", "person"), "created_at"),
+        Coalesce(latest(WarningMarker, "added_at", "person"), "created_at"),
     )
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.permissions import has_permission
-from governance import audit
+from governance import activity, audit
 
 from ..models import (
     MarkerKind,
@@ -85,6 +85,7 @@ def set_risk_level(person: Person, by, *, level: str, review_on: dt.date, reason
         set_at=timezone.now(),
     )  # fmt: skip
     audit.record("referrals.person.risk_set", person, user=by, detail=RiskLevel(level).label)
+    activity.touched(person)  # safeguarding her is activity: her review date moves on
     return row
 
 
@@ -118,6 +119,7 @@ def add_marker(
         nrm_reference=nrm_reference, added_by=by, added_at=timezone.now(),
     )  # fmt: skip
     audit.record("referrals.person.marker_added", person, user=by, detail=str(marker.uuid))
+    activity.touched(person)
     return marker
 
 

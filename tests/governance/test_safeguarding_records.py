@@ -1,6 +1,7 @@
 """A woman's safeguarding record under governance: the audit never holds its words, her
 erasure blanks them, and her subject access export holds the record (unless withheld)."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -80,3 +81,16 @@ def test_the_section_may_be_withheld(client, subject, pc, project_lead):
     data = json.loads(client.get(urls(sar)["subject_access_json"]).content)
     assert "safeguarding" not in data
     assert CANARY not in json.dumps(data)
+
+
+def test_safeguarding_her_moves_her_review_date_on(subject, pc):
+    type(subject).objects.filter(pk=subject.pk).update(review_on=dt.date(2020, 1, 1))
+    referral_services.set_risk_level(
+        subject, pc, level="medium", review_on=in_a_month(), reason="Synthetic"
+    )
+    subject.refresh_from_db()
+    assert subject.review_on > timezone.localdate()
+    type(subject).objects.filter(pk=subject.pk).update(review_on=dt.date(2020, 1, 1))
+    referral_services.add_marker(subject, pc, kind=MarkerKind.DRUG_USE, reason="Synthetic")
+    subject.refresh_from_db()
+    assert subject.review_on > timezone.localdate()
