@@ -18,12 +18,15 @@ from patrols.models import (
     PartnerConcern,
 )
 from referrals.models import (
+    OnwardRoute,
     Person,
     PossibleDuplicate,
     Referral,
     ReferralMove,
     ReferralNote,
     ReferralStatusChange,
+    RiskLevelChange,
+    WarningMarker,
 )
 
 from . import erasure
@@ -77,6 +80,18 @@ def _erase_person(person: Person, by) -> None:
     _blank(flags, "pk", reason=ERASED_NAME)
     for referral in Referral.objects.filter(person=person, erased_at__isnull=True):
         _erase_referral(referral, by)
+    _erase_safeguarding(person)
+
+
+def _erase_safeguarding(person: Person) -> None:
+    """The words of her safeguarding record (reasons, NRM reference, routes named in
+    words, notes); the levels, kinds, dates and who stay, as her referrals' statuses do."""
+    _blank(RiskLevelChange.objects.filter(person=person), "uuid", reason=ERASED_TEXT)
+    markers = WarningMarker.objects.filter(person=person)
+    _blank(markers, "uuid", reason=ERASED_TEXT, end_reason="", nrm_reference="")
+    routes = OnwardRoute.objects.filter(person=person)
+    _blank(routes, "uuid", note="", end_reason="")
+    _blank(routes.filter(referral__isnull=True), "uuid", service=ERASED_TEXT)
 
 
 def _erase_referral(referral: Referral, by) -> None:

@@ -26,7 +26,14 @@ from patrols.models import (
     IntelligenceReport,
     PartnerConcern,
 )
-from referrals.models import Person, Referral, ReferralStatus, ReferralStatusChange
+from referrals.models import (
+    Person,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+    RiskLevelChange,
+    WarningMarker,
+)
 
 from . import schedule
 
@@ -82,6 +89,9 @@ def _person_activity():
         "created_at",
         Coalesce(latest(Encounter, "occurred_at", "person"), "created_at"),
         Coalesce(latest(Referral, "made_at", "person"), "created_at"),
+        # Safeguarding her (a risk level set, a warning added) is activity too.
+        Coalesce(latest(RiskLevelChange, "set_at", "person"), "created_at"),
+        Coalesce(latest(WarningMarker, "added_at", "person"), "created_at"),
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from .casework import seed_concerns, seed_patrols, seed_people, seed_referrals
 from .data import World
 from .places import seed_agencies, seed_hotspots, seed_places, seed_users
+from .safeguarding import seed_safeguarding
 
 
 @transaction.atomic
@@ -31,4 +32,5 @@ def seed(today: dt.date | None = None) -> World:
     seed_patrols(world, today)
     seed_referrals(world)
     seed_concerns(world, today)
+    seed_safeguarding(world, today)
     return world

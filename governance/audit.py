@@ -118,6 +118,15 @@ AUDITED: dict[str, frozenset[str]] = {
     "referrals.referralmove": frozenset({"referral", "from_agency", "to_agency", "moved_by"}),
     "referrals.possibleduplicate": frozenset({"person", "other", "status", "decided_by"}),
     "referrals.referralescalation": frozenset({"referral", "agency", "deadline", "due_on"}),
+    # A woman's safeguarding record: the kinds, levels, dates and who; never the reasons,
+    # the NRM reference or a route's words.
+    "referrals.risklevelchange": frozenset({"person", "level", "review_on", "set_by", "set_at"}),
+    "referrals.warningmarker": frozenset(
+        {"person", "kind", "nrm_referred_on", "added_by", "added_at", "ended_at", "ended_by"}
+    ),
+    "referrals.onwardroute": frozenset(
+        {"person", "referral", "added_by", "added_at", "ended_at", "ended_by"}
+    ),
     "reporting.importbatch": frozenset({"kind", "force", "month", "row_count", "status"}),
     "reporting.generatedreport": frozenset(
         {"kind", "area", "period_start", "period_end", "status", "superseded"}
@@ -130,6 +139,9 @@ PERSONAL: frozenset[str] = frozenset(
         "referrals.person",
         "referrals.referral",
         "referrals.possibleduplicate",
+        "referrals.risklevelchange",
+        "referrals.warningmarker",
+        "referrals.onwardroute",
         "patrols.workreturn",
         "patrols.encounter",
         "patrols.arrest",

@@ -403,3 +403,13 @@ class PortalVisit(models.Model):
 
     def __str__(self) -> str:
         return f"Portal visits of {self.user_id}"
+
+
+# A woman's safeguarding record lives in its own module (the app's models stay readable).
+from .models_safeguarding import (  # noqa: E402, F401
+    MarkerKind,
+    OnwardRoute,
+    RiskLevel,
+    RiskLevelChange,
+    WarningMarker,
+)

@@ -23,6 +23,9 @@ RULES: dict[str, frozenset[str]] = {
     "referrals.withdraw": _POLICE,
     "referrals.move": _SUPERVISORS,
     "referrals.link_people": _SUPERVISORS,
+    # A woman's safeguarding record: police of her area record it; agencies only read
+    # the shared part (referrals.selectors_safeguarding).
+    "referrals.safeguard": _POLICE,
     "referrals.portal": frozenset({Role.PARTNER}),
 }
 register(RULES)

@@ -6,6 +6,7 @@ fetches through the user's scope and answers 404 to outsiders.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
@@ -280,9 +281,10 @@ def _encounters_of(records: list[Person]):
     return encounter.objects.filter(person__in=records).select_related("patrol__ward", "hotspot")
 
 
-def timeline(records: list[Person]) -> list[TimelineEvent]:
+def timeline(records: list[Person], also: Iterable[TimelineEvent] = ()) -> list[TimelineEvent]:
     """Encounters, referrals and their outcomes for all the records, newest first, in
-    four queries however many there are."""
+    four queries however many there are; with `also` (events already read, such as her
+    safeguarding record's: selectors_safeguarding.timeline_events) in their place."""
     by_pk = {record.pk: record for record in records}
     referrals = (
         Referral.objects.filter(person__in=records)
@@ -298,6 +300,7 @@ def timeline(records: list[Person]) -> list[TimelineEvent]:
         TimelineEvent(e.occurred_at, "encounter", e, by_pk[e.person_id])
         for e in _encounters_of(records)
     ]
+    events += also
     for referral in referrals:
         person = by_pk[referral.person_id]
         events.append(TimelineEvent(referral.made_at, "referral", referral, person))

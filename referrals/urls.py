@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import caseload, people, police, portal
+from .views import caseload, people, person, police, portal
 
 app_name = "referrals"
 
@@ -36,7 +36,25 @@ urlpatterns = [
     path("referrals/<uuid:uuid>/withdraw/", police.ReferralWithdrawView.as_view(), name="withdraw"),
     path("referrals/<uuid:uuid>/move/", police.ReferralMoveView.as_view(), name="move"),
     path("people/", people.PersonSearchView.as_view(), name="people"),
-    path("people/<uuid:uuid>/", police.PersonTimelineView.as_view(), name="person"),
+    path("people/<uuid:uuid>/", person.PersonTimelineView.as_view(), name="person"),
+    # A woman's safeguarding record (referrals/views/person.py): POST only.
+    path(
+        "people/<uuid:uuid>/safeguarding/risk/",
+        person.RiskLevelView.as_view(),
+        name="person_risk",
+    ),
+    path(
+        "people/<uuid:uuid>/safeguarding/markers/",
+        person.MarkerAddView.as_view(),
+        name="person_marker",
+    ),
+    path(
+        "people/<uuid:uuid>/safeguarding/routes/",
+        person.RouteAddView.as_view(),
+        name="person_route",
+    ),
+    path("people/markers/<uuid:uuid>/end/", person.MarkerEndView.as_view(), name="marker_end"),
+    path("people/routes/<uuid:uuid>/end/", person.RouteEndView.as_view(), name="route_end"),
     path("people/possible-duplicates/", police.DuplicateListView.as_view(), name="duplicates"),
     path(
         "people/possible-duplicates/<uuid:uuid>/",

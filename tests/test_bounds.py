@@ -116,6 +116,8 @@ DATE_FIELDS = [
     ("referrals.api.inputs.CourseStepSerializer", "on"),
     ("referrals.api.inputs.ReferralCreateSerializer", "consent_given_at"),
     ("reporting.api.ReportRequestSerializer", "week"),
+    ("referrals.forms_safeguarding.RiskForm", "review_on"),
+    ("referrals.forms_safeguarding.MarkerForm", "nrm_referred_on"),
 ]
 
 

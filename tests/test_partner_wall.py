@@ -48,6 +48,10 @@ CANARIES = {
     "grading": "CANARY-GRADING-4e2c",
     "grading conditions": "CANARY-CONDITIONS-a81b",
     "other agency's concern": "CANARY-OTHER-CONCERN-5d3f",
+    "safeguarding reason": "CANARY-RISK-REASON-4a1b",
+    "marker reason": "CANARY-MARKER-REASON-9e02",
+    "nrm reference": "CANARY-NRM-REF-77c3",
+    "route note": "CANARY-ROUTE-NOTE-0b5f",
 }
 
 
@@ -104,6 +108,7 @@ def world(area, pc, sergeant, agency_a, agency_b, partner_a):
     sergeant.first_name = CANARIES["officer"]
     sergeant.save()
     consented_referral(agency=agency_a, by=pc, person=person, patrol=patrol)
+    _safeguarding_with_canaries(person, pc)
     IntelligenceReport.objects.create(
         patrol=patrol,
         submitted_by=pc,
@@ -170,6 +175,21 @@ def world(area, pc, sergeant, agency_a, agency_b, partner_a):
     return {"patrol": patrol, "person": person, "concern": mine, "theirs": theirs}
 
 
+def _safeguarding_with_canaries(person, pc):
+    """Her safeguarding record: a canary in every police-only field, and a police-only
+    marker (trafficking) whose very name must not reach the agency."""
+    review_on = timezone.localdate() + timezone.timedelta(days=30)
+    services.set_risk_level(
+        person, pc, level="high", review_on=review_on, reason=CANARIES["safeguarding reason"]
+    )
+    services.add_marker(person, pc, kind="violent_client", reason=CANARIES["marker reason"])
+    services.add_marker(
+        person, pc, kind="trafficking", reason=CANARIES["marker reason"],
+        nrm_referred_on=timezone.localdate(), nrm_reference=CANARIES["nrm reference"],
+    )  # fmt: skip
+    services.add_route(person, pc, service="Housing office", note=CANARIES["route note"])
+
+
 def test_no_canary_anywhere_a_partner_can_reach(client, partner_a, world):
     client.force_login(partner_a)
     pages = crawl(client, "/")
@@ -178,6 +198,8 @@ def test_no_canary_anywhere_a_partner_can_reach(client, partner_a, world):
     for url, (_, body) in pages.items():
         for what, canary in CANARIES.items():
             assert canary not in body, f"{what} leaked on {url}"
+        assert "rafficking" not in body, f"a police-only marker leaked on {url}"
+    assert any("Violent client reported" in body for _, body in pages.values())  # shared
 
 
 def test_the_caseload_search_and_export_reach_no_canary(client, partner_a, world):

@@ -49,6 +49,7 @@ PORTAL_PAGE = row(302, 200, 403, 403, 403, 403)
 LEAD_PAGE = row(302, 404, 403, 403, 200, 403)
 AUDIT_PAGE = row(302, 404, 403, 403, 200, 200)  # the project lead and the administrator
 PORTAL_POST_ONLY = row(302, 405, 403, 403, 403, 403)
+POLICE_POST_ONLY = row(302, 404, 405, 405, 405, 403)
 ADMIN_PAGE = row(302, 404, 403, 403, 403, 200)
 MATRIX = {
     "home": (None, row(302, 200, 200, 200, 200, 200)),
@@ -105,6 +106,12 @@ MATRIX = {
     "referrals:move": ("referral", SUPERVISOR_PAGE),
     "referrals:people": (None, POLICE_READ),
     "referrals:person": ("person", POLICE_READ),
+    # A woman's safeguarding record: POST only, police of her area.
+    "referrals:person_risk": ("person", POLICE_POST_ONLY),
+    "referrals:person_marker": ("person", POLICE_POST_ONLY),
+    "referrals:person_route": ("person", POLICE_POST_ONLY),
+    "referrals:marker_end": ("marker", POLICE_POST_ONLY),
+    "referrals:route_end": ("route", POLICE_POST_ONLY),
     "referrals:duplicates": (None, SUPERVISOR_PAGE),
     "referrals:duplicate_decide": ("flag", SUPERVISOR_POST_ONLY),
     "referrals:notifications": (None, row(302, 200, 200, 200, 200, 200)),
@@ -206,6 +213,8 @@ def objects(area, pc, agency_a, partner_a):
         "person": person,
         "referral": referral,
         "flag": referral_services.flag_possible_duplicates(twin)[0],
+        "marker": referral_services.add_marker(person, pc, kind="drug_use", reason="Synthetic"),
+        "route": referral_services.add_route(person, pc, service="Synthetic GP"),
         "report": ready_report(area),
         "crime_import": CrimeImport.objects.create(original_name="2026-10-street.csv"),
         "officer": OfficerFactory(role=Role.PC, areas=[area]),

@@ -141,6 +141,11 @@ def test_every_domain_model_is_in_the_admin():
         apps.get_model("reporting", "CrimeImport"),
         apps.get_model("reporting", "CrimeFetch"),  # listed on the import page
         apps.get_model("reporting", "EvidenceRun"),
+        # A woman's safeguarding record: shown and changed on her police page only, so that
+        # who sees which field is decided in one place (referrals.selectors_safeguarding).
+        apps.get_model("referrals", "RiskLevelChange"),
+        apps.get_model("referrals", "WarningMarker"),
+        apps.get_model("referrals", "OnwardRoute"),
     }
     # Backup codes, like django-otp's devices, are kept out of the admin: made on Your
     # account, removed by a second-factor reset (accounts:second_factor_reset).

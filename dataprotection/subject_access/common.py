@@ -20,6 +20,7 @@ STAFF_FIELDS = frozenset(
         "created_by", "referred_by", "consent_recorded_by", "changed_by", "decided_by",
         "author", "moved_by", "arresting_officer", "submitted_by", "amended_by",
         "assessed_by", "approved_by", "planned_by", "officer", "filed_by", "saved_by",
+        "set_by", "added_by", "ended_by",
     }
 )  # fmt: skip
 

@@ -1,7 +1,7 @@
 """A woman as a data subject: her person record and every record linked to it as the
-same woman, with encounters, referrals (history, notes, moves, any course), possible
-duplicates, retention decisions and the audit trail — in a fixed number of queries,
-leaving out what the request withholds."""
+same woman, with encounters, referrals (history, notes, moves, any course), her
+safeguarding record, possible duplicates, retention decisions and the audit trail — in a
+fixed number of queries, leaving out what the request withholds."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from referrals.models import (
 )
 
 from . import common, sections
+from . import safeguarding as safeguarding_section
 
 
 def linked_people(person: Person) -> list[Person]:
@@ -55,6 +56,9 @@ def gather(person: Person, sar: SubjectAccessRequest, by) -> tuple[dict, list]:
         concerns = _concerns(people)
         data["partner_concerns"] = [_concern(c, names) for c in concerns]
         related += concerns
+    if "safeguarding" in show:
+        data["safeguarding"], rows = safeguarding_section.gather(people, names)
+        related += rows
     if "retention_decisions" in show:
         data["retention_decisions"] = common.decisions([*people, *referrals], names)
     if "audit_trail" in show:

@@ -13,6 +13,8 @@ PERSON_SECTIONS: dict[str, str] = {
     "encounters": "Encounters on patrol (where and when she was seen, and the notes)",
     "referral_notes": "Notes on referrals and on their history, and decline details",
     "referral_moves": "Moves of referrals between agencies, with the reasons",
+    "safeguarding": "The safeguarding record: risk levels, warning markers (with any National "
+    "Referral Mechanism referral) and onward routes, with their reasons",
     "possible_duplicates": "Possible duplicate records and the reasons they were flagged",
     # What she told a partner agency, shared with her consent and linked to her record
     # (the police grading of it is police intelligence and never part of the export).

@@ -22,6 +22,7 @@ from ..models import (
     ReferralStatus,
 )
 from ..services.course import caution_model
+from .safeguarding import SafeguardingSerializer
 
 # --- What the police see ------------------------------------------------------------------
 
@@ -164,9 +165,17 @@ class PolicePersonDetailSerializer(PolicePersonSerializer):
         help_text="Other records of the same woman, linked by a sergeant (oldest first)."
     )
     referrals = serializers.SerializerMethodField()
+    safeguarding = serializers.SerializerMethodField(
+        help_text="Her safeguarding record (referrals.selectors_safeguarding)."
+    )
 
     class Meta(PolicePersonSerializer.Meta):
-        fields = [*PolicePersonSerializer.Meta.fields, "linked_records", "referrals"]
+        fields = [
+            *PolicePersonSerializer.Meta.fields,
+            "linked_records",
+            "referrals",
+            "safeguarding",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(PolicePersonSerializer(many=True))
@@ -178,6 +187,10 @@ class PolicePersonDetailSerializer(PolicePersonSerializer):
     def get_referrals(self, person) -> list[dict]:
         rows = person.referrals.select_related("agency").order_by("-made_at", "-pk")
         return PersonReferralSerializer(rows, many=True).data
+
+    @extend_schema_field(SafeguardingSerializer)
+    def get_safeguarding(self, person) -> dict:
+        return SafeguardingSerializer(self.context["safeguarding"]).data
 
 
 # --- Serializers: what a partner agency sees -----------------------------------------------

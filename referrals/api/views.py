@@ -28,6 +28,7 @@ from ..selectors import (
     police_notes,
     shared_referrals,
 )
+from ..selectors_safeguarding import safeguarding_for
 from .access import (
     INVALID,
     REFUSALS,
@@ -345,6 +346,7 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
         if not self.partner:
             others = [p for p in linked_records(request.user, person) if p.pk != person.pk]
             context["linked_records"] = others
-            audit.viewed_many(request, others)
+            context["safeguarding"] = record = safeguarding_for(request.user, person)
+            audit.viewed_many(request, [*others, *record.rows()])
         audit.viewed(request, person)
         return Response(self.get_serializer_class()(person, context=context).data)

@@ -5,7 +5,8 @@
 - ``course``: the diversion course's steps and the daily check of missed deadlines;
 - ``people``: possible duplicate records and a sergeant's decision;
 - ``escalation``: the daily word about referrals past their agency's deadlines;
-- ``caseload``: a partner user's visits, for "new since your last visit".
+- ``caseload``: a partner user's visits, for "new since your last visit";
+- ``safeguarding``: a woman's risk level, warning markers and onward routes.
 
 Callers use this package (``services.change_status(...)``), never the modules.
 """
@@ -40,6 +41,14 @@ from .referrals import (
     revoke_from_agency,
     share_with_agency,
 )
+from .safeguarding import (
+    SafeguardingRuleError,
+    add_marker,
+    add_route,
+    end_marker,
+    end_route,
+    set_risk_level,
+)
 
 __all__ = [
     "AGENCY_MOVES",
@@ -54,6 +63,12 @@ __all__ = [
     "SAME_VISIT",
     "TRANSITIONS",
     "ReferralRuleError",
+    "SafeguardingRuleError",
+    "add_marker",
+    "add_route",
+    "end_marker",
+    "end_route",
+    "set_risk_level",
     "add_note",
     "allowed_moves",
     "change_status",

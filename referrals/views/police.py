@@ -1,5 +1,5 @@
 """Police referral pages: the list, a referral (withdraw, move), making a referral, a
-person's timeline, possible duplicates; and everyone's notifications.
+possible duplicates; and everyone's notifications (a person's page: views/person.py).
 
 Partner users get 404 on every police page; records outside the user's areas answer 404.
 Rules live in referrals.services; a refused step is shown as a form error, nothing changed.
@@ -29,7 +29,7 @@ from ..forms_police import (
 )
 from ..models import DuplicateStatus, Person, Referral, ReferralStatus
 from ..permissions import get_person_for_user, get_referral_for_user, referrals_for
-from ..selectors import flags_for, linked_records, open_flags_about, police_history, timeline
+from ..selectors import flags_for, police_history
 
 # --- Referrals -------------------------------------------------------------------------
 
@@ -177,33 +177,6 @@ class ReferralCreateView(PermissionRequiredMixin, View):
             consent_recorded_by=user,
             referred_by=user,
             made_at=timezone.now(),
-        )
-
-
-# --- A person's timeline ---------------------------------------------------------------
-
-
-class PersonTimelineView(PermissionRequiredMixin, View):
-    permission_required = "referrals.view"
-
-    def get(self, request, uuid):
-        person = get_person_for_user(request.user, uuid)
-        records = linked_records(request.user, person)
-        flags = open_flags_about(records)
-        events = timeline(records)
-        shown = [event.record for event in events if event.kind != "outcome"]  # outcome: a step
-        audit.viewed_many(request, [*records, *shown, *flags])
-        return render(
-            request,
-            "referrals/police/person_timeline.html",
-            {
-                "person": person,
-                "others": [record for record in records if record != person],
-                "events": events,
-                "flags": flags,
-                "can_refer": has_permission(request.user, "referrals.make"),
-                "can_link": has_permission(request.user, "referrals.link_people"),
-            },
         )
 
 

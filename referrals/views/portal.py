@@ -36,6 +36,7 @@ from ..selectors import (
     get_workable_referral,
     invitations_for,
 )
+from ..selectors_safeguarding import shared_safeguarding_for
 
 RECENT_PATROLS = dt.timedelta(weeks=4)
 
@@ -58,6 +59,7 @@ def render_referral(request, referral: Referral, **forms):
         "referral": referral,
         "history": agency_history(referral),
         "notes": agency_notes(referral),
+        "safeguarding": shared_safeguarding_for(user, referral.person),
         "can_act": can_act,
         "status_form": forms.get("status_form")
         or (PortalStatusForm(prefix="status", moves=moves) if moves else None),

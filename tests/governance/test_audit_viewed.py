@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from governance.models import AuditEvent
 from referrals import services as referral_services
-from referrals.models import ReferralStatus
+from referrals.models import OnwardRoute, ReferralStatus, WarningMarker
 from reporting.models import GeneratedReport, ReportKind, ReportStatus
 from reporting.reports.weekly import coming_monday
 from tests.test_permission_matrix import MATRIX, ready_report
@@ -26,6 +26,19 @@ pytestmark = pytest.mark.django_db
 
 def uuid_url(name, key):
     return lambda w: reverse(name, args=[w[key].uuid])
+
+
+def ending_url(name, model, **fields):
+    """The URL ending a safeguarding row made for the world's person just now."""
+
+    def url(w):
+        person = w["person"]
+        row = model.objects.create(
+            person=person, added_by=person.created_by, added_at=timezone.now(), **fields
+        )
+        return reverse(name, args=[row.uuid])
+
+    return url
 
 
 # name -> (who, method, url(world), POST data, records shown (keys of `world`))
@@ -69,6 +82,18 @@ PAGES = {
                          ["person", "return_person", "twin"]),
     "referrals:person": ("pc", "get", uuid_url("referrals:person", "person"), None,
                          ["person", "referral", "flag"]),
+    # A refused safeguarding change shows her page again, with what it shows.
+    "referrals:person_risk": ("pc", "post", uuid_url("referrals:person_risk", "person"), {},
+                              ["person", "referral", "flag"]),
+    "referrals:person_marker": ("pc", "post", uuid_url("referrals:person_marker", "person"),
+                                {}, ["person", "referral", "flag"]),
+    "referrals:person_route": ("pc", "post", uuid_url("referrals:person_route", "person"), {},
+                               ["person", "referral", "flag"]),
+    "referrals:marker_end": ("pc", "post", ending_url("referrals:marker_end", WarningMarker,
+                             kind="drug_use", reason="Synthetic"), {},
+                             ["person", "referral", "flag"]),
+    "referrals:route_end": ("pc", "post", ending_url("referrals:route_end", OnwardRoute,
+                            service="Synthetic GP"), {}, ["person", "referral", "flag"]),
     "referrals:duplicates": ("sergeant", "get", lambda w: reverse("referrals:duplicates"), None,
                              ["flag", "person", "twin"]),
     "referrals:partner_home": ("partner_a", "get", lambda w: reverse("referrals:partner_home"),

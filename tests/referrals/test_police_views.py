@@ -622,16 +622,26 @@ def test_the_timeline_runs_constant_queries(
         referral = refer(person, agency_a, pc)
         services.change_status(referral, ReferralStatus.RECEIVED, partner_a)
         services.change_status(referral, ReferralStatus.DECLINED, partner_a, decline_reason="other")
+        services.set_risk_level(
+            person, pc, level="medium", review_on=timezone.localdate() + dt.timedelta(days=9),
+            reason="Synthetic reason",
+        )  # fmt: skip
+        marker = services.add_marker(person, pc, kind="drug_use", reason="Synthetic")
+        services.end_marker(marker, pc, "Synthetic end")
+        services.add_route(person, pc, referral=referral)
     client.force_login(pc)
     # 1 session, 2 user, 3 savepoint, 4 the person (through the user's areas), 5 her
-    # linked records, 6 encounters with patrols, wards and hotspots, 7 referrals with
-    # agencies and officers, 8 their history with officers, 9 their moves with agencies,
-    # 10 open duplicate flags, 11 the audit log's "viewed" rows (one INSERT), 12 her area,
-    # 13 release savepoint.
+    # linked records, 6 open duplicate flags, 7 her safeguarding record: in the user's
+    # areas?, 8 risk levels with who set them, 9 markers with who added and ended them,
+    # 10 routes with their referrals' agencies and who added them, 11 encounters with
+    # patrols, wards and hotspots, 12 referrals with agencies and officers, 13 their
+    # history with officers, 14 their moves with agencies, 15 the audit log's "viewed"
+    # rows (one INSERT), 16 her area, 17 her referrals for the route form, 18 release
+    # savepoint.
     # ... and the header's count of unread notifications (every signed-in page).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(19):
         response = client.get(reverse("referrals:person", args=[person.uuid]))
-    assert len(response.context["events"]) == 3 * events
+    assert len(response.context["events"]) == 3 * events + 4 * events
 
 
 # --- Notifications ---------------------------------------------------------------------

@@ -714,8 +714,10 @@ def test_the_page_runs_constant_queries(
     # 1 savepoint, 2 session, 3 user, 4 the referral with its person and officers,
     # 5-6 the agency's object permission (django-guardian: the user's, the group's),
     # 7 the audit log's "viewed" rows (one INSERT), 8 the history with who changed it,
-    # 9 the notes with their authors, 10 unread notifications (header), 11 release.
-    with django_assert_num_queries(11):
+    # 9 the notes with their authors, 10 whether the agency works with her (an open
+    # referral for her), 11-13 her shared safeguarding record (current risk level, shared
+    # active markers, active routes), 14 unread notifications (header), 15 release.
+    with django_assert_num_queries(15):
         response = client.get(detail(referral))
     assert len(response.context["notes"]) == count
 
