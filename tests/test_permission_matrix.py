@@ -204,8 +204,7 @@ def objects(area, pc, agency_a, partner_a):
     person = PersonFactory(area=area, working_name="Testname Jay", created_by=pc)
     twin = PersonFactory(area=area, working_name="Testname Jay", created_by=pc)
     referral = consented_referral(agency=agency_a, by=pc, person=person)
-    Person.objects.filter(pk=person.pk).update(review_on=dt.date(2020, 1, 1))  # due for review
-    return {
+    objects = {
         "area": area,
         "patrol": planned,
         "deployed": deployed,
@@ -236,6 +235,9 @@ def objects(area, pc, agency_a, partner_a):
             include_staff_names=True,
         ),
     }
+    # Due for review (after the safeguarding entries above, which move her review on).
+    Person.objects.filter(pk=person.pk).update(review_on=dt.date(2020, 1, 1))
+    return objects
 
 
 def failed_sign_ins() -> AccessAttempt:

@@ -103,7 +103,7 @@ def test_a_failed_request_leaves_no_row(client, sergeant, area):
     client.force_login(sergeant)
     client.raise_request_exception = False
     before = AuditEvent.objects.count()
-    from referrals.views import police
+    from referrals.views import person as police
 
     original = police.render
 
