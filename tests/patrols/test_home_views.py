@@ -211,3 +211,10 @@ def test_home_shows_each_areas_trained_pool(client, project_lead, area, other_ar
     # Lambeth: the lead and the first PC are trained; the lead is in Southwark too.
     assert pool == {"Lambeth": (2, 4), "Southwark": (1, 1)}
     assert "2 of 4 officers trained" in response.content.decode()
+
+
+def test_the_supervisor_home_has_its_sections_once_and_a_plain_title(client, sergeant):
+    client.force_login(sergeant)
+    content = client.get(reverse("home")).content.decode()
+    assert "<title>Home – Ephedra</title>" in content
+    assert content.count('id="hours"') == 1
