@@ -15,8 +15,8 @@ from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.throttling import BaseThrottle
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from . import rate_limit
 
