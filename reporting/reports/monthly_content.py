@@ -11,6 +11,7 @@ from .. import metrics
 from ..coverage import NOT_IMPORTED, NOT_PUBLISHED
 from ..evaluation.report import appendix
 from ..models import GeneratedReport
+from ..selectors import latest_evidence
 from .disclosure import SECONDARY, Protected, exact_row, protect_row
 from .monthly_charts import Charts
 from .monthly_format import (
@@ -31,6 +32,8 @@ class MonthlyReport:
         self.w: metrics.Window = data["window"]
         self.partner = fmt.partner
         self._rows: dict[tuple[str, str], Protected] = {}
+        # The Evidence page's newest stored figures, read once (never worked out here).
+        self.evidence = latest_evidence(report.area)
 
     def series(self, name: str, measure: str) -> list:
         empty = Decimal(0) if measure == "hours" else 0
@@ -71,7 +74,7 @@ class MonthlyReport:
             "trend": self.trend(),
             "chart_rows": pairs(Charts(self).all()),
             # The Evidence page in brief; what each edition may show: evaluation.report.
-            "sections": [*self.sections(), appendix(self.report.area, w.last, self.fmt)],
+            "sections": [*self.sections(), appendix(self.evidence, w.last, self.fmt)],
             "rearrest_note": metrics.REARREST_NOTE,
             "relevant_crime_types": metrics.RELEVANT_CRIME_TYPES,
         }
