@@ -81,8 +81,8 @@ def expire_reports(today: dt.date) -> int:
 def _withdraw(report: GeneratedReport, reason: str, action: str) -> int:
     name, storage = report.file.name, report.file.storage
     report.status, report.superseded, report.last_error = ReportStatus.FAILED, True, reason
-    report.file = ""
-    report.save(update_fields=["status", "superseded", "last_error", "file"])
+    report.file, report.web_page = "", ""
+    report.save(update_fields=["status", "superseded", "last_error", "file", "web_page"])
     audit.record(f"reporting.generatedreport.{action}", report, detail=reason)
     if name:
         transaction.on_commit(lambda: storage.delete(name))

@@ -300,6 +300,9 @@ class GeneratedReport(models.Model):
         default=False, help_text="A newer report covers the same period."
     )
     file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    # A monthly report's web page (its first page and charts, as HTML), made with its PDF
+    # from the same figures, so the page shows what the PDF holds; blanked when withdrawn.
+    web_page = models.TextField(blank=True, editable=False)
     last_error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

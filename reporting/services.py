@@ -139,7 +139,8 @@ def _finish(report: GeneratedReport, filename: str, data: bytes) -> None:
         report.status = ReportStatus.READY
         report.finished_at = timezone.now()
         # ``disclosed``: set by the builder (the records about people in the file).
-        report.save(update_fields=["file", "status", "finished_at", "disclosed"])
+        # ``web_page``: a monthly report's page, made by its builder with the file.
+        report.save(update_fields=["file", "status", "finished_at", "disclosed", "web_page"])
         announce_ready(report)
 
 

@@ -295,6 +295,9 @@ def built_report(area, kind):
         period_end=month + dt.timedelta(days=27),
         status=ReportStatus.READY,
     )
+    from reporting.reports import monthly
+
     report.file.save("monthly.pdf", ContentFile(b"%PDF-1.4 wall test"), save=False)
+    report.web_page = monthly.web_page(monthly.monthly_content(report))  # as the build keeps it
     report.save()
     return report

@@ -24,19 +24,25 @@ from .monthly_format import Format
 
 
 def build_monthly_report(report: GeneratedReport) -> tuple[str, bytes]:
-    partner = report.kind == ReportKind.MONTHLY_TREND_PARTNER
-    data = metrics.collect(report.area, report.period_start, police=not partner)
-    context = MonthlyReport(report, data, Format(partner)).context()
-    html = render_to_string("reporting/monthly/report.html", context)
+    """The PDF, and (on ``report.web_page``, saved with the file) the report's web page:
+    its first page and every chart with its numbers, from the same figures and the same
+    edition rules, so the page shows what the PDF holds and draws nothing when viewed."""
+    content = monthly_content(report)
+    html = render_to_string("reporting/monthly/report.html", content.context())
+    report.web_page = web_page(content)
     return filename(report), render_pdf(html)
 
 
-def web_context(report: GeneratedReport) -> dict:
-    """The report's web page: its first page and charts, from the same figures and the
-    same edition rules as the PDF (matplotlib draws the charts, so it is imported here)."""
+def monthly_content(report: GeneratedReport) -> MonthlyReport:
+    """Every figure of the report, in its edition (a fixed number of aggregate queries)."""
     partner = report.kind == ReportKind.MONTHLY_TREND_PARTNER
     data = metrics.collect(report.area, report.period_start, police=not partner)
-    return MonthlyReport(report, data, Format(partner)).web_context()
+    return MonthlyReport(report, data, Format(partner))
+
+
+def web_page(content: MonthlyReport) -> str:
+    """The report's web page content (HTML, its values escaped by the template)."""
+    return render_to_string("reporting/reports/monthly_page.html", content.web_context())
 
 
 def filename(report: GeneratedReport) -> str:

@@ -15,7 +15,7 @@ from governance import audit
 
 from .. import services
 from ..forms_reports import MONTHLY_KINDS, ReportRequestForm
-from ..models import GeneratedReport, ReportStatus
+from ..models import GeneratedReport, ReportKind, ReportStatus
 from ..selectors import (
     download_name,
     get_built_monthly_report_for_user,
@@ -117,12 +117,14 @@ class MonthlyReportView(PermissionRequiredMixin, View):
     http_method_names = ["get"]
 
     def get(self, request, uuid):
-        from ..reports.monthly import web_context  # matplotlib: only when a report is shown
-
         report = get_built_monthly_report_for_user(request.user, uuid)
         audit.viewed(request, report)
-        context = {"report": report, "period": period_label(report)}
-        return render(request, "reporting/reports/monthly.html", context | web_context(report))
+        context = {
+            "report": report,
+            "period": period_label(report),
+            "partner": report.kind == ReportKind.MONTHLY_TREND_PARTNER,
+        }
+        return render(request, "reporting/reports/monthly.html", context)
 
 
 def period_label(report: GeneratedReport) -> str:

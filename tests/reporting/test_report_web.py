@@ -16,6 +16,7 @@ from accounts.models import Role
 from governance.models import AuditEvent
 from reporting import metrics
 from reporting.models import GeneratedReport, ReportKind, ReportStatus
+from reporting.reports import monthly
 from reporting.reports.monthly_content import MonthlyReport
 from reporting.reports.monthly_format import Format
 from tests.factories import OfficerFactory
@@ -34,6 +35,8 @@ def built(area, kind=POLICE, status=ReportStatus.READY, start=MARCH, end=MARCH_E
     if status == ReportStatus.READY:
         report.file.save("monthly.pdf", ContentFile(b"%PDF-1.4 web test"), save=False)
         report.finished_at = timezone.now()
+        # What the builder stores beside the PDF (the PDF itself is not needed here).
+        report.web_page = monthly.web_page(monthly.monthly_content(report))
     report.save()
     return report
 
@@ -189,7 +192,59 @@ def test_a_view_of_the_report_is_audited(client, area):
 
 def test_the_reports_list_links_each_built_monthly_report(client, area):
     lead = OfficerFactory(role=Role.PROJECT_LEAD, areas=[area])
-    monthly = built(area)
+    report = built(area)
     client.force_login(lead)
     html = client.get(reverse("reporting:reports")).content.decode()
-    assert reverse("reporting:report", args=[monthly.uuid]) in html
+    assert reverse("reporting:report", args=[report.uuid]) in html
+
+
+# --- The page is the report as built ---------------------------------------------------------
+
+
+def test_the_page_shows_the_figures_as_built_not_as_they_stand_now(client, area):
+    crimes(area, dt.date(2025, 1, 1), {"Other crime": 8})
+    lead = OfficerFactory(role=Role.PROJECT_LEAD, areas=[area])
+    report = built(area)
+    crimes(area, dt.date(2025, 2, 1), {"Other crime": 6})  # published after the build
+
+    crime = numbers(
+        parsed(page(client, lead, report)), "Recorded crime, types related to street sex work"
+    )
+
+    assert crime["Other crime"][-2:] == ["not yet published", "not yet published"]
+
+
+def test_the_builder_keeps_the_page_with_the_pdf(area):
+    crimes(area, dt.date(2025, 1, 1), {"Other crime": 8})
+    report = GeneratedReport.objects.create(
+        kind=PARTNER, area=area, period_start=MARCH, period_end=MARCH_END
+    )
+
+    monthly.build_monthly_report(report)
+
+    assert "<svg" in report.web_page
+    assert "Show the numbers" in report.web_page
+    assert "Feb 2025, Mar 2025: not yet published by police.uk" in report.web_page
+
+
+def test_a_report_built_before_pages_were_kept_says_so(client, area):
+    lead = OfficerFactory(role=Role.PROJECT_LEAD, areas=[area])
+    report = built(area)
+    GeneratedReport.objects.filter(pk=report.pk).update(web_page="")
+
+    html = page(client, lead, report).content.decode()
+
+    assert "built before reports kept their web page" in html
+    assert "<svg" not in html
+
+
+def test_a_withdrawn_report_loses_its_page_with_its_file(area):
+    from dataprotection import erasure
+
+    report = built(area)
+    assert report.web_page
+
+    assert erasure.withdraw_reports(area.pk, MARCH, MARCH_END) == 1
+
+    report.refresh_from_db()
+    assert (report.file.name, report.web_page) == ("", "")
