@@ -5,8 +5,9 @@ monthly report's appendix (method, assumptions and limits: ``docs/evaluation.md`
 aggregate queries (``queries``), then models the counts in Python:
 
 1. **Hotspot effect** (``did``): relevant crime in the LSOAs around each patrolled hotspot
-   before and after its patrols began, against unpatrolled LSOAs of the same area with a
-   similar level and trend in the earlier months before; a difference in differences on
+   before and after its sustained patrolling began (until it stopped: ``exposure``),
+   against LSOAs of the area far from every hotspot (``places``) with a similar level
+   and trend in the earlier months before; a difference in differences on
    each place's before and after totals with intervals that hold with few places
    (``inference``), a parallel-trends check on months the comparisons were not chosen on
    (``pretrend``); and the same for the ring of LSOAs around, to check displacement.
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from . import queries, rules
+from . import exposure, queries, rules
 from .did import Effect, Panel, estimate, inconclusive
 from .diversion import Diversion, diversion
 from .dosage import Dose, DoseResponse, dose, dose_response
@@ -45,13 +46,14 @@ POOLED_RING = "Around all patrolled hotspots"
 @dataclass(frozen=True)
 class HotspotEvidence:
     name: str
-    first_visit: dt.date
+    first_visit: dt.date  # the day sustained patrolling began (``exposure``)
     places: int  # LSOAs in its catchment
     ring_places: int
     effect: Effect
     ring: Effect
     dose: Dose
     pooled: bool  # enough months either side to be in the pooled estimate
+    stopped: dt.date | None = None  # the first day no longer patrolled, if it stopped
 
 
 @dataclass(frozen=True)
@@ -79,13 +81,19 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
     as_of = as_of or timezone.localdate()
     lsoas = area_lsoas(area)
     panel = _panel(queries.crime_counts(area, rules.RELEVANT_CRIME_TYPES, as_of), lsoas)
-    visited = queries.patrolled_hotspots(area, as_of)
+    spells = exposure.patrolled(queries.visit_days(area, as_of), as_of, *rules.patrol_rule())
+    visited = [r for r in queries.patrolled_hotspots(area, as_of) if r["hotspot"] in spells]
     encounters = queries.hotspot_encounters(area, as_of)
+    others = _other_hotspots(area, as_of, panel, spells)
     places = layout(
         ((row["hotspot"], float(row["latitude"]), float(row["longitude"])) for row in visited),
         lsoas,
+        others,
     )
-    hotspots = [_hotspot(row, panel, places, encounters, as_of) for row in visited]
+    hotspots = [
+        _hotspot(row, spells[row["hotspot"]][0], panel, places, encounters, as_of)
+        for row in visited
+    ]
     pooled, displacement = _pooled(panel, places, visited, hotspots, area.name)
     return Evidence(
         area=area.name,
@@ -97,7 +105,7 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
         pooled=pooled,
         displacement=displacement,
         hotspots=tuple(hotspots),
-        unpatrolled_hotspots=queries.unpatrolled_hotspot_count(area, as_of),
+        unpatrolled_hotspots=len(others),
         dose_response=dose_response([(h.dose, h.effect) for h in hotspots]),
         diversion=diversion(queries.diversion_counts(area, as_of, rules.FOLLOW_UP_DAYS)),
         funnel=funnel(queries.encounter_counts(area, as_of), queries.referral_steps(area, as_of)),
@@ -117,29 +125,44 @@ def _panel(rows: list[dict], lsoas: dict) -> Panel:
     return Panel(months, counts)
 
 
-def _first_day(row: dict) -> dt.date:
-    return timezone.localtime(row["first_visit"]).date()
+def _other_hotspots(area, as_of, panel: Panel, spells) -> list[tuple[float, float]]:
+    """Where the area's hotspots not patrolled in a sustained way are (those retired
+    before the first month evaluated left out): their LSOAs are no comparison."""
+    first = panel.months[0] if panel.months else as_of
+    return [
+        (float(h["latitude"]), float(h["longitude"]))
+        for h in queries.area_hotspots(area, as_of)
+        if h["pk"] not in spells and (h["retired_on"] is None or h["retired_on"] >= first)
+    ]
 
 
-def _hotspot(row, panel: Panel, places, encounters, as_of) -> HotspotEvidence:
-    key, name, first = row["hotspot"], row["name"], _first_day(row)
-    month = first.replace(day=1)
+def _hotspot(row, spell, panel: Panel, places, encounters, as_of) -> HotspotEvidence:
+    """One hotspot's first spell of sustained patrolling: its months after a stop are
+    left out (``exposure``)."""
+    key, name = row["hotspot"], row["name"]
+    month, stop = exposure.month(spell.start), exposure.month(spell.stop)
     catchment, around = places.catchments[key], places.rings[key]
+
+    def effect(codes, label):
+        starts = dict.fromkeys(codes, month)
+        return estimate(panel, starts, places.candidates, label, stops=dict.fromkeys(codes, stop))
+
     return HotspotEvidence(
         name=name,
-        first_visit=first,
+        first_visit=spell.start,
         places=len(catchment),
         ring_places=len(around),
-        effect=estimate(panel, dict.fromkeys(catchment, month), places.candidates, name),
-        ring=estimate(panel, dict.fromkeys(around, month), places.candidates, f"Around {name}"),
-        dose=dose(row, encounters.get(key, 0), as_of, first),
-        pooled=_long_enough(panel, month),
+        effect=effect(catchment, name),
+        ring=effect(around, f"Around {name}"),
+        dose=dose(row, encounters.get(key, 0), as_of, spell.start),
+        pooled=_long_enough(panel, month, stop),
+        stopped=spell.stop,
     )
 
 
-def _long_enough(panel: Panel, month: dt.date) -> bool:
+def _long_enough(panel: Panel, month: dt.date, stop: dt.date | None = None) -> bool:
     before = sum(1 for m in panel.months if m < month)
-    after = sum(1 for m in panel.months if m > month)
+    after = sum(1 for m in panel.months if m > month and (stop is None or m < stop))
     return before >= rules.MIN_MONTHS_BEFORE and after >= rules.MIN_MONTHS_AFTER
 
 
@@ -150,20 +173,35 @@ def _pooled(panel, places, visited, hotspots, area_name) -> tuple[Effect, Effect
         reason = f"No police.uk street-level crime data has been imported for {area_name} yet."
         return inconclusive(POOLED, reason), inconclusive(POOLED_RING, reason)
     if not visited:
-        reason = "No hotspot has been patrolled yet (no submitted work return lists one)."
+        visits, weeks = rules.patrol_rule()
+        reason = (
+            "No hotspot has been patrolled in a sustained way yet (at least "
+            f"{visits} visits in {weeks} weeks, from submitted work returns)."
+        )
         return inconclusive(POOLED, reason), inconclusive(POOLED_RING, reason)
     chosen = [(row, h) for row, h in zip(visited, hotspots, strict=True) if h.pooled] or list(
         zip(visited, hotspots, strict=True)
     )
-    treated: dict[str, dt.date] = {}
-    around: dict[str, dt.date] = {}
+    treated: dict[str, tuple] = {}  # LSOA → (start month, stop month) of the first spell
+    around: dict[str, tuple] = {}
     for row, h in chosen:
-        month = h.first_visit.replace(day=1)
-        for code in places.catchments[row["hotspot"]]:
-            treated[code] = min(month, treated.get(code, month))
-        for code in places.rings[row["hotspot"]]:
-            around[code] = min(month, around.get(code, month))
+        spell = (h.first_visit.replace(day=1), exposure.month(h.stopped))
+        for codes, into in ((places.catchments, treated), (places.rings, around)):
+            for code in codes[row["hotspot"]]:
+                into[code] = min(spell, into.get(code, spell), key=_first_spell)
     return (
-        estimate(panel, treated, places.candidates, POOLED),
-        estimate(panel, around, places.candidates, POOLED_RING),
+        _estimate(panel, treated, places.candidates, POOLED),
+        _estimate(panel, around, places.candidates, POOLED_RING),
     )
+
+
+def _first_spell(spell: tuple) -> tuple:
+    """An LSOA near two hotspots takes the spell that began first (then the longer)."""
+    start, stop = spell
+    return (start, stop is not None, -stop.toordinal() if stop else 0)
+
+
+def _estimate(panel, spells: dict[str, tuple], candidates, label) -> Effect:
+    starts = {code: start for code, (start, _) in spells.items()}
+    stops = {code: stop for code, (_, stop) in spells.items()}
+    return estimate(panel, starts, candidates, label, stops=stops)

@@ -69,6 +69,7 @@ class Effect:
     method: str = ""  # how the interval was made, in words
     pretrend: Interval | None = None  # placebo ratio: the later months before patrols
     pretrend_share: float | None = None  # of the effect, the pre-trend continued explains
+    detectable: float | None = None  # the smallest fall found 4 times in 5 (a rate ratio)
     comparisons: tuple[str, ...] = field(default=(), repr=False)
 
     @property
@@ -139,22 +140,26 @@ def estimate(
     candidates: Sequence[str],
     label: str,
     *,
+    stops: Mapping[str, dt.date] | None = None,
     pretrend: bool = True,
 ) -> Effect:
-    """The effect on the places in ``starts`` (place → first month of patrols) against
-    comparison places chosen from ``candidates``; with ``pretrend`` (the default), also
-    the check that their trends ran in parallel before, which turns a failed check into
-    "can't tell"."""
+    """The effect on the places in ``starts`` (place → first month of patrols; ``stops``:
+    place → the month patrols stopped, for those that did) against comparison places
+    chosen from ``candidates``; with ``pretrend`` (the default), also the check that
+    their trends ran in parallel before, which turns a failed check into "can't tell".
+    A place's months from its stop on are neither before nor after: left out."""
     starts = {p: s for p, s in starts.items() if p in panel.counts}
+    stops = {p: s for p, s in (stops or {}).items() if p in starts and s is not None}
     if len(starts) < rules.MIN_TREATED_PLACES:
         return inconclusive(label, "No LSOA of the area lies in these places.")
     months = panel.months
-    first, last = min(starts.values()), max(starts.values())
+    first = min(starts.values())
+    groups = inference.cohorts(months, starts, stops)
     before = sum(1 for m in months if m < first)
-    after = sum(1 for m in months if m > last)
+    after = min(len(c.after) for c in groups)
     matched, _ = _pretrend.windows(before)
     chosen = choose_comparisons(panel, sorted(starts), candidates, matched)
-    counts = _period_counts(panel, starts, chosen)
+    counts = _period_counts(panel, starts, stops, chosen)
     facts = {
         "treated_places": len(starts),
         "comparison_places": len(chosen),
@@ -164,9 +169,9 @@ def estimate(
     }
     reason = _too_thin(facts)
     if reason:
-        return inconclusive(label, reason, **facts)
+        return inconclusive(label, reason, detectable=detectable_from_counts(facts), **facts)
     try:
-        fitted = inference.fit(panel.counts, inference.cohorts(months, starts), chosen)
+        fitted = inference.fit(panel.counts, groups, chosen)
     except (ValueError, ArithmeticError, FloatingPointError) as error:  # numpy's own
         return inconclusive(label, f"The model could not be fitted ({error}).", **facts)
     if fitted is None:
@@ -175,18 +180,18 @@ def estimate(
         label=label,
         conclusive=True,
         estimate=_interval(fitted),
+        detectable=detectable_from_interval(_interval(fitted)),
         dispersion=fitted.dispersion,
         method=fitted.method,
         comparisons=tuple(chosen),
         **facts,
     )
-    return _checked(effect, panel, starts, chosen) if pretrend else effect
+    return _checked(effect, panel, groups, chosen) if pretrend else effect
 
 
-def _checked(effect: Effect, panel: Panel, starts, chosen) -> Effect:
+def _checked(effect: Effect, panel: Panel, groups, chosen) -> Effect:
     """The effect with its pre-trend check; a failed check makes it inconclusive."""
     try:
-        groups = inference.cohorts(panel.months, starts)
         check = _pretrend.check(panel.counts, groups, chosen, effect.months_before)
     except (ValueError, ArithmeticError, FloatingPointError):
         check = None
@@ -209,8 +214,12 @@ def _interval(fitted: inference.Fit) -> Interval:
     )
 
 
-def _period_counts(panel: Panel, starts: Mapping[str, dt.date], chosen: Sequence[str]) -> dict:
+def _period_counts(panel: Panel, starts, stops, chosen: Sequence[str]) -> dict:
+    """Crimes before and after in the treated places (each its own start and stop) and in
+    the comparison places (before the first start; after the last, until the last stop
+    when every place stopped)."""
     first, last = min(starts.values()), max(starts.values())
+    end = max(stops.values()) if len(stops) == len(starts) else None
     months = panel.months
 
     def total(places, keep):
@@ -220,10 +229,31 @@ def _period_counts(panel: Panel, starts: Mapping[str, dt.date], chosen: Sequence
 
     return {
         "crimes_before": total(starts, lambda p, m: m < starts[p]),
-        "crimes_after": total(starts, lambda p, m: m > starts[p]),
+        "crimes_after": total(
+            starts, lambda p, m: m > starts[p] and (p not in stops or m < stops[p])
+        ),
         "comparison_before": total(chosen, lambda p, m: m < first),
-        "comparison_after": total(chosen, lambda p, m: m > last),
+        "comparison_after": total(chosen, lambda p, m: m > last and (end is None or m < end)),
     }
+
+
+def detectable_from_interval(interval: Interval) -> float:
+    """The minimum detectable effect as a rate ratio below 1: the fall a two-sided 5%
+    test finds with 80% power, (Z95 + Z80) standard errors of the log ratio, the standard
+    error read from the interval's half-width (as if it were Z95 of them: with a t or
+    bootstrap interval that errs towards a larger detectable effect)."""
+    half = (math.log(interval.high) - math.log(interval.low)) / 2
+    return math.exp(-half * (rules.Z95 + rules.Z80) / rules.Z95)
+
+
+def detectable_from_counts(facts: dict) -> float:
+    """The same from the four totals alone, Poisson noise only: a best case (places vary
+    more than Poisson), for results too thin to fit."""
+    variance = sum(
+        1 / (facts[k] + 0.5)
+        for k in ("crimes_before", "crimes_after", "comparison_before", "comparison_after")
+    )
+    return math.exp(-(rules.Z95 + rules.Z80) * math.sqrt(variance))
 
 
 def _too_thin(facts: dict) -> str:
@@ -244,6 +274,16 @@ def _too_thin(facts: dict) -> str:
             facts["crimes_after"],
             rules.MIN_CRIMES_AFTER,
             "relevant crimes in these LSOAs after patrols began",
+        ),
+        (
+            facts["comparison_before"],
+            rules.MIN_COMPARISON_CRIMES,
+            "relevant crimes in the comparison places before patrols began",
+        ),
+        (
+            facts["comparison_after"],
+            rules.MIN_COMPARISON_CRIMES,
+            "relevant crimes in the comparison places after patrols began",
         ),
     ]
     short = [

@@ -79,18 +79,27 @@ def t_critical(df: int) -> float:
     return float(t.ppf(0.975, max(1, df)))
 
 
-def cohorts(months: Sequence, starts: Mapping[str, object]) -> list[Cohort]:
-    """One cohort per start month: all months before it and all months after it."""
+def cohorts(
+    months: Sequence, starts: Mapping[str, object], stops: Mapping[str, object] | None = None
+) -> list[Cohort]:
+    """One cohort per start month (and stop month, when patrols stopped): all months
+    before the start and the months after it up to the stop (both left out)."""
+    stops = stops or {}
     out = []
-    for start in sorted(set(starts.values())):
+    for start, stop in sorted({(s, stops.get(p)) for p, s in starts.items()}, key=_order):
         out.append(
             Cohort(
                 before=[i for i, m in enumerate(months) if m < start],
-                after=[i for i, m in enumerate(months) if m > start],
-                treated=sorted(p for p, s in starts.items() if s == start),
+                after=[i for i, m in enumerate(months) if m > start and (stop is None or m < stop)],
+                treated=sorted(p for p, s in starts.items() if s == start and stops.get(p) == stop),
             )
         )
     return out
+
+
+def _order(pair):
+    start, stop = pair
+    return (start, stop is None, stop or start)
 
 
 class _Rows:

@@ -59,8 +59,9 @@ def failed_run(area, reason="The figures could not be worked out (ValueError).")
 
 
 def thin_world(area, sergeant, n: int, force: str = "Synthetic test force") -> None:
-    """``n`` hotspots patrolled last month, ``n`` referrals and ``n`` crimes a month for
-    three months: far too little to estimate anything."""
+    """``n`` hotspots patrolled last month (twice, a week apart: sustained patrolling),
+    ``n`` referrals and ``n`` crimes a month for three months: far too little to estimate
+    anything."""
     ward = WardFactory(area=area)
     agency = AgencyFactory()
     batch = ImportBatch.objects.create(
@@ -74,17 +75,18 @@ def thin_world(area, sergeant, n: int, force: str = "Synthetic test force") -> N
     last_month = timezone.now() - dt.timedelta(days=30)
     for k in range(n):
         hotspot = HotspotFactory(ward=ward, name=f"Synthetic place {k}")
-        patrol = PatrolFactory(ward=ward, planned_by=sergeant, starts_at=last_month)
-        work_return = WorkReturn.objects.create(
-            patrol=patrol,
-            started_at=last_month,
-            ended_at=last_month + dt.timedelta(hours=8),
-            weather=Weather.DRY,
-            status=ReturnStatus.SUBMITTED,
-            filed_by=sergeant,
-            submitted_at=last_month + dt.timedelta(hours=9),
-        )
-        work_return.hotspots_visited.add(hotspot)
+        for when in (last_month, last_month + dt.timedelta(weeks=1)):
+            patrol = PatrolFactory(ward=ward, planned_by=sergeant, starts_at=when)
+            work_return = WorkReturn.objects.create(
+                patrol=patrol,
+                started_at=when,
+                ended_at=when + dt.timedelta(hours=8),
+                weather=Weather.DRY,
+                status=ReturnStatus.SUBMITTED,
+                filed_by=sergeant,
+                submitted_at=when + dt.timedelta(hours=9),
+            )
+            work_return.hotspots_visited.add(hotspot)
         ReferralFactory(
             person=PersonFactory(area=area),
             agency=agency,
