@@ -5,7 +5,7 @@ monthly report's appendix (method, assumptions and limits: ``docs/evaluation.md`
 aggregate queries (``queries``), then models the counts in Python:
 
 1. **Hotspot effect** (``did``): relevant crime in the LSOAs around each patrolled hotspot
-   before and after its sustained patrolling began (until it stopped: ``exposure``),
+   before its sustained patrolling began and in the months it was patrolled (``exposure``),
    against LSOAs of the area far from every hotspot (``places``) with a similar level
    and trend in the earlier months before; a difference in differences on
    each place's before and after totals with intervals that hold with few places
@@ -53,7 +53,8 @@ class HotspotEvidence:
     ring: Effect
     dose: Dose
     pooled: bool  # enough months either side to be in the pooled estimate
-    stopped: dt.date | None = None  # the first day no longer patrolled, if it stopped
+    stopped: dt.date | None = None  # the first day no longer patrolled, if not patrolled now
+    patrolled_months: int = 0  # months patrolled all month (those that count as after)
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,9 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
         others,
     )
     hotspots = [
-        _hotspot(row, spells[row["hotspot"]][0], panel, places, encounters, as_of)
-        for row in visited
+        _hotspot(row, spells[row["hotspot"]], panel, places, encounters, as_of) for row in visited
     ]
-    pooled, displacement = _pooled(panel, places, visited, hotspots, area.name)
+    pooled, displacement = _pooled(panel, places, visited, hotspots, spells, area.name)
     return Evidence(
         area=area.name,
         as_of=as_of,
@@ -136,37 +136,37 @@ def _other_hotspots(area, as_of, panel: Panel, spells) -> list[tuple[float, floa
     ]
 
 
-def _hotspot(row, spell, panel: Panel, places, encounters, as_of) -> HotspotEvidence:
-    """One hotspot's first spell of sustained patrolling: its months after a stop are
-    left out (``exposure``)."""
-    key, name = row["hotspot"], row["name"]
-    month, stop = exposure.month(spell.start), exposure.month(spell.stop)
+def _hotspot(row, found, panel: Panel, places, encounters, as_of) -> HotspotEvidence:
+    """One hotspot: its months after count only while it was patrolled (``exposure``)."""
+    key, name, start = row["hotspot"], row["name"], found[0].start
+    month, patrolled = start.replace(day=1), exposure.patrolled_months(found, panel.months)
     catchment, around = places.catchments[key], places.rings[key]
 
     def effect(codes, label):
-        starts = dict.fromkeys(codes, month)
-        return estimate(panel, starts, places.candidates, label, stops=dict.fromkeys(codes, stop))
+        starts, after = dict.fromkeys(codes, month), dict.fromkeys(codes, patrolled)
+        return estimate(panel, starts, places.candidates, label, after=after)
 
     return HotspotEvidence(
         name=name,
-        first_visit=spell.start,
+        first_visit=start,
         places=len(catchment),
         ring_places=len(around),
         effect=effect(catchment, name),
         ring=effect(around, f"Around {name}"),
-        dose=dose(row, encounters.get(key, 0), as_of, spell.start),
-        pooled=_long_enough(panel, month, stop),
-        stopped=spell.stop,
+        dose=dose(row, encounters.get(key, 0), as_of, start),
+        pooled=_long_enough(panel, month, patrolled),
+        stopped=found[-1].stop,
+        patrolled_months=len(patrolled),
     )
 
 
-def _long_enough(panel: Panel, month: dt.date, stop: dt.date | None = None) -> bool:
+def _long_enough(panel: Panel, month: dt.date, patrolled: frozenset) -> bool:
     before = sum(1 for m in panel.months if m < month)
-    after = sum(1 for m in panel.months if m > month and (stop is None or m < stop))
+    after = sum(1 for m in panel.months if m > month and m in patrolled)
     return before >= rules.MIN_MONTHS_BEFORE and after >= rules.MIN_MONTHS_AFTER
 
 
-def _pooled(panel, places, visited, hotspots, area_name) -> tuple[Effect, Effect]:
+def _pooled(panel, places, visited, hotspots, spells, area_name) -> tuple[Effect, Effect]:
     """All hotspots with enough months either side together (all of them, to say why
     not, when none has)."""
     if not panel.months:
@@ -182,26 +182,17 @@ def _pooled(panel, places, visited, hotspots, area_name) -> tuple[Effect, Effect
     chosen = [(row, h) for row, h in zip(visited, hotspots, strict=True) if h.pooled] or list(
         zip(visited, hotspots, strict=True)
     )
-    treated: dict[str, tuple] = {}  # LSOA → (start month, stop month) of the first spell
-    around: dict[str, tuple] = {}
+    treated: dict[str, dt.date] = {}  # LSOA → the first month of patrols near it
+    around: dict[str, dt.date] = {}
+    after: dict[str, frozenset] = {}  # LSOA → the months patrolled all month near it
     for row, h in chosen:
-        spell = (h.first_visit.replace(day=1), exposure.month(h.stopped))
+        month = h.first_visit.replace(day=1)
+        patrolled = exposure.patrolled_months(spells[row["hotspot"]], panel.months)
         for codes, into in ((places.catchments, treated), (places.rings, around)):
             for code in codes[row["hotspot"]]:
-                into[code] = min(spell, into.get(code, spell), key=_first_spell)
+                into[code] = min(month, into.get(code, month))
+                after[code] = after.get(code, frozenset()) | patrolled
     return (
-        _estimate(panel, treated, places.candidates, POOLED),
-        _estimate(panel, around, places.candidates, POOLED_RING),
+        estimate(panel, treated, places.candidates, POOLED, after=after),
+        estimate(panel, around, places.candidates, POOLED_RING, after=after),
     )
-
-
-def _first_spell(spell: tuple) -> tuple:
-    """An LSOA near two hotspots takes the spell that began first (then the longer)."""
-    start, stop = spell
-    return (start, stop is not None, -stop.toordinal() if stop else 0)
-
-
-def _estimate(panel, spells: dict[str, tuple], candidates, label) -> Effect:
-    starts = {code: start for code, (start, _) in spells.items()}
-    stops = {code: stop for code, (_, stop) in spells.items()}
-    return estimate(panel, starts, candidates, label, stops=stops)

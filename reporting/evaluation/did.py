@@ -140,26 +140,29 @@ def estimate(
     candidates: Sequence[str],
     label: str,
     *,
-    stops: Mapping[str, dt.date] | None = None,
+    after: Mapping[str, frozenset[dt.date]] | None = None,
     pretrend: bool = True,
 ) -> Effect:
-    """The effect on the places in ``starts`` (place → first month of patrols; ``stops``:
-    place → the month patrols stopped, for those that did) against comparison places
-    chosen from ``candidates``; with ``pretrend`` (the default), also the check that
-    their trends ran in parallel before, which turns a failed check into "can't tell".
-    A place's months from its stop on are neither before nor after: left out."""
+    """The effect on the places in ``starts`` (place → first month of patrols; ``after``:
+    place → the months after it that count, those it was patrolled all month; by default
+    every month after the start) against comparison places chosen from ``candidates``;
+    with ``pretrend`` (the default), also the check that their trends ran in parallel
+    before, which turns a failed check into "can't tell". A place's months after its
+    start that do not count (patrols had stopped) are neither before nor after."""
     starts = {p: s for p, s in starts.items() if p in panel.counts}
-    stops = {p: s for p, s in (stops or {}).items() if p in starts and s is not None}
+    after_months = {
+        p: frozenset(m for m in a if m > starts[p]) for p, a in (after or {}).items() if p in starts
+    }
     if len(starts) < rules.MIN_TREATED_PLACES:
         return inconclusive(label, "No LSOA of the area lies in these places.")
     months = panel.months
     first = min(starts.values())
-    groups = inference.cohorts(months, starts, stops)
+    groups = inference.cohorts(months, starts, after_months)
     before = sum(1 for m in months if m < first)
     after = min(len(c.after) for c in groups)
     matched, _ = _pretrend.windows(before)
     chosen = choose_comparisons(panel, sorted(starts), candidates, matched)
-    counts = _period_counts(panel, starts, stops, chosen)
+    counts = _period_counts(panel, starts, after_months, chosen)
     facts = {
         "treated_places": len(starts),
         "comparison_places": len(chosen),
@@ -214,13 +217,16 @@ def _interval(fitted: inference.Fit) -> Interval:
     )
 
 
-def _period_counts(panel: Panel, starts, stops, chosen: Sequence[str]) -> dict:
-    """Crimes before and after in the treated places (each its own start and stop) and in
-    the comparison places (before the first start; after the last, until the last stop
-    when every place stopped)."""
+def _period_counts(panel: Panel, starts, after, chosen: Sequence[str]) -> dict:
+    """Crimes before and after in the treated places (each its own start and months
+    after) and in the comparison places (before the first start; after the last, in the
+    months that count as after for some place)."""
     first, last = min(starts.values()), max(starts.values())
-    end = max(stops.values()) if len(stops) == len(starts) else None
     months = panel.months
+    counted = None if len(after) < len(starts) else frozenset().union(*after.values())
+
+    def is_after(p, m):
+        return m > starts[p] and (p not in after or m in after[p])
 
     def total(places, keep):
         return sum(
@@ -229,11 +235,11 @@ def _period_counts(panel: Panel, starts, stops, chosen: Sequence[str]) -> dict:
 
     return {
         "crimes_before": total(starts, lambda p, m: m < starts[p]),
-        "crimes_after": total(
-            starts, lambda p, m: m > starts[p] and (p not in stops or m < stops[p])
-        ),
+        "crimes_after": total(starts, is_after),
         "comparison_before": total(chosen, lambda p, m: m < first),
-        "comparison_after": total(chosen, lambda p, m: m > last and (end is None or m < end)),
+        "comparison_after": total(
+            chosen, lambda p, m: m > last and (counted is None or m in counted)
+        ),
     }
 
 

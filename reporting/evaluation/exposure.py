@@ -13,6 +13,10 @@ two visits). Weeks run Monday to Sunday. A hotspot is patrolled in a week when t
 
 The week in progress can start a spell (the visits are already there) but never stop one
 (its visits may still come). A spell still running on the day evaluated has no stop.
+
+A month counts as *after* for a hotspot's places only when it is patrolled all month
+(``patrolled_months``): the months between a stop and a new start are neither before nor
+after, and the months of a later spell count again.
 """
 
 from __future__ import annotations
@@ -82,3 +86,17 @@ def patrolled(
 
 def month(day: dt.date | None) -> dt.date | None:
     return day.replace(day=1) if day else None
+
+
+def _next_month(first: dt.date) -> dt.date:
+    return (first + dt.timedelta(days=32)).replace(day=1)
+
+
+def patrolled_months(found: Iterable[Spell], months: Iterable[dt.date]) -> frozenset[dt.date]:
+    """Of ``months`` (first days), those patrolled all month: wholly inside a spell. The
+    month a spell starts or stops in is part in, part out, and counts for neither."""
+    return frozenset(
+        m
+        for m in months
+        if any(s.start <= m and (s.stop is None or s.stop >= _next_month(m)) for s in found)
+    )

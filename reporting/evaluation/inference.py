@@ -80,26 +80,30 @@ def t_critical(df: int) -> float:
 
 
 def cohorts(
-    months: Sequence, starts: Mapping[str, object], stops: Mapping[str, object] | None = None
+    months: Sequence, starts: Mapping[str, object], after: Mapping[str, object] | None = None
 ) -> list[Cohort]:
-    """One cohort per start month (and stop month, when patrols stopped): all months
-    before the start and the months after it up to the stop (both left out)."""
-    stops = stops or {}
+    """One cohort per start month (and set of months patrolled after it, ``after``: place
+    → the months that count as after; by default every month after the start): the
+    months before the start against the months after it."""
+    after = after or {}
+
+    def key(place):
+        start = starts[place]
+        kept = after.get(place)
+        return start, tuple(sorted(m for m in kept if m > start)) if kept is not None else None
+
     out = []
-    for start, stop in sorted({(s, stops.get(p)) for p, s in starts.items()}, key=_order):
+    for start, kept in sorted({key(p) for p in starts}, key=lambda k: (k[0], k[1] or ())):
         out.append(
             Cohort(
                 before=[i for i, m in enumerate(months) if m < start],
-                after=[i for i, m in enumerate(months) if m > start and (stop is None or m < stop)],
-                treated=sorted(p for p, s in starts.items() if s == start and stops.get(p) == stop),
+                after=[
+                    i for i, m in enumerate(months) if m > start and (kept is None or m in kept)
+                ],
+                treated=sorted(p for p in starts if key(p) == (start, kept)),
             )
         )
     return out
-
-
-def _order(pair):
-    start, stop = pair
-    return (start, stop is None, stop or start)
 
 
 class _Rows:

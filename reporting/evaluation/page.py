@@ -153,6 +153,7 @@ def hotspot_row(h) -> dict:
     return {
         "name": h.name,
         "first_visit": h.first_visit,
+        "stopped": h.stopped,
         "places": h.places,
         "ring_places": h.ring_places,
         "change": words.cell(h.effect),

@@ -127,6 +127,8 @@ def test_thin_data_reads_not_enough_data_and_prints_no_estimate(
     for words in ("fell by about", "rose by about", "Rate ratio", "confidence interval: a"):
         assert words not in html
     assert "Synthetic place 0" in html  # listed, without an estimate of its own
+    # ... and how large a fall the data so far could find (the minimum detectable effect).
+    assert "minimum detectable effect, at 80% power; a best case" in html
 
 
 def test_a_failed_pre_trend_check_reads_cant_tell_with_the_reason_never_fell(
