@@ -5,8 +5,9 @@ monthly report's appendix (method, assumptions and limits: ``docs/evaluation.md`
 aggregate queries (``queries``), then models the counts in Python:
 
 1. **Hotspot effect** (``did``): relevant crime in the LSOAs around each patrolled hotspot
-   before and after its patrols began, against unpatrolled LSOAs of the same area with a
-   similar level and trend in the earlier months before; a difference in differences on
+   before its sustained patrolling began and in the months it was patrolled (``exposure``),
+   against LSOAs of the area far from every hotspot (``places``) with a similar level
+   and trend in the earlier months before; a difference in differences on
    each place's before and after totals with intervals that hold with few places
    (``inference``), a parallel-trends check on months the comparisons were not chosen on
    (``pretrend``); and the same for the ring of LSOAs around, to check displacement.
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from . import queries, rules
+from . import exposure, queries, rules
 from .did import Effect, Panel, estimate, inconclusive
 from .diversion import Diversion, diversion
 from .dosage import Dose, DoseResponse, dose, dose_response
@@ -45,13 +46,15 @@ POOLED_RING = "Around all patrolled hotspots"
 @dataclass(frozen=True)
 class HotspotEvidence:
     name: str
-    first_visit: dt.date
+    first_visit: dt.date  # the day sustained patrolling began (``exposure``)
     places: int  # LSOAs in its catchment
     ring_places: int
     effect: Effect
     ring: Effect
     dose: Dose
     pooled: bool  # enough months either side to be in the pooled estimate
+    stopped: dt.date | None = None  # the first day no longer patrolled, if not patrolled now
+    patrolled_months: int = 0  # months patrolled all month (those that count as after)
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,19 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
     as_of = as_of or timezone.localdate()
     lsoas = area_lsoas(area)
     panel = _panel(queries.crime_counts(area, rules.RELEVANT_CRIME_TYPES, as_of), lsoas)
-    visited = queries.patrolled_hotspots(area, as_of)
+    spells = exposure.patrolled(queries.visit_days(area, as_of), as_of, *rules.patrol_rule())
+    visited = [r for r in queries.patrolled_hotspots(area, as_of) if r["hotspot"] in spells]
     encounters = queries.hotspot_encounters(area, as_of)
+    others = _other_hotspots(area, as_of, panel, spells)
     places = layout(
         ((row["hotspot"], float(row["latitude"]), float(row["longitude"])) for row in visited),
         lsoas,
+        others,
     )
-    hotspots = [_hotspot(row, panel, places, encounters, as_of) for row in visited]
-    pooled, displacement = _pooled(panel, places, visited, hotspots, area.name)
+    hotspots = [
+        _hotspot(row, spells[row["hotspot"]], panel, places, encounters, as_of) for row in visited
+    ]
+    pooled, displacement = _pooled(panel, places, visited, hotspots, spells, area.name)
     return Evidence(
         area=area.name,
         as_of=as_of,
@@ -97,7 +105,7 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
         pooled=pooled,
         displacement=displacement,
         hotspots=tuple(hotspots),
-        unpatrolled_hotspots=queries.unpatrolled_hotspot_count(area, as_of),
+        unpatrolled_hotspots=len(others),
         dose_response=dose_response([(h.dose, h.effect) for h in hotspots]),
         diversion=diversion(queries.diversion_counts(area, as_of, rules.FOLLOW_UP_DAYS)),
         funnel=funnel(queries.encounter_counts(area, as_of), queries.referral_steps(area, as_of)),
@@ -117,53 +125,74 @@ def _panel(rows: list[dict], lsoas: dict) -> Panel:
     return Panel(months, counts)
 
 
-def _first_day(row: dict) -> dt.date:
-    return timezone.localtime(row["first_visit"]).date()
+def _other_hotspots(area, as_of, panel: Panel, spells) -> list[tuple[float, float]]:
+    """Where the area's hotspots not patrolled in a sustained way are (those retired
+    before the first month evaluated left out): their LSOAs are no comparison."""
+    first = panel.months[0] if panel.months else as_of
+    return [
+        (float(h["latitude"]), float(h["longitude"]))
+        for h in queries.area_hotspots(area, as_of)
+        if h["pk"] not in spells and (h["retired_on"] is None or h["retired_on"] >= first)
+    ]
 
 
-def _hotspot(row, panel: Panel, places, encounters, as_of) -> HotspotEvidence:
-    key, name, first = row["hotspot"], row["name"], _first_day(row)
-    month = first.replace(day=1)
+def _hotspot(row, found, panel: Panel, places, encounters, as_of) -> HotspotEvidence:
+    """One hotspot: its months after count only while it was patrolled (``exposure``)."""
+    key, name, start = row["hotspot"], row["name"], found[0].start
+    month, patrolled = start.replace(day=1), exposure.patrolled_months(found, panel.months)
     catchment, around = places.catchments[key], places.rings[key]
+
+    def effect(codes, label):
+        starts, after = dict.fromkeys(codes, month), dict.fromkeys(codes, patrolled)
+        return estimate(panel, starts, places.candidates, label, after=after)
+
     return HotspotEvidence(
         name=name,
-        first_visit=first,
+        first_visit=start,
         places=len(catchment),
         ring_places=len(around),
-        effect=estimate(panel, dict.fromkeys(catchment, month), places.candidates, name),
-        ring=estimate(panel, dict.fromkeys(around, month), places.candidates, f"Around {name}"),
-        dose=dose(row, encounters.get(key, 0), as_of, first),
-        pooled=_long_enough(panel, month),
+        effect=effect(catchment, name),
+        ring=effect(around, f"Around {name}"),
+        dose=dose(row, encounters.get(key, 0), as_of, start),
+        pooled=_long_enough(panel, month, patrolled),
+        stopped=found[-1].stop,
+        patrolled_months=len(patrolled),
     )
 
 
-def _long_enough(panel: Panel, month: dt.date) -> bool:
+def _long_enough(panel: Panel, month: dt.date, patrolled: frozenset) -> bool:
     before = sum(1 for m in panel.months if m < month)
-    after = sum(1 for m in panel.months if m > month)
+    after = sum(1 for m in panel.months if m > month and m in patrolled)
     return before >= rules.MIN_MONTHS_BEFORE and after >= rules.MIN_MONTHS_AFTER
 
 
-def _pooled(panel, places, visited, hotspots, area_name) -> tuple[Effect, Effect]:
+def _pooled(panel, places, visited, hotspots, spells, area_name) -> tuple[Effect, Effect]:
     """All hotspots with enough months either side together (all of them, to say why
     not, when none has)."""
     if not panel.months:
         reason = f"No police.uk street-level crime data has been imported for {area_name} yet."
         return inconclusive(POOLED, reason), inconclusive(POOLED_RING, reason)
     if not visited:
-        reason = "No hotspot has been patrolled yet (no submitted work return lists one)."
+        visits, weeks = rules.patrol_rule()
+        reason = (
+            "No hotspot has been patrolled in a sustained way yet (at least "
+            f"{visits} visits in {weeks} weeks, from submitted work returns)."
+        )
         return inconclusive(POOLED, reason), inconclusive(POOLED_RING, reason)
     chosen = [(row, h) for row, h in zip(visited, hotspots, strict=True) if h.pooled] or list(
         zip(visited, hotspots, strict=True)
     )
-    treated: dict[str, dt.date] = {}
+    treated: dict[str, dt.date] = {}  # LSOA → the first month of patrols near it
     around: dict[str, dt.date] = {}
+    after: dict[str, frozenset] = {}  # LSOA → the months patrolled all month near it
     for row, h in chosen:
         month = h.first_visit.replace(day=1)
-        for code in places.catchments[row["hotspot"]]:
-            treated[code] = min(month, treated.get(code, month))
-        for code in places.rings[row["hotspot"]]:
-            around[code] = min(month, around.get(code, month))
+        patrolled = exposure.patrolled_months(spells[row["hotspot"]], panel.months)
+        for codes, into in ((places.catchments, treated), (places.rings, around)):
+            for code in codes[row["hotspot"]]:
+                into[code] = min(month, into.get(code, month))
+                after[code] = after.get(code, frozenset()) | patrolled
     return (
-        estimate(panel, treated, places.candidates, POOLED),
-        estimate(panel, around, places.candidates, POOLED_RING),
+        estimate(panel, treated, places.candidates, POOLED, after=after),
+        estimate(panel, around, places.candidates, POOLED_RING, after=after),
     )

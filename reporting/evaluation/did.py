@@ -69,6 +69,7 @@ class Effect:
     method: str = ""  # how the interval was made, in words
     pretrend: Interval | None = None  # placebo ratio: the later months before patrols
     pretrend_share: float | None = None  # of the effect, the pre-trend continued explains
+    detectable: float | None = None  # the smallest fall found 4 times in 5 (a rate ratio)
     comparisons: tuple[str, ...] = field(default=(), repr=False)
 
     @property
@@ -139,22 +140,29 @@ def estimate(
     candidates: Sequence[str],
     label: str,
     *,
+    after: Mapping[str, frozenset[dt.date]] | None = None,
     pretrend: bool = True,
 ) -> Effect:
-    """The effect on the places in ``starts`` (place → first month of patrols) against
-    comparison places chosen from ``candidates``; with ``pretrend`` (the default), also
-    the check that their trends ran in parallel before, which turns a failed check into
-    "can't tell"."""
+    """The effect on the places in ``starts`` (place → first month of patrols; ``after``:
+    place → the months after it that count, those it was patrolled all month; by default
+    every month after the start) against comparison places chosen from ``candidates``;
+    with ``pretrend`` (the default), also the check that their trends ran in parallel
+    before, which turns a failed check into "can't tell". A place's months after its
+    start that do not count (patrols had stopped) are neither before nor after."""
     starts = {p: s for p, s in starts.items() if p in panel.counts}
+    after_months = {
+        p: frozenset(m for m in a if m > starts[p]) for p, a in (after or {}).items() if p in starts
+    }
     if len(starts) < rules.MIN_TREATED_PLACES:
         return inconclusive(label, "No LSOA of the area lies in these places.")
     months = panel.months
-    first, last = min(starts.values()), max(starts.values())
+    first = min(starts.values())
+    groups = inference.cohorts(months, starts, after_months)
     before = sum(1 for m in months if m < first)
-    after = sum(1 for m in months if m > last)
+    after = min(len(c.after) for c in groups)
     matched, _ = _pretrend.windows(before)
     chosen = choose_comparisons(panel, sorted(starts), candidates, matched)
-    counts = _period_counts(panel, starts, chosen)
+    counts = _period_counts(panel, starts, after_months, chosen)
     facts = {
         "treated_places": len(starts),
         "comparison_places": len(chosen),
@@ -164,9 +172,9 @@ def estimate(
     }
     reason = _too_thin(facts)
     if reason:
-        return inconclusive(label, reason, **facts)
+        return inconclusive(label, reason, detectable=detectable_from_counts(facts), **facts)
     try:
-        fitted = inference.fit(panel.counts, inference.cohorts(months, starts), chosen)
+        fitted = inference.fit(panel.counts, groups, chosen)
     except (ValueError, ArithmeticError, FloatingPointError) as error:  # numpy's own
         return inconclusive(label, f"The model could not be fitted ({error}).", **facts)
     if fitted is None:
@@ -175,18 +183,18 @@ def estimate(
         label=label,
         conclusive=True,
         estimate=_interval(fitted),
+        detectable=detectable_from_interval(_interval(fitted)),
         dispersion=fitted.dispersion,
         method=fitted.method,
         comparisons=tuple(chosen),
         **facts,
     )
-    return _checked(effect, panel, starts, chosen) if pretrend else effect
+    return _checked(effect, panel, groups, chosen) if pretrend else effect
 
 
-def _checked(effect: Effect, panel: Panel, starts, chosen) -> Effect:
+def _checked(effect: Effect, panel: Panel, groups, chosen) -> Effect:
     """The effect with its pre-trend check; a failed check makes it inconclusive."""
     try:
-        groups = inference.cohorts(panel.months, starts)
         check = _pretrend.check(panel.counts, groups, chosen, effect.months_before)
     except (ValueError, ArithmeticError, FloatingPointError):
         check = None
@@ -209,9 +217,16 @@ def _interval(fitted: inference.Fit) -> Interval:
     )
 
 
-def _period_counts(panel: Panel, starts: Mapping[str, dt.date], chosen: Sequence[str]) -> dict:
+def _period_counts(panel: Panel, starts, after, chosen: Sequence[str]) -> dict:
+    """Crimes before and after in the treated places (each its own start and months
+    after) and in the comparison places (before the first start; after the last, in the
+    months that count as after for some place)."""
     first, last = min(starts.values()), max(starts.values())
     months = panel.months
+    counted = None if len(after) < len(starts) else frozenset().union(*after.values())
+
+    def is_after(p, m):
+        return m > starts[p] and (p not in after or m in after[p])
 
     def total(places, keep):
         return sum(
@@ -220,10 +235,31 @@ def _period_counts(panel: Panel, starts: Mapping[str, dt.date], chosen: Sequence
 
     return {
         "crimes_before": total(starts, lambda p, m: m < starts[p]),
-        "crimes_after": total(starts, lambda p, m: m > starts[p]),
+        "crimes_after": total(starts, is_after),
         "comparison_before": total(chosen, lambda p, m: m < first),
-        "comparison_after": total(chosen, lambda p, m: m > last),
+        "comparison_after": total(
+            chosen, lambda p, m: m > last and (counted is None or m in counted)
+        ),
     }
+
+
+def detectable_from_interval(interval: Interval) -> float:
+    """The minimum detectable effect as a rate ratio below 1: the fall a two-sided 5%
+    test finds with 80% power, (Z95 + Z80) standard errors of the log ratio, the standard
+    error read from the interval's half-width (as if it were Z95 of them: with a t or
+    bootstrap interval that errs towards a larger detectable effect)."""
+    half = (math.log(interval.high) - math.log(interval.low)) / 2
+    return math.exp(-half * (rules.Z95 + rules.Z80) / rules.Z95)
+
+
+def detectable_from_counts(facts: dict) -> float:
+    """The same from the four totals alone, Poisson noise only: a best case (places vary
+    more than Poisson), for results too thin to fit."""
+    variance = sum(
+        1 / (facts[k] + 0.5)
+        for k in ("crimes_before", "crimes_after", "comparison_before", "comparison_after")
+    )
+    return math.exp(-(rules.Z95 + rules.Z80) * math.sqrt(variance))
 
 
 def _too_thin(facts: dict) -> str:
@@ -244,6 +280,16 @@ def _too_thin(facts: dict) -> str:
             facts["crimes_after"],
             rules.MIN_CRIMES_AFTER,
             "relevant crimes in these LSOAs after patrols began",
+        ),
+        (
+            facts["comparison_before"],
+            rules.MIN_COMPARISON_CRIMES,
+            "relevant crimes in the comparison places before patrols began",
+        ),
+        (
+            facts["comparison_after"],
+            rules.MIN_COMPARISON_CRIMES,
+            "relevant crimes in the comparison places after patrols began",
         ),
     ]
     short = [

@@ -79,15 +79,28 @@ def t_critical(df: int) -> float:
     return float(t.ppf(0.975, max(1, df)))
 
 
-def cohorts(months: Sequence, starts: Mapping[str, object]) -> list[Cohort]:
-    """One cohort per start month: all months before it and all months after it."""
+def cohorts(
+    months: Sequence, starts: Mapping[str, object], after: Mapping[str, object] | None = None
+) -> list[Cohort]:
+    """One cohort per start month (and set of months patrolled after it, ``after``: place
+    → the months that count as after; by default every month after the start): the
+    months before the start against the months after it."""
+    after = after or {}
+
+    def key(place):
+        start = starts[place]
+        kept = after.get(place)
+        return start, tuple(sorted(m for m in kept if m > start)) if kept is not None else None
+
     out = []
-    for start in sorted(set(starts.values())):
+    for start, kept in sorted({key(p) for p in starts}, key=lambda k: (k[0], k[1] or ())):
         out.append(
             Cohort(
                 before=[i for i, m in enumerate(months) if m < start],
-                after=[i for i, m in enumerate(months) if m > start],
-                treated=sorted(p for p, s in starts.items() if s == start),
+                after=[
+                    i for i, m in enumerate(months) if m > start and (kept is None or m in kept)
+                ],
+                treated=sorted(p for p in starts if key(p) == (start, kept)),
             )
         )
     return out

@@ -49,6 +49,7 @@ def evidence_page(e: Evidence) -> dict:
         "pooled": words.effect_sentence(e.pooled, POOLED_WHAT),
         "pooled_facts": facts(e.pooled),
         "pretrend": words.pretrend_sentence(e.pooled),
+        "detectable": words.detectable_sentence(e.pooled),
         "displacement": words.displacement_sentence(e.displacement),
         "hotspots": [hotspot_row(h) for h in e.hotspots],
         "thin_hotspots": [(h.name, h.effect.reason) for h in e.hotspots if not h.effect.conclusive],
@@ -59,6 +60,7 @@ def evidence_page(e: Evidence) -> dict:
         "funnel_service": [funnel_row(r.label, r.stage) for r in e.funnel.by_service],
         "funnel_agency": [funnel_row(r.label, r.stage) for r in e.funnel.by_agency],
         "rules": rules,
+        "patrol_rule": rules.patrol_rule(),
     }
 
 
@@ -124,6 +126,13 @@ def facts(effect: Effect) -> list[tuple[str, str]]:
             _ratio(effect),
         ),
     ]
+    if effect.detectable is not None:
+        rows.append(
+            (
+                "Smallest fall detectable 4 times in 5 (80% power)",
+                f"{words.percent(effect.detectable)}%",
+            )
+        )
     if effect.dispersion is not None:
         spread = (
             "more than a Poisson model expects; the interval allows for it"
@@ -144,6 +153,7 @@ def hotspot_row(h) -> dict:
     return {
         "name": h.name,
         "first_visit": h.first_visit,
+        "stopped": h.stopped,
         "places": h.places,
         "ring_places": h.ring_places,
         "change": words.cell(h.effect),

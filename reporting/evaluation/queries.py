@@ -1,7 +1,8 @@
 """The evaluation's reads: each one aggregate query, whatever the volume of data.
 
 ``end`` is local midnight after the last day evaluated (``as_of``); records from then on
-are left out, so an evaluation "as of" a past date sees what was known then.
+are left out, so an evaluation "as of" a past date sees what was known then: work returns
+*submitted* by then (whatever day they patrolled), crime files *imported* by then.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Lower, Trim
+from django.db.models.functions import Lower, Trim, TruncDate
 from django.utils import timezone
 
 from partners.models import ServiceType
@@ -63,6 +64,7 @@ def crime_counts(area, crime_types: Sequence[str], as_of: dt.date) -> list[dict]
             area=area,
             batch__status=ImportStatus.IMPORTED,
             batch__kind=CrimeFileKind.STREET,
+            batch__imported_at__lt=end_of(as_of),
             crime_type__in=list(crime_types),
             month__lt=crime_until(as_of),
         )
@@ -77,10 +79,32 @@ def crime_counts(area, crime_types: Sequence[str], as_of: dt.date) -> list[dict]
 
 
 def _visits(area, end: dt.datetime):
+    """Visits known by ``end``: listed by a return submitted before it."""
     return WorkReturn.hotspots_visited.through.objects.filter(
         hotspot__ward__area=area,
         workreturn__status=ReturnStatus.SUBMITTED,
         workreturn__started_at__lt=end,
+        workreturn__submitted_at__lt=end,
+    )
+
+
+def visit_days(area, as_of: dt.date) -> list[dict]:
+    """Visits per hotspot and local day (``exposure``): ``[{"hotspot", "day", "n"}]``."""
+    return list(
+        _visits(area, end_of(as_of))
+        .order_by()
+        .values("hotspot", day=TruncDate("workreturn__started_at"))
+        .annotate(n=Count("workreturn", distinct=True))
+    )
+
+
+def area_hotspots(area, as_of: dt.date) -> list[dict]:
+    """Every hotspot of the area identified by ``as_of``, patrolled or not, with where it
+    is and when it was retired (if it was): the places no comparison may be near."""
+    return list(
+        Hotspot.objects.filter(ward__area=area, identified_on__lte=as_of)
+        .order_by("pk")
+        .values("pk", "name", "latitude", "longitude", "retired_on")
     )
 
 
@@ -128,11 +152,6 @@ def hotspot_encounters(area, as_of: dt.date) -> dict[int, int]:
     return {row["hotspot"]: row["n"] for row in rows}
 
 
-def unpatrolled_hotspot_count(area, as_of: dt.date) -> int:
-    visited = _visits(area, end_of(as_of)).values("hotspot")
-    return Hotspot.objects.filter(ward__area=area).exclude(pk__in=visited).count()
-
-
 # --- Diversion ----------------------------------------------------------------------------
 
 COMPLETED = (CautionStatus.COMPLETED,)
@@ -157,9 +176,37 @@ def _rearrested(end: dt.datetime, days: int) -> Q:
     )
 
 
+def _earlier_caution_of_the_same_man(area, as_of: dt.date) -> Exists:
+    """Another course caution of the area, given by ``as_of``, on an earlier arrest (or
+    the same moment, lower id) of the same man: the same non-blank custody reference or
+    suspect description, matched as re-arrest is."""
+    earlier = ConditionalCaution.objects.filter(
+        arrest__patrol__area=area,
+        condition=CautionCondition.DIVERSION_COURSE,
+        given_on__lte=as_of,
+    ).filter(
+        Q(arrest__arrested_at__lt=OuterRef("arrest__arrested_at"))
+        | Q(arrest__arrested_at=OuterRef("arrest__arrested_at"), pk__lt=OuterRef("pk"))
+    )
+    same_reference = earlier.filter(
+        arrest__custody_reference=OuterRef("arrest__custody_reference")
+    ).exclude(arrest__custody_reference="")
+    same_description = (
+        earlier.alias(described=Lower(Trim("arrest__suspect_description")))
+        .filter(described=Lower(Trim(OuterRef("arrest__suspect_description"))))
+        .exclude(arrest__suspect_description="")
+    )
+    return Exists(same_reference) | Exists(same_description)
+
+
 def diversion_counts(area, as_of: dt.date, follow_up: dict[int, int]) -> dict[str, int]:
-    """Cautions with the course, by outcome, and for each follow-up (months → days) the
-    men followed up that long and those re-arrested within it, by outcome."""
+    """Men given a caution with the course, by outcome, and for each follow-up (months →
+    days) the men followed up that long and those re-arrested within it, by outcome.
+
+    A man counts once, by his first course caution (earliest arrest): its outcome puts him
+    among completers or not, and its arrest starts his follow-up; a later caution is a
+    re-arrest of his. A man is known by his custody reference or suspect description, as
+    re-arrest matches him (one with neither counts once per caution)."""
     end = end_of(as_of)
     measures = {
         "given": Count("id"),
@@ -172,11 +219,15 @@ def diversion_counts(area, as_of: dt.date, follow_up: dict[int, int]) -> dict[st
             men = followed & Q(status__in=statuses)
             measures[f"{group}_{months}_men"] = Count("id", filter=men)
             measures[f"{group}_{months}_again"] = Count("id", filter=men & _rearrested(end, days))
-    return ConditionalCaution.objects.filter(
-        arrest__patrol__area=area,
-        condition=CautionCondition.DIVERSION_COURSE,
-        given_on__lte=as_of,
-    ).aggregate(**measures)
+    return (
+        ConditionalCaution.objects.filter(
+            arrest__patrol__area=area,
+            condition=CautionCondition.DIVERSION_COURSE,
+            given_on__lte=as_of,
+        )
+        .exclude(_earlier_caution_of_the_same_man(area, as_of))
+        .aggregate(**measures)
+    )
 
 
 # --- Support pathway -----------------------------------------------------------------------

@@ -113,7 +113,8 @@ def _hotspots(e) -> dict:
             _row(
                 h.name,
                 [
-                    f"{h.first_visit:%d %b %Y}",
+                    f"{h.first_visit:%d %b %Y}"
+                    + (f" (stopped {h.stopped:%d %b %Y})" if h.stopped else ""),
                     words.cell(h.effect),
                     words.cell(h.ring),
                     f"{h.dose.visits_per_week:.1f}",

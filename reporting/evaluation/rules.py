@@ -5,15 +5,35 @@ They are deliberately explicit (and printed on the Evidence page and in
 reason in words, and no estimate is shown.
 """
 
+from django.conf import settings
+
 from ..ranking import DEFAULT_RELEVANT, RADIUS_M
 
 RELEVANT_CRIME_TYPES = DEFAULT_RELEVANT
 
-# Places. A hotspot's catchment is the LSOAs whose centroid lies within CATCHMENT_M of it
-# (the ranking's radius), or the nearest LSOA if none does; its ring, for the displacement
-# check, is the LSOAs whose centroid lies between CATCHMENT_M and RING_OUTER_M.
+# Places. A hotspot's catchment is the LSOA it lies in and those whose centroid lies within
+# CATCHMENT_M of it (the ranking's radius); its ring, for the displacement check, is the
+# other LSOAs whose boundary comes within RING_OUTER_M of it. No LSOA whose boundary comes
+# within RING_OUTER_M of any hotspot of the area (patrolled or not) is a comparison place.
 CATCHMENT_M = RADIUS_M
 RING_OUTER_M = 750
+
+# Exposure (``exposure``): a hotspot is patrolled in a week when the submitted returns
+# list it at least PATROL_MIN_VISITS times in the PATROL_WINDOW_WEEKS weeks ending with
+# it: a fortnightly patrol that misses one visit stays patrolled; a single visit, or
+# visits a month or more apart, is not sustained patrolling. Settings
+# EVIDENCE_PATROL_MIN_VISITS and EVIDENCE_PATROL_WINDOW_WEEKS override them.
+PATROL_MIN_VISITS = 2
+PATROL_WINDOW_WEEKS = 6
+
+
+def patrol_rule() -> tuple[int, int]:
+    """(least visits, in how many weeks) for a hotspot to count as patrolled."""
+    visits = getattr(settings, "EVIDENCE_PATROL_MIN_VISITS", None) or PATROL_MIN_VISITS
+    weeks = getattr(settings, "EVIDENCE_PATROL_WINDOW_WEEKS", None) or PATROL_WINDOW_WEEKS
+    return max(1, int(visits)), max(1, int(weeks))
+
+
 COMPARISONS_PER_PLACE = 5  # nearest unpatrolled neighbours on pre-period level and trend
 
 # Hotspot effect: the least data a difference-in-differences estimate is made from.
@@ -23,6 +43,10 @@ MIN_TREATED_PLACES = 1
 MIN_COMPARISON_PLACES = 5
 MIN_CRIMES_BEFORE = 30  # relevant crimes in the treated places before patrols began
 MIN_CRIMES_AFTER = 30  # ... and after
+MIN_COMPARISON_CRIMES = 30  # ... and in the comparison places, before and after each
+# The minimum detectable effect: the smallest fall found 4 times in 5 (80% power) by a
+# two-sided test at 5%: (Z95 + Z80) standard errors of the log rate ratio.
+Z80 = 0.841621
 # Intervals (``inference``): a wild cluster bootstrap by place needs this many treated
 # places; with fewer, the variance of a treated place's change is taken from the
 # comparison places' and the critical value from a t distribution.

@@ -87,6 +87,24 @@ def effect_sentence(effect: Effect, what: str, *, detail: bool = True) -> str:
     )
 
 
+def detectable_sentence(effect: Effect) -> str:
+    """The minimum detectable effect in words (empty when there is none to give)."""
+    if effect.detectable is None or percent(effect.detectable) == 0:
+        return ""
+    fall = percent(effect.detectable)
+    if effect.estimate is not None:
+        return (
+            f"With these data, the smallest fall the comparison would find 4 times in 5 is "
+            f"about {fall}% (the minimum detectable effect, at 80% power): a smaller real "
+            "change could be missed."
+        )
+    return (
+        f"With the data so far, only a fall of about {fall}% or more would be found 4 times "
+        "in 5 (the minimum detectable effect, at 80% power; a best case, counting only the "
+        "chance variation of the crime counts)."
+    )
+
+
 def displacement_sentence(ring: Effect, *, detail: bool = True) -> str:
     if ring.pretrend_differs:
         return f"The streets around the hotspots: {CANT_TELL_WHY}"

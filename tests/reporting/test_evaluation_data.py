@@ -72,6 +72,9 @@ def crimes(area, counts: dict[str, list[int]], lsoas) -> None:
         month=FIRST_MONTH,
         status=ImportStatus.IMPORTED,
     )
+    # Imported before the day evaluated (an evaluation "as of" a day sees only files
+    # imported by then).
+    ImportBatch.objects.filter(pk=batch.pk).update(imported_at=at(dt.datetime(2026, 6, 10)))
     rows = [
         CrimeRecord(
             batch=batch,
@@ -97,8 +100,9 @@ def lambeth(area):
     return area_lsoas(area)
 
 
-def make_patrolled(area, lambeth, sergeant):
-    """One hotspot at a Lambeth LSOA's centre, patrolled fortnightly from September 2025."""
+def make_patrolled(area, lambeth, sergeant, weeks=42):
+    """One hotspot at a Lambeth LSOA's centre, patrolled fortnightly from September 2025
+    (to the week of the day evaluated: still patrolled then)."""
     code = sorted(lambeth)[40]
     centre = lambeth[code]
     ward = WardFactory(area=area, name="Synthetic ward")
@@ -108,7 +112,7 @@ def make_patrolled(area, lambeth, sergeant):
         latitude=Decimal(f"{centre.latitude:.6f}"),
         longitude=Decimal(f"{centre.longitude:.6f}"),
     )
-    for week in range(0, 30, 2):
+    for week in range(0, weeks, 2):
         starts = at(PATROLS_BEGIN + dt.timedelta(weeks=week))
         patrol = PatrolFactory(ward=ward, planned_by=sergeant, starts_at=starts)
         submitted_return(patrol, [hotspot], starts)
@@ -152,10 +156,11 @@ def test_evaluate_finds_a_drop_planted_in_the_crime_records(area, lambeth, patro
     assert effect.estimate.high < 1
     assert effect.crimes_before == sum(counts[c][n] for c in near for n in range(12))
     # Dosage: a return every fortnight, 8 hours each, only this hotspot.
-    assert hotspot.dose.visits == 15
-    assert hotspot.dose.minutes == 15 * 8 * 60
+    assert hotspot.stopped is None
+    assert hotspot.dose.visits == 21
+    assert hotspot.dose.minutes == 21 * 8 * 60
     assert hotspot.dose.visits_per_week == pytest.approx(
-        15 / ((TODAY - PATROLS_BEGIN.date()).days + 1) * 7
+        21 / ((TODAY - PATROLS_BEGIN.date()).days + 1) * 7
     )
 
 

@@ -60,8 +60,9 @@ def failed_run(area, reason="The figures could not be worked out (ValueError).")
 
 
 def thin_world(area, sergeant, n: int, force: str = "Synthetic test force") -> None:
-    """``n`` hotspots patrolled last month, ``n`` referrals and ``n`` crimes a month for
-    three months: far too little to estimate anything."""
+    """``n`` hotspots patrolled last month (twice, a week apart: sustained patrolling),
+    ``n`` referrals and ``n`` crimes a month for three months: far too little to estimate
+    anything."""
     ward = WardFactory(area=area)
     agency = AgencyFactory()
     batch = ImportBatch.objects.create(
@@ -75,17 +76,18 @@ def thin_world(area, sergeant, n: int, force: str = "Synthetic test force") -> N
     last_month = timezone.now() - dt.timedelta(days=30)
     for k in range(n):
         hotspot = HotspotFactory(ward=ward, name=f"Synthetic place {k}")
-        patrol = PatrolFactory(ward=ward, planned_by=sergeant, starts_at=last_month)
-        work_return = WorkReturn.objects.create(
-            patrol=patrol,
-            started_at=last_month,
-            ended_at=last_month + dt.timedelta(hours=8),
-            weather=Weather.DRY,
-            status=ReturnStatus.SUBMITTED,
-            filed_by=sergeant,
-            submitted_at=last_month + dt.timedelta(hours=9),
-        )
-        work_return.hotspots_visited.add(hotspot)
+        for when in (last_month, last_month + dt.timedelta(weeks=1)):
+            patrol = PatrolFactory(ward=ward, planned_by=sergeant, starts_at=when)
+            work_return = WorkReturn.objects.create(
+                patrol=patrol,
+                started_at=when,
+                ended_at=when + dt.timedelta(hours=8),
+                weather=Weather.DRY,
+                status=ReturnStatus.SUBMITTED,
+                filed_by=sergeant,
+                submitted_at=when + dt.timedelta(hours=9),
+            )
+            work_return.hotspots_visited.add(hotspot)
         ReferralFactory(
             person=PersonFactory(area=area),
             agency=agency,
@@ -126,6 +128,8 @@ def test_thin_data_reads_not_enough_data_and_prints_no_estimate(
     for words in ("fell by about", "rose by about", "Rate ratio", "confidence interval: a"):
         assert words not in html
     assert "Synthetic place 0" in html  # listed, without an estimate of its own
+    # ... and how large a fall the data so far could find (the minimum detectable effect).
+    assert "minimum detectable effect, at 80% power; a best case" in html
 
 
 def test_a_failed_pre_trend_check_reads_cant_tell_with_the_reason_never_fell(
