@@ -10,8 +10,9 @@ aggregate queries (``queries``), then models the counts in Python:
    each place's before and after totals with intervals that hold with few places
    (``inference``), a parallel-trends check on months the comparisons were not chosen on
    (``pretrend``); and the same for the ring of LSOAs around, to check displacement.
-2. **Patrol dosage** (``dosage``): visits and minutes per hotspot per week, and whether
-   hotspots patrolled more saw crime change more.
+2. **Patrol dosage** (``dosage``): visits and minutes per hotspot per week (recorded visit
+   times where returns have them, ``timed``), minutes per visit against Koper's 10–16
+   minute curve, and whether hotspots patrolled more saw crime change more.
 3. **Diversion** (``diversion``): course completion, and re-arrest within 6 and 12 months
    of completers against non-completers.
 4. **Support pathway** (``funnel``): encounter → referral → engagement → positive close.
@@ -29,10 +30,18 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from . import queries, rules
+from . import queries, rules, timed
 from .did import Effect, Panel, estimate, inconclusive
 from .diversion import Diversion, diversion
-from .dosage import Dose, DoseResponse, dose, dose_response
+from .dosage import (
+    Dose,
+    DoseResponse,
+    VisitLengths,
+    dose,
+    dose_response,
+    timed_by_hotspot,
+    visit_lengths,
+)
 from .funnel import Funnel, funnel
 from .places import area_lsoas, layout
 
@@ -67,6 +76,7 @@ class Evidence:
     hotspots: tuple[HotspotEvidence, ...]
     unpatrolled_hotspots: int
     dose_response: DoseResponse
+    visit_lengths: VisitLengths
     diversion: Diversion
     funnel: Funnel
     computed_at: dt.datetime
@@ -85,7 +95,9 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
         ((row["hotspot"], float(row["latitude"]), float(row["longitude"])) for row in visited),
         lsoas,
     )
-    hotspots = [_hotspot(row, panel, places, encounters, as_of) for row in visited]
+    visits = timed.timed_visits(area, as_of)
+    by_hotspot = timed_by_hotspot(visits)
+    hotspots = [_hotspot(row, panel, places, encounters, as_of, by_hotspot) for row in visited]
     pooled, displacement = _pooled(panel, places, visited, hotspots, area.name)
     return Evidence(
         area=area.name,
@@ -99,6 +111,7 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
         hotspots=tuple(hotspots),
         unpatrolled_hotspots=queries.unpatrolled_hotspot_count(area, as_of),
         dose_response=dose_response([(h.dose, h.effect) for h in hotspots]),
+        visit_lengths=visit_lengths(visits, sum(h.dose.visits for h in hotspots)),
         diversion=diversion(queries.diversion_counts(area, as_of, rules.FOLLOW_UP_DAYS)),
         funnel=funnel(queries.encounter_counts(area, as_of), queries.referral_steps(area, as_of)),
         computed_at=timezone.now(),
@@ -121,7 +134,7 @@ def _first_day(row: dict) -> dt.date:
     return timezone.localtime(row["first_visit"]).date()
 
 
-def _hotspot(row, panel: Panel, places, encounters, as_of) -> HotspotEvidence:
+def _hotspot(row, panel: Panel, places, encounters, as_of, by_hotspot) -> HotspotEvidence:
     key, name, first = row["hotspot"], row["name"], _first_day(row)
     month = first.replace(day=1)
     catchment, around = places.catchments[key], places.rings[key]
@@ -132,7 +145,7 @@ def _hotspot(row, panel: Panel, places, encounters, as_of) -> HotspotEvidence:
         ring_places=len(around),
         effect=estimate(panel, dict.fromkeys(catchment, month), places.candidates, name),
         ring=estimate(panel, dict.fromkeys(around, month), places.candidates, f"Around {name}"),
-        dose=dose(row, encounters.get(key, 0), as_of, first),
+        dose=dose(row, encounters.get(key, 0), as_of, first, by_hotspot.get(key)),
         pooled=_long_enough(panel, month),
     )
 
