@@ -712,13 +712,15 @@ def submitted(patrol, by, encounters: int = 1) -> WorkReturn:
                 "handling_conditions": "",
             }
         ],
-        # As many timed visits as people: the page's cost must not grow with them either.
+        # As many timed visits as people (at its hotspot, if it has one): the page's cost
+        # must not grow with them either.
         visits=[
             {
-                "hotspot": patrol.hotspots.first(),
+                "hotspot": hotspot,
                 "arrived_at": NIGHT + n * 20 * MINUTE,
                 "left_at": NIGHT + (n * 20 + 12) * MINUTE,
             }
+            for hotspot in patrol.hotspots.all()[:1]
             for n in range(encounters)
         ],
     )

@@ -4,6 +4,8 @@ with each problem next to its field and the visit named in the summary."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from patrols.models import HotspotVisit, PatrolStatus, ReturnDraft, WorkReturn
@@ -135,3 +137,18 @@ def test_a_draft_keeps_the_visits_typed(client, pc, patrol):
     restored = page_fields(client.get(urls(patrol)["work_return"]))
 
     assert restored["visits-0-arrived"] == ["21:10"]
+
+
+def test_the_form_costs_the_same_queries_with_more_visit_rows(client, pc, patrol, ward):
+    """A visit row per planned hotspot: its choices come from the options loaded once."""
+    client.force_login(pc)
+    url = urls(patrol)["work_return"]
+    client.get(url)  # warm: the session's first touch
+    counts = []
+    for extra in (0, 4):
+        patrol.hotspots.add(*(HotspotFactory(ward=ward) for _ in range(extra)))
+        with CaptureQueriesContext(connection) as queries:
+            page = page_fields(client.get(url))
+        assert page["visits-TOTAL_FORMS"] == [str(1 + extra)]
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]

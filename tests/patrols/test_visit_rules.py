@@ -130,6 +130,8 @@ def test_the_departure_must_be_after_the_arrival(patrol, pc, hotspot):
 def test_both_times_or_neither(patrol, pc, hotspot):
     refused(patrol, pc, [visit(hotspot, 30, None)], "Visit 1: give the departure time too")
     refused(patrol, pc, [visit(hotspot, None, 30)], "Visit 1: give the arrival time too")
+    # A visit without times is a hotspot visited: it goes in hotspots_visited instead.
+    refused(patrol, pc, [visit(hotspot, None, None)], "Visit 1: give the arrival and departure")
 
 
 def test_a_visit_needs_its_hotspot(patrol, pc):
