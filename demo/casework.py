@@ -187,6 +187,7 @@ def _deliver(world, patrol, n, night, today, rng) -> None:
         },
     )
     work_return.hotspots_visited.set(patrol.hotspots.all())
+    _timed_visits(work_return, n)
     for duty in crew:
         p.OfficerHours.objects.update_or_create(
             work_return=work_return, officer=duty.officer, defaults={"hours": Decimal("8.00")}
@@ -196,6 +197,28 @@ def _deliver(world, patrol, n, night, today, rng) -> None:
         _enforcement(world, patrol, n, crew[0].officer, rng)
     recent = night >= today - dt.timedelta(days=14)
     _set_status(patrol, p.PatrolStatus.RETURNED if recent else p.PatrolStatus.CLOSED)
+
+
+def _timed_visits(work_return, n) -> None:
+    """Synthetic arrival and departure times on two returns in three (the others leave
+    them out, as officers may): rounds of the hotspots, stays of 5 to 25 minutes. Its own
+    random stream, so the rest of the world is the same with or without it."""
+    work_return.visits.all().delete()
+    if n % 3 == 2:
+        return
+    rng = random.Random(f"visits-{n}")  # noqa: S311 - synthetic data, not security
+    moment = work_return.started_at + dt.timedelta(minutes=rng.randint(20, 45))
+    last = work_return.ended_at - dt.timedelta(minutes=15)
+    hotspots = list(work_return.hotspots_visited.all())
+    for _ in range(2):
+        for hotspot in hotspots:
+            left = moment + dt.timedelta(minutes=rng.choice([5, 8, 11, 12, 14, 15, 18, 25]))
+            if left > last:
+                return
+            p.HotspotVisit.objects.create(
+                work_return=work_return, hotspot=hotspot, arrived_at=moment, left_at=left
+            )
+            moment = left + dt.timedelta(minutes=rng.randint(15, 40))
 
 
 def _encounters(world, patrol, n, rng) -> None:

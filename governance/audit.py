@@ -96,6 +96,7 @@ AUDITED: dict[str, frozenset[str]] = {
     "patrols.returnamendment": frozenset({"work_return", "amended_by", "amended_at"}),
     "patrols.returndraft": frozenset({"patrol", "saved_by"}),
     "patrols.officerhours": frozenset({"work_return", "officer", "hours"}),
+    "patrols.hotspotvisit": frozenset({"work_return", "hotspot", "arrived_at", "left_at"}),
     "referrals.person": frozenset(
         {"area", "age_band", "first_seen", "same_as", "review_on", "erased_at"}
     ),

@@ -129,6 +129,11 @@ class OfficerHoursInline(ReadOnlyInline):
     fields = readonly_fields = ["officer", "hours"]
 
 
+class HotspotVisitInline(ReadOnlyInline):
+    model = models.HotspotVisit
+    fields = readonly_fields = ["hotspot", "arrived_at", "left_at"]
+
+
 class ReturnAmendmentInline(ReadOnlyInline):
     model = models.ReturnAmendment
     fields = readonly_fields = ["amended_by", "amended_at", "reason", "changes"]
@@ -149,7 +154,7 @@ class WorkReturnAdmin(RoleModelAdmin):
     list_display = ["patrol", "status", "weather", "women_seen", "engagement_count", "filed_by"]
     list_filter = ["status", "weather", "patrol__area"]
     list_select_related = ["patrol__area", "filed_by"]
-    inlines = [OfficerHoursInline, ReturnAmendmentInline]
+    inlines = [OfficerHoursInline, HotspotVisitInline, ReturnAmendmentInline]
 
 
 @admin.register(models.Encounter)

@@ -78,6 +78,7 @@ def submitted_records(request, patrol: Patrol, work_return: WorkReturn) -> dict:
         "patrol": patrol,
         "work_return": work_return,
         "hotspots": work_return.hotspots_visited.all(),
+        "visits": list(work_return.visits.select_related("hotspot").order_by("arrived_at", "pk")),
         "hours": work_return.hours.select_related("officer").order_by("officer__last_name"),
         "encounters": list(
             patrol.encounters.select_related("person", "hotspot").order_by("occurred_at", "pk")

@@ -111,6 +111,8 @@ DATE_FIELDS = [
     ("patrols.api.inputs.CautionInputSerializer", "deadline"),
     ("patrols.api.inputs.ArrestInputSerializer", "arrested_at"),
     ("patrols.api.inputs.ReferralInputSerializer", "consent_given_at"),
+    ("patrols.api.inputs.VisitInputSerializer", "arrived_at"),
+    ("patrols.api.inputs.VisitInputSerializer", "left_at"),
     ("patrols.api.inputs.ReturnMainFields", "started_at"),
     ("patrols.api.inputs.ReturnMainFields", "ended_at"),
     ("referrals.api.inputs.CourseStepSerializer", "on"),

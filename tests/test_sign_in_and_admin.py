@@ -129,6 +129,7 @@ def test_every_domain_model_is_in_the_admin():
         apps.get_model("patrols", "PatrolOfficer"),
         apps.get_model("patrols", "PartnerInvitation"),
         apps.get_model("patrols", "OfficerHours"),
+        apps.get_model("patrols", "HotspotVisit"),
         apps.get_model("referrals", "ReferralStatusChange"),
         apps.get_model("patrols", "ReturnAmendment"),
         apps.get_model("referrals", "ReferralNote"),

@@ -293,6 +293,16 @@ class IntelligenceInputSerializer(serializers.Serializer):
     )
 
 
+class VisitInputSerializer(serializers.Serializer):
+    """A timed visit: both times or neither (patrols.services.visits checks them)."""
+
+    hotspot = UUIDChoiceField(Hotspot, "return_hotspots", help_text="Counts as visited.")
+    arrived_at = ApiDateTimeField(required=False, allow_null=True, default=None)
+    left_at = ApiDateTimeField(
+        required=False, allow_null=True, default=None, help_text="Within the shift."
+    )
+
+
 def return_choices(patrol: Patrol) -> dict:
     """What a return may name, as the return form offers it (forms.returns.ReturnOptions)."""
     return {
@@ -336,6 +346,7 @@ class ReturnSubmitSerializer(ReturnMainFields):
     arrests = rows(ArrestInputSerializer, "Arrests, with the caution when one was given.")
     referrals = rows(ReferralInputSerializer, "Referrals of women met (see `encounters`).")
     intelligence = rows(IntelligenceInputSerializer, "Intelligence gathered.")
+    visits = rows(VisitInputSerializer, "Optional: arrival and departure at each hotspot.")
 
     def validate_hours(self, hours):
         officers = [row["officer"].pk for row in hours]
@@ -360,6 +371,7 @@ class ReturnSubmitSerializer(ReturnMainFields):
             "arrests": [_arrest(row) for row in data.get("arrests", [])],
             "referrals": list(data.get("referrals", [])),
             "intelligence": list(data.get("intelligence", [])),
+            "visits": list(data.get("visits", [])),
         }
 
 

@@ -18,6 +18,7 @@ from ..models import (
     ConditionalCaution,
     Encounter,
     Hotspot,
+    HotspotVisit,
     IntelligenceReport,
     OfficerHours,
     PartnerInvitation,
@@ -55,6 +56,14 @@ class HotspotRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Hotspot
         fields = ["uuid", "name"]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    hotspot = HotspotRefSerializer(read_only=True)
+
+    class Meta:
+        model = HotspotVisit
+        fields = ["hotspot", "arrived_at", "left_at"]
 
 
 def patrol_ref(**kwargs) -> serializers.SlugRelatedField:
@@ -311,6 +320,7 @@ class WorkReturnSerializer(serializers.ModelSerializer):
     patrol = patrol_ref()
     filed_by = UserRefSerializer(read_only=True)
     hotspots_visited = serializers.SerializerMethodField()
+    visits = serializers.SerializerMethodField()
     hours = serializers.SerializerMethodField()
     encounters = serializers.SerializerMethodField()
     arrests = serializers.SerializerMethodField()
@@ -328,6 +338,7 @@ class WorkReturnSerializer(serializers.ModelSerializer):
             "ended_at",
             "weather",
             "hotspots_visited",
+            "visits",
             "women_seen",
             "kerb_crawlers_seen",
             "engagement_count",
@@ -350,6 +361,10 @@ class WorkReturnSerializer(serializers.ModelSerializer):
     @extend_schema_field(HotspotRefSerializer(many=True))
     def get_hotspots_visited(self, work_return):
         return self._records("hotspots", HotspotRefSerializer)
+
+    @extend_schema_field(VisitSerializer(many=True))
+    def get_visits(self, work_return):
+        return self._records("visits", VisitSerializer)
 
     @extend_schema_field(OfficerHoursSerializer(many=True))
     def get_hours(self, work_return):

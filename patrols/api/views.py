@@ -347,7 +347,7 @@ class PatrolViewSet(mixins.ListModelMixin, ScopedViewSet):
         try:
             work_return = services.submit_return(patrol, request.user, **serializer.submission())
         except services.PatrolRuleError as error:
-            raise rule_error(error) from None
+            raise rule_error(error, error.field) from None
         return self.return_response(patrol, work_return, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -342,6 +342,45 @@ class IntelligenceForm(IntelligenceFields):
         super().__init__(*args, **kwargs)
 
 
+class VisitForm(forms.Form):
+    """A timed visit: which hotspot, when the patrol arrived and when it left (both or
+    neither; a row with no times is ignored). The rules: patrols.services.visits."""
+
+    arrived = forms.TimeField(label="Arrived", widget=TimeInput, required=False)
+    left = forms.TimeField(label="Left", widget=TimeInput, required=False)
+
+    # Where the service's problems go on this row.
+    FIELDS = {"hotspot": "hotspot", "arrived_at": "arrived", "left_at": "left"}
+
+    def __init__(self, *args, options: ReturnOptions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hotspot"] = ObjectChoiceField(
+            options.hotspots, label_for=hotspot_label, empty_label="Choose", required=False
+        )
+        self.order_fields(["hotspot", "arrived", "left"])
+
+    def typed_times(self) -> bool:
+        return bool(self["arrived"].value() or self["left"].value())
+
+    def values(self, started_at: dt.datetime, ended_at: dt.datetime) -> dict:
+        data = self.cleaned_data
+
+        def moment(time):
+            return None if time is None else on_the_night(started_at, ended_at, time)
+
+        return {
+            "hotspot": data.get("hotspot"),
+            "arrived_at": moment(data.get("arrived")),
+            "left_at": moment(data.get("left")),
+        }
+
+
+class VisitRowFormSet(RowFormSet):
+    def filled(self) -> list[tuple[int, forms.Form]]:
+        """A visit counts once a time is typed: a row with only its hotspot is "neither"."""
+        return [(i, form) for i, form in enumerate(self.forms) if form.typed_times()]
+
+
 class ReferralRowFormSet(RowFormSet):
     def __init__(self, *args, encounters: list[str], **kwargs):
         self.encounter_labels = encounters
@@ -368,6 +407,14 @@ ReferralFormSet = row_formset(
     section="referrals",
     row_label="Referral",
     add_label="Add a referral",
+)
+VisitFormSet = row_formset(
+    VisitForm,
+    VisitRowFormSet,
+    section="visits",
+    row_label="Visit",
+    add_label="Add a visit",
+    blank_rows=1,
 )
 IntelligenceFormSet = row_formset(
     IntelligenceForm,

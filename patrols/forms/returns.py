@@ -34,6 +34,7 @@ from .return_rows import (
     IntelligenceFormSet,
     ReferralFormSet,
     RowFormSet,
+    VisitFormSet,
 )
 
 # Names the pages and the API take from here, wherever they are defined.
@@ -264,6 +265,7 @@ class ReturnForms:
     """
 
     ROWS = {
+        "visits": VisitFormSet,
         "encounters": EncounterFormSet,
         "arrests": ArrestFormSet,
         "referrals": ReferralFormSet,
@@ -281,6 +283,10 @@ class ReturnForms:
         options = self.options
         self.form = ReturnForm(data, options=options)
         self.hours = HoursFormSet(data, options=options)
+        # A new return offers a visit row for each planned hotspot: only the times to type.
+        planned = None if data is not None else self.form.initial.get("hotspots_visited")
+        rows = [{"hotspot": pk} for pk in planned] if planned else None
+        self.visits = VisitFormSet(data, options=options, rows=rows)
         self.encounters = EncounterFormSet(data, options=options)
         self.arrests = ArrestFormSet(data, options=options)
         self.referrals = ReferralFormSet(data, options=options, encounters=self.encounter_labels())
@@ -299,6 +305,7 @@ class ReturnForms:
         rows = {name: _rows(getattr(typed, name)) for name in self.ROWS}
         if add in rows:
             rows[add].append({})
+        self.visits = VisitFormSet(options=options, rows=rows["visits"])
         self.encounters = EncounterFormSet(options=options, rows=rows["encounters"])
         self.arrests = ArrestFormSet(options=options, rows=rows["arrests"])
         self.referrals = ReferralFormSet(
@@ -317,7 +324,8 @@ class ReturnForms:
 
     def is_valid(self) -> bool:
         results = [part.is_valid() for part in self.all()]  # every part, for every error
-        return self._check_referred_encounters() and all(results)
+        visits_ok = self._check_visits()
+        return self._check_referred_encounters() and visits_ok and all(results)
 
     def _check_referred_encounters(self) -> bool:
         """A referral must name an encounter row that has someone in it."""
@@ -329,6 +337,19 @@ class ReturnForms:
                 form.add_error("encounter", f"Encounter {index + 1} is blank: choose another.")
                 ok = False
         return ok
+
+    def _check_visits(self) -> bool:
+        """The service's visit rules (patrols.services.visits), each problem at its field;
+        once the shift's times are known, as the rules need them."""
+        times = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
+        if "started_at" not in times or not self.visits.is_valid():
+            return True  # the main form or the rows show their own errors first
+        filled = self.visits.filled()
+        visits = [form.values(times["started_at"], times["ended_at"]) for _, form in filled]
+        for problem in services.visit_problems(times["started_at"], times["ended_at"], visits):
+            form = filled[problem.index][1]
+            form.add_error(form.FIELDS[problem.field], _sentence(problem.message))
+        return not any(form.errors for _, form in filled)
 
     def submission(self) -> dict:
         """The keyword arguments of services.submit_return, from valid forms."""
@@ -346,7 +367,12 @@ class ReturnForms:
                 for _, form in self.referrals.filled()
             ],
             "intelligence": [form.values() for _, form in self.intelligence.filled()],
+            "visits": [form.values(started, ended) for _, form in self.visits.filled()],
         }
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
 
 
 def _values(form: forms.Form) -> dict:

@@ -16,6 +16,7 @@ from .intelligence import IntelligenceAssessment as IntelligenceAssessment
 from .intelligence import IntelligenceReport as IntelligenceReport
 from .intelligence import PartnerConcern as PartnerConcern
 from .intelligence import SourceEvaluation as SourceEvaluation
+from .visits import HotspotVisit as HotspotVisit
 
 
 class HotspotQuerySet(models.QuerySet):

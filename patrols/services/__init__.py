@@ -7,6 +7,7 @@ in (pages, API, admin actions, tasks) obeys the same rules. Each refusal is a
 - ``planning``: planning and changing a patrol (crew, hotspots, invitations), copying a week;
 - ``wellbeing``: hours worked and the warnings a planner sees;
 - ``returns``: the work return, its draft and amendments;
+- ``visits``: a return's timed visits to hotspots (arrival, departure) and their rules;
 - ``hotspots``: adding, changing and retiring a hotspot;
 """
 
@@ -54,6 +55,7 @@ from .returns import (
     shift_length,
     submit_return,
 )
+from .visits import VisitProblem, check_visits, visit_problems
 from .wellbeing import (
     EXTENDED_SHIFTS_IN_SEVEN_DAYS,
     WellbeingWarning,
@@ -81,7 +83,9 @@ __all__ = [
     "approver_refusal",
     "can_move",
     "cancel",
+    "VisitProblem",
     "check_return_times",
+    "check_visits",
     "close_patrol",
     "copy_week",
     "crew_problems",
@@ -108,6 +112,7 @@ __all__ = [
     "submit_return",
     "time_problem",
     "update_patrol",
+    "visit_problems",
     "wellbeing_warnings",
     "withdraw_approval",
 ]

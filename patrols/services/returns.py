@@ -34,6 +34,7 @@ from ..models import (
 )
 from .errors import PatrolRuleError
 from .lifecycle import lock, move
+from .visits import check_visits, create_visits
 
 MAX_RETURN_HOURS = 16
 AMENDABLE_FIELDS = (
@@ -83,6 +84,7 @@ def submit_return(
     arrests: Sequence[dict] = (),
     referrals: Sequence[dict] = (),
     intelligence: Sequence[dict] = (),
+    visits: Sequence[dict] = (),
 ) -> WorkReturn:
     """File the night's return: everything it records is written together, or nothing.
 
@@ -95,7 +97,9 @@ def submit_return(
       the outcome is a conditional caution, which also refers the man to its provider;
     - referrals: `encounter` (an index into `encounters`), agency, service, consent_method
       and consent_given_at; the consent is recorded by the officer submitting;
-    - intelligence: IntelligenceReport field values.
+    - intelligence: IntelligenceReport field values;
+    - visits: timed visits (hotspot, arrived_at, left_at), optional; each visit's hotspot
+      counts as visited (services.visits has their rules).
     """
     # The lock makes a second, simultaneous submission wait, then find the return filed.
     patrol = lock(patrol)
@@ -103,7 +107,7 @@ def submit_return(
     if refusal:
         raise PatrolRuleError(refusal)
     now = timezone.now()
-    work_return = _create_return(patrol, by, now, dict(return_fields))
+    work_return = _create_return(patrol, by, now, dict(return_fields), visits)
     _check_hotspots(patrol, [e["hotspot"] for e in encounters if e.get("hotspot")])
     _create_hours(patrol, work_return, hours)
     night = timezone.localtime(work_return.started_at).date()
@@ -122,14 +126,19 @@ def submit_return(
     return work_return
 
 
-def _create_return(patrol: Patrol, by: User, now: dt.datetime, fields: dict) -> WorkReturn:
+def _create_return(
+    patrol: Patrol, by: User, now: dt.datetime, fields: dict, visits: Sequence[dict]
+) -> WorkReturn:
     hotspots = list(fields.pop("hotspots_visited", []))
     check_return_times(fields["started_at"], fields["ended_at"])
+    check_visits(fields["started_at"], fields["ended_at"], visits)
+    hotspots += [v["hotspot"] for v in visits if v["hotspot"] not in hotspots]
     _check_hotspots(patrol, hotspots)
     work_return = WorkReturn.objects.create(
         patrol=patrol, filed_by=by, status=ReturnStatus.SUBMITTED, submitted_at=now, **fields
     )
     work_return.hotspots_visited.set(hotspots)
+    create_visits(work_return, visits)
     return work_return
 
 

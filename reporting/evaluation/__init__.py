@@ -11,8 +11,9 @@ aggregate queries (``queries``), then models the counts in Python:
    each place's before and after totals with intervals that hold with few places
    (``inference``), a parallel-trends check on months the comparisons were not chosen on
    (``pretrend``); and the same for the ring of LSOAs around, to check displacement.
-2. **Patrol dosage** (``dosage``): visits and minutes per hotspot per week, and whether
-   hotspots patrolled more saw crime change more.
+2. **Patrol dosage** (``dosage``): visits and minutes per hotspot per week (recorded visit
+   times where returns have them, ``timed``), minutes per visit against Koper's 10–16
+   minute curve, and whether hotspots patrolled more saw crime change more.
 3. **Diversion** (``diversion``): course completion, and re-arrest within 6 and 12 months
    of completers against non-completers.
 4. **Support pathway** (``funnel``): encounter → referral → engagement → positive close.
@@ -30,10 +31,18 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from . import exposure, queries, rules
+from . import exposure, queries, rules, timed
 from .did import Effect, Panel, estimate, inconclusive
 from .diversion import Diversion, diversion
-from .dosage import Dose, DoseResponse, dose, dose_response
+from .dosage import (
+    Dose,
+    DoseResponse,
+    VisitLengths,
+    dose,
+    dose_response,
+    timed_by_hotspot,
+    visit_lengths,
+)
 from .funnel import Funnel, funnel
 from .places import area_lsoas, layout
 
@@ -70,6 +79,7 @@ class Evidence:
     hotspots: tuple[HotspotEvidence, ...]
     unpatrolled_hotspots: int
     dose_response: DoseResponse
+    visit_lengths: VisitLengths
     diversion: Diversion
     funnel: Funnel
     computed_at: dt.datetime
@@ -91,8 +101,11 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
         lsoas,
         others,
     )
+    visits = timed.timed_visits(area, as_of)
+    by_hotspot = timed_by_hotspot(visits)
     hotspots = [
-        _hotspot(row, spells[row["hotspot"]], panel, places, encounters, as_of) for row in visited
+        _hotspot(row, spells[row["hotspot"]], panel, places, encounters, as_of, by_hotspot)
+        for row in visited
     ]
     pooled, displacement = _pooled(panel, places, visited, hotspots, spells, area.name)
     return Evidence(
@@ -107,6 +120,7 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
         hotspots=tuple(hotspots),
         unpatrolled_hotspots=len(others),
         dose_response=dose_response([(h.dose, h.effect) for h in hotspots]),
+        visit_lengths=visit_lengths(visits, sum(h.dose.visits for h in hotspots)),
         diversion=diversion(queries.diversion_counts(area, as_of, rules.FOLLOW_UP_DAYS)),
         funnel=funnel(queries.encounter_counts(area, as_of), queries.referral_steps(area, as_of)),
         computed_at=timezone.now(),
@@ -136,7 +150,7 @@ def _other_hotspots(area, as_of, panel: Panel, spells) -> list[tuple[float, floa
     ]
 
 
-def _hotspot(row, found, panel: Panel, places, encounters, as_of) -> HotspotEvidence:
+def _hotspot(row, found, panel: Panel, places, encounters, as_of, by_hotspot) -> HotspotEvidence:
     """One hotspot: its months after count only while it was patrolled (``exposure``)."""
     key, name, start = row["hotspot"], row["name"], found[0].start
     month, patrolled = start.replace(day=1), exposure.patrolled_months(found, panel.months)
@@ -153,7 +167,7 @@ def _hotspot(row, found, panel: Panel, places, encounters, as_of) -> HotspotEvid
         ring_places=len(around),
         effect=effect(catchment, name),
         ring=effect(around, f"Around {name}"),
-        dose=dose(row, encounters.get(key, 0), as_of, start),
+        dose=dose(row, encounters.get(key, 0), as_of, start, by_hotspot.get(key)),
         pooled=_long_enough(panel, month, patrolled),
         stopped=found[-1].stop,
         patrolled_months=len(patrolled),

@@ -54,6 +54,8 @@ def evidence_page(e: Evidence) -> dict:
         "hotspots": [hotspot_row(h) for h in e.hotspots],
         "thin_hotspots": [(h.name, h.effect.reason) for h in e.hotspots if not h.effect.conclusive],
         "dose": words.dose_sentence(e.dose_response),
+        "dose_minutes": words.minutes_dose_sentence(e.dose_response),
+        "visit_lengths": words.visit_length_sentence(e.visit_lengths),
         "completion": words.completion_sentence(e.diversion),
         "rearrests": [rearrest_row(r) for r in e.diversion.rearrest],
         "funnel_total": funnel_row("All services", e.funnel.total),

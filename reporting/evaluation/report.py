@@ -69,6 +69,7 @@ def appendix(stored: tuple | None, month_end: dt.date, fmt) -> dict:
         words.pretrend_sentence(e.pooled),
         words.displacement_sentence(e.displacement),
         words.dose_sentence(e.dose_response),
+        words.visit_length_sentence(e.visit_lengths),
         words.completion_sentence(e.diversion),
         *(words.rearrest_sentence(r) for r in e.diversion.rearrest),
         e.diversion.caveat,

@@ -17,7 +17,8 @@ import math
 import types
 import typing
 
-FORMAT = 2  # 2: Effect.method replaced Effect.clustered (honest intervals, issue 18)
+FORMAT = 3  # 2: Effect.method replaced Effect.clustered (honest intervals, issue 18)
+# 3: timed visits (Dose.timed_visits, DoseResponse.per_hour, Evidence.visit_lengths)
 
 
 class StoredFormatError(ValueError):

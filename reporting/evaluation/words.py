@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .did import Effect, Interval
 from .diversion import Diversion, Proportion, Rearrest
-from .dosage import DoseResponse
+from .dosage import KOPER_MINUTES, DoseResponse, VisitLengths
 from .pretrend import CANT_TELL as CANT_TELL_WHY
 from .pretrend import measured
 
@@ -162,6 +162,49 @@ def dose_sentence(result: DoseResponse) -> str:
         "No clear relation between how often a hotspot was patrolled and how its crime "
         f"changed (each extra visit a week: {_range(e)}, 95% confidence interval)."
     )
+
+
+def minutes_dose_sentence(result: DoseResponse) -> str:
+    """The dose-response on time: hours of patrol a week (recorded visit minutes where
+    returns have them, else each return's length shared among its hotspots)."""
+    e = result.per_hour
+    if e is None:
+        return (
+            "Not enough data to relate how long hotspots were patrolled to how their crime "
+            f"changed. {result.minutes_reason}"
+        )
+    if e.clear:
+        direction = "lower" if e.high < 1 else "higher"
+        return (
+            f"Each extra hour of patrol a week at a hotspot went with crime about "
+            f"{percent(e.ratio)}% {direction} than expected (95% confidence interval: "
+            f"{_range(e)}); an association between hotspots, as above."
+        )
+    return (
+        "No clear relation between how long a hotspot was patrolled and how its crime "
+        f"changed (each extra hour a week: {_range(e)}, 95% confidence interval)."
+    )
+
+
+def visit_length_sentence(v: VisitLengths) -> str:
+    """Minutes per timed visit against Koper's band, and how many visits had times."""
+    low, high = (f"{m:.0f}" for m in KOPER_MINUTES)
+    if not v.timed:
+        return (
+            f"None of the {v.visits} visits evaluated had arrival and departure times "
+            f"recorded, so minutes per visit cannot be set against the {low}–{high} minute "
+            "band research recommends."
+        )
+    return (
+        f"{v.timed} of {v.visits} visits had arrival and departure times recorded. Their "
+        f"median stay was {v.median:.0f} minutes; {v.within} ({_pct(v.within, v.timed)}%) "
+        f"lasted {low} to {high} minutes, the band research recommends (Koper), "
+        f"{v.under} were shorter and {v.over} longer."
+    )
+
+
+def _pct(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
 
 
 def share(p: Proportion) -> str:

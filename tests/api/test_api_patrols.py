@@ -28,6 +28,7 @@ from patrols.models import (
     EngagementActivity,
     HandlingCode,
     Hotspot,
+    HotspotVisit,
     IntelligenceReport,
     Offence,
     OfficerHours,
@@ -825,6 +826,7 @@ WRITTEN_BY_RETURN = (
     ConditionalCaution,
     Referral,
     IntelligenceReport,
+    HotspotVisit,
 )
 
 
@@ -884,6 +886,7 @@ def busy_body(patrol, pc, local_pc, provider, agency, hotspot, known) -> dict:
                 "handling_conditions": "Police only (synthetic).",
             }
         ],
+        visits=[{"hotspot": str(hotspot.uuid), "arrived_at": at(1), "left_at": at(1.2)}],
     )
 
 
@@ -906,6 +909,7 @@ def test_filing_a_busy_return_writes_everything(client, pc, local_pc, objects, p
         1,
         2,
         1,
+        1,
     ]
     patrol.refresh_from_db()
     assert patrol.status == PatrolStatus.RETURNED
@@ -920,6 +924,10 @@ def test_filing_a_busy_return_writes_everything(client, pc, local_pc, objects, p
         {"uuid": str(objects["hotspot"].uuid), "name": objects["hotspot"].name}
     ]
     assert Referral.objects.filter(agency=agency_a, person__working_name="Testname New").exists()
+    [visit] = data["visits"]
+    assert visit["hotspot"]["uuid"] == str(objects["hotspot"].uuid)
+    arrived, left = (dt.datetime.fromisoformat(visit[k]) for k in ("arrived_at", "left_at"))
+    assert left - arrived == dt.timedelta(minutes=12)
 
 
 @pytest.mark.parametrize(
@@ -941,6 +949,20 @@ def test_filing_a_busy_return_writes_everything(client, pc, local_pc, objects, p
             "hours.0.hours",
             "16",
         ),
+        # Timed visits: the service's rules (patrols.services.visits), the visit named.
+        (
+            lambda b: b["visits"][0].update(left_at=b["visits"][0]["arrived_at"]),
+            "visits",
+            "Visit 1: the departure must be after the arrival",
+        ),
+        (lambda b: b["visits"][0].update(left_at=None), "visits", "Visit 1: give the departure"),
+        (
+            lambda b: b["visits"][0].update(arrived_at=b["started_at"][:11] + "10:00:00Z"),
+            "visits",
+            "Visit 1: the arrival must be within the shift",
+        ),
+        (lambda b: b["visits"].append(dict(b["visits"][0])), "visits", "Visit 2: it overlaps"),
+        (lambda b: b["visits"][0].update(arrived_at="soon"), "visits.0.arrived_at", "format"),
     ],
 )
 def test_a_bad_return_is_400_and_writes_nothing(

@@ -5,6 +5,7 @@ their home page. Every page on the way passes axe and fits a phone."""
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -13,9 +14,17 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from partners.models import AgencyKind, ServiceType
-from patrols.models import Arrest, Encounter, IntelligenceReport, Patrol, PatrolStatus, WorkReturn
+from patrols.models import (
+    Arrest,
+    Encounter,
+    HotspotVisit,
+    IntelligenceReport,
+    Patrol,
+    PatrolStatus,
+    WorkReturn,
+)
 from referrals.models import Referral
-from tests.e2e.conftest import check_accessibility, check_phone_layout, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, check_accessibility, check_phone_layout, sign_in
 from tests.factories import AgencyFactory, HotspotFactory, OfficerFactory, WardFactory
 
 pytestmark = pytest.mark.e2e
@@ -103,6 +112,7 @@ def file_return(page: Page, pc, night) -> None:
     page.locator("#id_encounters-0-new_working_name").fill("Testname Flow")
     page.locator("#id_encounters-0-new_description").fill("Synthetic: green coat")
     page.locator("#id_encounters-0-time").fill("22:10")
+    record_visit_on_a_phone(page, night)
 
     page.get_by_role("button", name="Add an arrest").click()
     page.locator("#id_arrests-0-time").fill("23:30")
@@ -141,6 +151,21 @@ def file_return(page: Page, pc, night) -> None:
     check_accessibility(page, "flow-5-return-submitted")
 
 
+def record_visit_on_a_phone(page: Page, night) -> None:
+    """At 360 px, as on the street: the planned hotspot's row is there; "Arrived now"
+    fills the clock time (then corrected by hand, as the test's night is not tonight)."""
+    page.set_viewport_size(PHONE)
+    try:
+        visit = page.locator("#visits-0")
+        expect(visit.locator("#id_visits-0-hotspot")).to_have_value(str(night["hotspot"].pk))
+        visit.get_by_role("button", name="Arrived now").click()
+        expect(visit.locator("#id_visits-0-arrived")).to_have_value(re.compile(r"^\d\d:\d\d$"))
+        visit.get_by_label("Arrived").fill("22:00")
+        visit.get_by_label("Left").fill("22:13")
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+
 def test_a_night_from_plan_to_return(page: Page, sergeant, pc, night):
     patrol = plan_and_deploy(page, sergeant, pc, night)
     assert patrol.status == PatrolStatus.DEPLOYED
@@ -157,6 +182,8 @@ def test_a_night_from_plan_to_return(page: Page, sergeant, pc, night):
         ("Course Test Provider", ServiceType.DIVERSION_COURSE),
     }
     assert IntelligenceReport.objects.filter(patrol=patrol).count() == 1
+    [visit] = HotspotVisit.objects.filter(work_return__patrol=patrol)
+    assert (visit.hotspot, visit.minutes) == (night["hotspot"], 13.0)
 
     page.get_by_role("link", name="Home").click()
     recent = page.get_by_role("table", name="Returns filed in the last two weeks")

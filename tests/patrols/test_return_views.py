@@ -54,6 +54,7 @@ pytestmark = pytest.mark.django_db
 
 NIGHT = timezone.make_aware(dt.datetime(2025, 3, 7, 20, 0))
 HOUR = dt.timedelta(hours=1)
+MINUTE = dt.timedelta(minutes=1)
 WRITTEN = (
     WorkReturn,
     OfficerHours,
@@ -711,6 +712,17 @@ def submitted(patrol, by, encounters: int = 1) -> WorkReturn:
                 "handling_conditions": "",
             }
         ],
+        # As many timed visits as people (at its hotspot, if it has one): the page's cost
+        # must not grow with them either.
+        visits=[
+            {
+                "hotspot": hotspot,
+                "arrived_at": NIGHT + n * 20 * MINUTE,
+                "left_at": NIGHT + (n * 20 + 12) * MINUTE,
+            }
+            for hotspot in patrol.hotspots.all()[:1]
+            for n in range(encounters)
+        ],
     )
 
 
@@ -786,9 +798,10 @@ def test_the_submitted_return_costs_the_same_queries_however_long(
     # their authors, 8 the patrol's area, 9 its ward, 10 hotspots visited, 11 hours with
     # officers, 12 encounters with people and hotspots, 13 arrests with officers, cautions
     # and providers, 14 referrals with agencies, people and cautions, 15 intelligence,
-    # 16 the audit log's "viewed" rows (one INSERT), 17 release savepoint.
+    # 16 the audit log's "viewed" rows (one INSERT), 17 release savepoint, 18 timed visits
+    # with their hotspots.
     # ... and the header's count of unread notifications (every signed-in page).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get(urls(patrol)["work_return"])
     assert response.status_code == 200
 

@@ -32,6 +32,8 @@ def test_a_real_evaluation_of_the_demo_world_comes_back_equal():
     assert evidence.hotspots
     assert evidence.funnel.by_service
     assert evidence.diversion.rearrest
+    assert 0 < evidence.visit_lengths.timed < evidence.visit_lengths.visits  # some had times
+    assert evidence.dose_response.per_hour is not None or evidence.dose_response.minutes_reason
 
     back = round_trip(evidence, Evidence)
 
