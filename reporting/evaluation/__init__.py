@@ -29,12 +29,13 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from . import queries, rules
+from . import queries, rules, staggered
 from .did import Effect, Panel, estimate, inconclusive
 from .diversion import Diversion, diversion
 from .dosage import Dose, DoseResponse, dose, dose_response
 from .funnel import Funnel, funnel
 from .places import area_lsoas, layout
+from .staggered import Staggered
 
 __all__ = ["Evidence", "HotspotEvidence", "evaluate"]
 
@@ -64,6 +65,7 @@ class Evidence:
     candidates: int  # LSOAs neither near nor around a patrolled hotspot
     pooled: Effect
     displacement: Effect
+    staggered: Staggered  # group-time effects and their event-time view (``staggered``)
     hotspots: tuple[HotspotEvidence, ...]
     unpatrolled_hotspots: int
     dose_response: DoseResponse
@@ -87,6 +89,7 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
     )
     hotspots = [_hotspot(row, panel, places, encounters, as_of) for row in visited]
     pooled, displacement = _pooled(panel, places, visited, hotspots, area.name)
+    pooled, by_event = _staggered(pooled, panel, places, visited, hotspots)
     return Evidence(
         area=area.name,
         as_of=as_of,
@@ -96,6 +99,7 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
         candidates=len(places.candidates),
         pooled=pooled,
         displacement=displacement,
+        staggered=by_event,
         hotspots=tuple(hotspots),
         unpatrolled_hotspots=queries.unpatrolled_hotspot_count(area, as_of),
         dose_response=dose_response([(h.dose, h.effect) for h in hotspots]),
@@ -152,12 +156,9 @@ def _pooled(panel, places, visited, hotspots, area_name) -> tuple[Effect, Effect
     if not visited:
         reason = "No hotspot has been patrolled yet (no submitted work return lists one)."
         return inconclusive(POOLED, reason), inconclusive(POOLED_RING, reason)
-    chosen = [(row, h) for row, h in zip(visited, hotspots, strict=True) if h.pooled] or list(
-        zip(visited, hotspots, strict=True)
-    )
     treated: dict[str, dt.date] = {}
     around: dict[str, dt.date] = {}
-    for row, h in chosen:
+    for row, h in _chosen(visited, hotspots):
         month = h.first_visit.replace(day=1)
         for code in places.catchments[row["hotspot"]]:
             treated[code] = min(month, treated.get(code, month))
@@ -167,3 +168,27 @@ def _pooled(panel, places, visited, hotspots, area_name) -> tuple[Effect, Effect
         estimate(panel, treated, places.candidates, POOLED),
         estimate(panel, around, places.candidates, POOLED_RING),
     )
+
+
+def _chosen(visited, hotspots) -> list:
+    """The hotspots with enough months either side, or all of them when none has."""
+    both = list(zip(visited, hotspots, strict=True))
+    return [(row, h) for row, h in both if h.pooled] or both
+
+
+def _staggered(pooled: Effect, panel, places, visited, hotspots) -> tuple[Effect, Staggered]:
+    """Group-time effects for the pooled hotspots' LSOAs (every patrolled LSOA a
+    comparison until its own patrols began); when they began in different months, the
+    pooled effect's number comes from them (``staggered.headline``)."""
+    starts: dict[str, dt.date] = {}
+    for row, h in zip(visited, hotspots, strict=True):
+        for code in places.catchments[row["hotspot"]]:
+            month = h.first_visit.replace(day=1)
+            starts[code] = min(month, starts.get(code, month))
+    treated = {
+        c for row, _ in _chosen(visited, hotspots) for c in places.catchments[row["hotspot"]]
+    }
+    by_event = staggered.estimate(panel, starts, places.candidates, estimated=treated)
+    if len({starts[c] for c in treated}) > 1:
+        pooled = staggered.headline(pooled, by_event)
+    return pooled, by_event

@@ -17,7 +17,8 @@ import math
 import types
 import typing
 
-FORMAT = 2  # 2: Effect.method replaced Effect.clustered (honest intervals, issue 18)
+FORMAT = 3  # 2: Effect.method replaced Effect.clustered (honest intervals, issue 18);
+# 3: Evidence.staggered (group-time effects and the event-time series, issue 18)
 
 
 class StoredFormatError(ValueError):
