@@ -192,7 +192,7 @@ class Charts:
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, frameon=False, fontsize=6.5)
         fig.tight_layout()
         self.count += 1
-        return {"title": title, "svg": _svg(fig, f"chart{self.count}")}
+        return {"title": title, "svg": as_svg(fig, f"chart{self.count}")}
 
 
 def _steps():
@@ -201,7 +201,7 @@ def _steps():
             yield base * 10**power
 
 
-def _svg(fig, prefix: str) -> str:
+def as_svg(fig, prefix: str) -> str:
     """The figure as an ``<svg>`` element, its ids prefixed: several charts share a page."""
     import io
 
