@@ -10,6 +10,9 @@ aggregate queries (``queries``), then models the counts in Python:
    each place's before and after totals with intervals that hold with few places
    (``inference``), a parallel-trends check on months the comparisons were not chosen on
    (``pretrend``); and the same for the ring of LSOAs around, to check displacement.
+   With starts in different months, the number comes from group-time effects against
+   not-yet and never patrolled places (``staggered``), whose month-by-month chart is
+   drawn here (``event_chart``), so that the page never loads matplotlib.
 2. **Patrol dosage** (``dosage``): visits and minutes per hotspot per week, and whether
    hotspots patrolled more saw crime change more.
 3. **Diversion** (``diversion``): course completion, and re-arrest within 6 and 12 months
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from . import queries, rules, staggered
+from . import event_chart, queries, rules, staggered
 from .did import Effect, Panel, estimate, inconclusive
 from .diversion import Diversion, diversion
 from .dosage import Dose, DoseResponse, dose, dose_response
@@ -191,4 +194,4 @@ def _staggered(pooled: Effect, panel, places, visited, hotspots) -> tuple[Effect
     by_event = staggered.estimate(panel, starts, places.candidates, estimated=treated)
     if len({starts[c] for c in treated}) > 1:
         pooled = staggered.headline(pooled, by_event)
-    return pooled, by_event
+    return pooled, event_chart.drawn(by_event)

@@ -7,14 +7,15 @@ same code (``reporting.reports.monthly_charts``): text kept as text. Here the SV
 an image for screen readers (a title and a description), sizes itself to the page's
 width, and carries no style attributes (the site's content security policy allows no
 inline styles): the fonts become SVG attributes. The numbers are also given as a table.
-matplotlib costs about a second to import, paid once per process (and the SVG of the
-same figures is kept).
+matplotlib costs a second or more to import, so the job draws the chart (``drawn``) and
+stores it with the figures; the page only draws one for figures stored without it.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from dataclasses import replace
 from html import escape
 
 from . import words
@@ -26,13 +27,21 @@ _STYLE = re.compile(r'style="([^"]*)"')
 _SIZE = re.compile(r'<svg([^>]*?) width="[^"]*" height="[^"]*"')
 
 
+def drawn(result: Staggered) -> Staggered:
+    """``result`` with its chart, drawn once by the job that works the figures out, so
+    that the page never pays for matplotlib."""
+    if not result.conclusive or not result.events:
+        return result
+    return replace(result, svg=_drawn(result.events))
+
+
 def chart(result: Staggered) -> dict | None:
     """The chart and its numbers for the page; None without an estimate."""
     if not result.conclusive or not result.events:
         return None
     return {
         "title": TITLE,
-        "svg": _drawn(result.events),
+        "svg": result.svg or _drawn(result.events),
         "rows": [_row(p) for p in result.events],
     }
 

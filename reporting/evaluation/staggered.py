@@ -49,7 +49,7 @@ import bisect
 import datetime as dt
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from . import inference, rules
 from . import pretrend as _pretrend
@@ -77,6 +77,7 @@ class Staggered:
     treated_places: int = 0
     comparison_places: int = 0  # never patrolled (not-yet patrolled places come on top)
     method: str = ""
+    svg: str = field(default="", repr=False)  # the event-time chart, drawn by the job
 
 
 def start_index(months: Sequence[dt.date], start: dt.date) -> int:

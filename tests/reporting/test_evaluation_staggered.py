@@ -229,6 +229,14 @@ def test_the_chart_is_an_accessible_svg_with_its_numbers_in_a_table(result):
     assert "reference" in html
 
 
+def test_the_job_draws_the_chart_and_the_page_uses_the_stored_drawing(result):
+    with_chart = event_chart.drawn(result)
+    assert with_chart.svg == event_chart.chart(result)["svg"]
+    assert event_chart.chart(dataclasses.replace(with_chart, svg="<svg>stored</svg>"))["svg"] == (
+        "<svg>stored</svg>"
+    )
+
+
 def test_no_chart_without_an_estimate():
     assert event_chart.chart(staggered.Staggered(False, "why")) is None
 
@@ -267,6 +275,7 @@ def test_the_evidence_page_shows_the_demo_worlds_event_time_chart_from_the_store
     assert evidence.staggered.cohorts == 2
     assert evidence.pooled.method == staggered.METHOD
     assert evidence.pooled.estimate == evidence.staggered.overall
+    assert evidence.staggered.svg.startswith("<svg")  # drawn by the job, stored with it
     client.force_login(OfficerFactory(role=Role.PROJECT_LEAD, areas=[area]))
 
     html = client.get(reverse("reporting:evidence"), {"area": area.pk}).content.decode()
