@@ -13,7 +13,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # Locks from pyproject.toml (`make lock`): installs take exactly these files, hashes checked.
 LOCK_COMPILE = $(UV) pip compile --quiet --universal --python-version 3.12 --generate-hashes
 
-.PHONY: run demo-db test bench lint format lock clean mutants
+.PHONY: run demo-db test bench lint format lock clean mutants replicate
 
 # Set-up runs in parallel (the Python packages then the database, beside the npm packages
 # then the front-end build), then runserver on 127.0.0.1:$(PORT) with a real Celery worker
@@ -39,6 +39,12 @@ test: $(VENV)/.installed-dev $(ASSETS)
 # one BENCH_DATABASE_URL names), measurements side by side, results in BENCHMARKS.md.
 bench: $(VENV)/.installed-bench $(ASSETS)
 	$(PY) -m bench --output BENCHMARKS.md
+
+# The Evidence page's replication study (docs/evaluation.md): coverage of the 95% intervals
+# and what the page says, over simulated worlds with the truth known; WORLDS a row (200).
+WORLDS ?= 200
+replicate: $(VENV)/.installed-dev
+	$(PY) scripts/replicate_evaluation.py --worlds $(WORLDS) --write
 
 # Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml; not part of `make
 # test`, it takes long): each mutant must fail a test. MUTATE narrows it to a file or folder,

@@ -11,10 +11,12 @@ from django.core.exceptions import RequestDataTooBig
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from redis.exceptions import ConnectionError as RedisUnavailable
 from redis.exceptions import TimeoutError as RedisTimeout
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from . import rate_limit
 
@@ -22,11 +24,61 @@ from . import rate_limit
 
 
 class Pagination(PageNumberPagination):
-    """50 a page; ``?page_size=`` up to 200 for integrations pulling everything."""
+    """50 a page; ``?page_size=`` up to 200 for integrations pulling everything.
+
+    No COUNT over the user's whole scope (at force scale it cost more than the page): one
+    row more than the page is read to know whether there is a next page, and the answer
+    is ``{"next", "previous", "results"}``. A page past the end, or a page that is not a
+    whole number from 1 to ``MAX_PAGE``, is 404.
+    """
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    MAX_PAGE = 1_000_000  # beyond it an OFFSET would overflow the database's integers
+    template = None  # the browsable API's page numbers would need the count
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.get_page_size(request)
+        self.number = self._page_number(request)
+        offset = (self.number - 1) * size
+        rows = list(queryset[offset : offset + size + 1])
+        if self.number > 1 and not rows:
+            raise NotFound(self.invalid_page_message)
+        self.more = len(rows) > size
+        return rows[:size]
+
+    def _page_number(self, request) -> int:
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.MAX_PAGE:
+            raise NotFound(self.invalid_page_message)
+        return int(raw)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data}
+        )
+
+    def get_next_link(self):
+        if not self.more:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.page_query_param, self.number + 1)
+
+    def get_previous_link(self):
+        if self.number == 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.number - 1)
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        del answer["properties"]["count"]
+        answer["required"] = ["results"]
+        return answer
 
 
 class ApiRateThrottle(BaseThrottle):

@@ -105,7 +105,13 @@ class IntelligenceFilter(django_filters.FilterSet):
     handling_code = django_filters.ChoiceFilter(choices=HandlingCode.choices)
     submitted_after = PlausibleDateFilter(field_name="submitted_at", lookup_expr="date__gte")
     submitted_before = PlausibleDateFilter(field_name="submitted_at", lookup_expr="date__lte")
+    from_partner = django_filters.BooleanFilter(
+        field_name="partner_concern",
+        lookup_expr="isnull",
+        exclude=True,
+        label="Graded from a partner's concern (true) or filed on a patrol (false)",
+    )
 
     class Meta:
         model = IntelligenceReport
-        fields = ["patrol", "handling_code", "submitted_after", "submitted_before"]
+        fields = ["patrol", "handling_code", "submitted_after", "submitted_before", "from_partner"]

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from accounts.models import POLICE_ROLES, Role
-from core.permissions import register
+from core.permissions import has_permission, register
 from referrals.models import Person
 from referrals.permissions import referrals_for
 
@@ -66,6 +66,20 @@ def return_patrols_for(user):
     if user.role in _SUPERVISORS:
         return patrols
     return patrols.with_officer(user)
+
+
+def can_read_intelligence(user, report) -> bool:
+    """One intelligence report, as ``selectors.intelligence_for`` scopes a list: through its
+    patrol, to those who may file that patrol's return; graded from a partner's concern,
+    to those who grade intelligence for the concern's area."""
+    if report.patrol_id is not None:
+        return can_file_return(user, report.patrol)
+    concern = report.partner_concern
+    return (
+        concern is not None
+        and has_permission(user, "patrols.grade_intelligence")
+        and user.areas.filter(pk=concern.area_id).exists()
+    )
 
 
 def require_return_filer(user, patrol: Patrol) -> None:

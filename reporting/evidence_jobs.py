@@ -20,11 +20,12 @@ the queue, up to ``MAX_ATTEMPTS`` times, then fails them with the reason.
 import datetime as dt
 import logging
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Area
+from core import jobs
 from governance import audit
 
 from .evaluation import evaluate, stored
@@ -68,12 +69,7 @@ def enqueue(run_id: int) -> bool:
     (never an error for the page or the import that asked)."""
     from .tasks import evaluate_evidence
 
-    try:
-        evaluate_evidence.delay(run_id)
-    except Exception as error:  # kombu/redis connection errors have no common base
-        logger.warning("Evidence %s queued; broker unavailable (%s)", run_id, type(error).__name__)
-        return False
-    return True
+    return jobs.send(evaluate_evidence, run_id, "Evidence run")
 
 
 def _stale(now: dt.datetime) -> Q:
@@ -170,13 +166,7 @@ def mark_failed(run_id: int, reason: str) -> None:
         "error": reason or "Unknown error",
         "finished_at": timezone.now(),
     }
-    for _ in range(2):
-        try:
-            EvidenceRun.objects.filter(pk=run_id).update(**values)
-            return
-        except DatabaseError:
-            connection.close()  # the next query opens a fresh connection
-    logger.error("Evidence %s: could not record its failure; the sweep will", run_id)
+    jobs.update(EvidenceRun, run_id, values, "Evidence run")
 
 
 def sweep(now: dt.datetime | None = None, grace: dt.timedelta = QUEUE_GRACE) -> dict[str, int]:

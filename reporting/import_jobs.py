@@ -21,10 +21,11 @@ import datetime as dt
 import logging
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import jobs
 from governance import audit
 
 from . import evidence_jobs
@@ -60,12 +61,7 @@ def enqueue(import_id: int) -> bool:
     (never an error for the person who uploaded)."""
     from .tasks import run_import
 
-    try:
-        run_import.delay(import_id)
-    except Exception as error:  # kombu/redis connection errors have no common base
-        logger.warning("Import %s queued; broker unavailable (%s)", import_id, type(error).__name__)
-        return False
-    return True
+    return jobs.send(run_import, import_id, "Import")
 
 
 def _claimable(now: dt.datetime) -> Q:
@@ -181,14 +177,7 @@ def _interrupt(import_id: int, reason: str) -> None:
 
 
 def _update(import_id: int, values: dict) -> bool:
-    for _ in range(2):
-        try:
-            CrimeImport.objects.filter(pk=import_id).update(**values)
-            return True
-        except DatabaseError:
-            connection.close()  # the next query opens a fresh connection
-    logger.error("Import %s: could not record how it ended; the sweep will", import_id)
-    return False
+    return jobs.update(CrimeImport, import_id, values, "Import")
 
 
 def _discard_upload(job: CrimeImport) -> None:

@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.notifications import notify
+from core import jobs
 from governance import audit
 
 from . import evidence_jobs
@@ -112,12 +113,7 @@ def enqueue(fetch_id: int, *, refetch: bool = False) -> bool:
     """Send the run to the workers; a broker that is down leaves it for the next day."""
     from .tasks import run_fetch
 
-    try:
-        run_fetch.delay(fetch_id, refetch=refetch)
-    except Exception as error:  # kombu/redis connection errors have no common base
-        logger.warning("Fetch %s not sent; broker unavailable (%s)", fetch_id, type(error).__name__)
-        return False
-    return True
+    return jobs.send(run_fetch, fetch_id, "Fetch", refetch=refetch)
 
 
 def in_flight(now: dt.datetime | None = None) -> bool:

@@ -23,6 +23,7 @@ from .models import (
     GeneratedReport,
     ImportBatch,
     ReportKind,
+    ReportStatus,
 )
 
 
@@ -78,6 +79,13 @@ FILE_NAMES = {
 
 def get_report_for_user(user, uuid) -> GeneratedReport:
     return get_object_or_404(reports_for(user), uuid=uuid)
+
+
+def get_built_monthly_report_for_user(user, uuid) -> GeneratedReport:
+    """A built monthly report of the user's areas (what its download serves); any other
+    report, or one not built, is not found."""
+    built = reports_for(user).filter(status=ReportStatus.READY, kind__in=MONTHLY_KINDS)
+    return get_object_or_404(built, uuid=uuid)
 
 
 def download_name(report: GeneratedReport) -> str:

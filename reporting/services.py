@@ -16,13 +16,14 @@ import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Area
 from accounts.notifications import notify
+from core import jobs
 from governance import audit
 from governance.models import AuditEvent
 
@@ -89,12 +90,7 @@ def enqueue(report_id: int) -> bool:
     for the sweep (never an error for the person who asked)."""
     from .tasks import build_report
 
-    try:
-        build_report.delay(report_id)
-    except Exception as error:  # kombu/redis connection errors have no common base
-        logger.warning("Report %s queued; broker unavailable (%s)", report_id, type(error).__name__)
-        return False
-    return True
+    return jobs.send(build_report, report_id, "Report")
 
 
 def _claim(report_id: int) -> bool:
@@ -187,13 +183,7 @@ def mark_failed(report_id: int, reason: str) -> None:
         "last_error": reason or "Unknown error",
         "finished_at": timezone.now(),
     }
-    for _ in range(2):
-        try:
-            GeneratedReport.objects.filter(pk=report_id).update(**values)
-            return
-        except DatabaseError:
-            connection.close()  # the next query opens a fresh connection
-    logger.error("Report %s: could not record its failure; the sweep will", report_id)
+    jobs.update(GeneratedReport, report_id, values, "Report")
 
 
 def sweep(now: dt.datetime | None = None) -> dict[str, int]:

@@ -6,6 +6,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 
 from accounts.models import Area
+from core import jobs
 
 from . import evidence_jobs, import_jobs, policeuk_fetch, services
 from .models import CrimeFetch, CrimeImport, EvidenceRun
@@ -21,13 +22,9 @@ def worker_health() -> dict[str, int]:
 
 @shared_task(
     bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=3,
-    soft_time_limit=settings.REPORT_SOFT_TIME_LIMIT,
-    time_limit=settings.REPORT_HARD_TIME_LIMIT,
+    **jobs.task_options(
+        settings.REPORT_SOFT_TIME_LIMIT, settings.REPORT_HARD_TIME_LIMIT, retry_on_os_error=True
+    ),
 )
 def build_report(self, report_id: int) -> None:
     """Build a GeneratedReport by primary key; a missing or finished report is a no-op."""
@@ -41,10 +38,9 @@ def sweep_reports() -> dict[str, int]:
 
 
 @shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=CrimeImport.SOFT_TIME_LIMIT,
-    time_limit=CrimeImport.HARD_TIME_LIMIT,
+    **jobs.task_options(
+        CrimeImport.SOFT_TIME_LIMIT, CrimeImport.HARD_TIME_LIMIT, retry_on_os_error=False
+    )
 )
 def run_import(import_id: int) -> None:
     """Import an uploaded crime data file by primary key; a missing or finished job is a
@@ -60,10 +56,9 @@ def sweep_imports() -> dict[str, int]:
 
 
 @shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=CrimeFetch.SOFT_TIME_LIMIT,
-    time_limit=CrimeFetch.HARD_TIME_LIMIT,
+    **jobs.task_options(
+        CrimeFetch.SOFT_TIME_LIMIT, CrimeFetch.HARD_TIME_LIMIT, retry_on_os_error=False
+    )
 )
 def run_fetch(fetch_id: int, refetch: bool = False) -> None:
     """Fetch and import one police.uk force-month by primary key; a missing, finished or
@@ -80,13 +75,9 @@ def fetch_policeuk() -> int:
 
 @shared_task(
     bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=3,
-    soft_time_limit=EvidenceRun.SOFT_TIME_LIMIT,
-    time_limit=EvidenceRun.HARD_TIME_LIMIT,
+    **jobs.task_options(
+        EvidenceRun.SOFT_TIME_LIMIT, EvidenceRun.HARD_TIME_LIMIT, retry_on_os_error=True
+    ),
 )
 def evaluate_evidence(self, run_id: int) -> None:
     """Work out an EvidenceRun by primary key; a missing or finished run is a no-op, so a

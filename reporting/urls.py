@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("reports/", reports.ReportListView.as_view(), name="reports"),
     path("reports/<uuid:uuid>/status/", reports.ReportStatusView.as_view(), name="report_status"),
+    path("reports/<uuid:uuid>/", reports.MonthlyReportView.as_view(), name="report"),
     path(
         "reports/<uuid:uuid>/download/",
         reports.ReportDownloadView.as_view(),

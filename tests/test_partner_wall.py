@@ -261,3 +261,40 @@ def test_the_crawl_reaches_the_concern_pages(client, partner_a, world):
     ):
         assert pages.get(url, (None,))[0] == 200, url
     assert "Received by police on" in pages[detail][1]
+
+
+@pytest.mark.parametrize("kind", ["monthly_trend", "monthly_trend_partner"])
+def test_a_monthly_report_web_page_is_not_found_for_a_partner(
+    client, partner_a, project_lead, area, world, kind
+):
+    """Partners reach no report page, either edition; the partner-safe edition's page,
+    as the lead sees it, carries nothing police-only either."""
+    report = built_report(area, kind)
+    client.force_login(partner_a)
+    response = client.get(reverse("reporting:report", args=[report.uuid]))
+    assert response.status_code == 404
+    assert not any(canary in response.content.decode() for canary in CANARIES.values())
+    client.force_login(project_lead)
+    body = client.get(reverse("reporting:report", args=[report.uuid])).content.decode()
+    assert "Does it work?" in body
+    assert not any(canary in body for canary in CANARIES.values())
+
+
+def built_report(area, kind):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from reporting.models import GeneratedReport, ReportStatus
+
+    month = timezone.localdate().replace(day=1)
+    report = GeneratedReport(
+        kind=kind,
+        area=area,
+        period_start=month,
+        period_end=month + dt.timedelta(days=27),
+        status=ReportStatus.READY,
+    )
+    report.file.save("monthly.pdf", ContentFile(b"%PDF-1.4 wall test"), save=False)
+    report.save()
+    return report

@@ -121,6 +121,7 @@ MATRIX = {
     "reporting:import_job_status": ("crime_import", LEAD_PAGE),
     "reporting:reports": (None, LEAD_PAGE),
     "reporting:report_status": ("report", LEAD_PAGE),
+    "reporting:report": ("report", LEAD_PAGE),
     "reporting:report_download": ("report", LEAD_PAGE),
     "reporting:weekly_sheet": (None, SUPERVISOR_PAGE),
     "reporting:ranking": (None, POLICE_READ),

@@ -9,11 +9,13 @@ read, as on the return's page, only by an officer who was on the patrol or a sup
 them out.
 """
 
+from django.db.models import Q
+
 from core.api import RulePermission, ScopeFilter
 
 from .. import selectors
 from ..models import Patrol
-from ..permissions import RULES, can_file_return, return_patrols_for
+from ..permissions import RULES, can_file_return, can_read_intelligence, return_patrols_for
 
 # --- Hotspots ------------------------------------------------------------------------------
 
@@ -120,3 +122,24 @@ class ReturnRecordScope(ScopeFilter):
 
 class CautionScope(ReturnRecordScope):
     patrol_lookup = "arrest__patrol"
+
+
+class IntelligencePermission(ReturnRecordPermission):
+    """Intelligence from a patrol's return, or graded from a partner's concern (no patrol):
+    ``permissions.can_read_intelligence``."""
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return can_read_intelligence(request.user, obj)
+
+
+class IntelligenceScope(ReturnRecordScope):
+    """A list: ``selectors.intelligence_for``; a single report: the user's areas, through
+    its patrol or the concern it was graded from (404 outside)."""
+
+    def scope(self, user, queryset):
+        if self.listing:
+            return selectors.intelligence_for(user, queryset)
+        return queryset.filter(
+            Q(patrol__in=Patrol.objects.visible_to(user))
+            | Q(partner_concern__area__in=user.areas.all())
+        )

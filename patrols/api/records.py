@@ -85,11 +85,11 @@ class CautionViewSet(PersonalRecordViewSet):
 class IntelligenceViewSet(PersonalRecordViewSet):
     model = IntelligenceReport
     serializer_class = IntelligenceSerializer
-    permission_classes = [access.ReturnRecordPermission]
-    filter_backends = [access.ReturnRecordScope, DjangoFilterBackend, OrderingFilter]
+    permission_classes = [access.IntelligencePermission]
+    filter_backends = [access.IntelligenceScope, DjangoFilterBackend, OrderingFilter]
     filterset_class = IntelligenceFilter
     ordering_fields = ["submitted_at", "handling_code"]
     ordering = ["-submitted_at", "-pk"]
 
     def rows(self, queryset):
-        return queryset.select_related("patrol", "submitted_by")
+        return queryset.select_related("patrol", "submitted_by", "partner_concern__agency")

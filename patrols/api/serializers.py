@@ -246,12 +246,19 @@ class CautionSerializer(serializers.ModelSerializer):
 class IntelligenceSerializer(serializers.ModelSerializer):
     patrol = patrol_ref(allow_null=True)
     submitted_by = UserRefSerializer(read_only=True)
+    # Graded from what a partner sent: the concern's key and the agency that sent it.
+    partner_concern = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    from_agency = serializers.CharField(
+        source="partner_concern.agency.name", default=None, read_only=True
+    )
 
     class Meta:
         model = IntelligenceReport
         fields = [
             "uuid",
             "patrol",
+            "partner_concern",
+            "from_agency",
             "submitted_by",
             "submitted_at",
             "subject_description",

@@ -1,7 +1,6 @@
 """What the referrals API answers with: the police's serializers, the partner's (closed
 schemas, built from the portal's field lists) and those both audiences share."""
 
-from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
@@ -22,7 +21,8 @@ from ..models import (
     ReferralStatus,
 )
 from ..services.course import caution_model
-from .safeguarding import SafeguardingSerializer
+from .safeguarding import SafeguardingSerializer, SharedSafeguardingSerializer
+from .shared import SharedSchema
 
 # --- What the police see ------------------------------------------------------------------
 
@@ -196,21 +196,6 @@ class PolicePersonDetailSerializer(PolicePersonSerializer):
 # --- Serializers: what a partner agency sees -----------------------------------------------
 
 
-class SharedSchema:
-    """Marks a partner-facing serializer: its schema is closed (additionalProperties false),
-    stating in the API's contract that a partner gets these fields and nothing more."""
-
-
-class SharedSchemaExtension(OpenApiSerializerExtension):
-    target_class = SharedSchema
-    match_subclasses = True
-
-    def map_serializer(self, auto_schema, direction):
-        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
-        schema["additionalProperties"] = False
-        return schema
-
-
 class SharedPersonSerializer(SharedSchema, serializers.ModelSerializer):
     """The person as the portal shows her to the agency she was referred to."""
 
@@ -270,10 +255,24 @@ class SharedReferralDetailSerializer(SharedReferralSerializer):
     course_steps = serializers.SerializerMethodField(
         help_text="What your agency may record for the diversion course now."
     )
+    safeguarding = serializers.SerializerMethodField(
+        help_text="The shared part of her safeguarding record while your agency works with "
+        "her (an open referral); null otherwise."
+    )
 
     class Meta(SharedReferralSerializer.Meta):
-        fields = [*SharedReferralSerializer.Meta.fields, "allowed_transitions", "course_steps"]
+        fields = [
+            *SharedReferralSerializer.Meta.fields,
+            "allowed_transitions",
+            "course_steps",
+            "safeguarding",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(SharedSafeguardingSerializer(allow_null=True))
+    def get_safeguarding(self, referral) -> dict | None:
+        record = self.context["safeguarding"]
+        return None if record is None else SharedSafeguardingSerializer(record).data
 
     def get_allowed_transitions(self, referral) -> list[str]:
         if not self.context["can_work"]:

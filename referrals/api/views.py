@@ -28,7 +28,7 @@ from ..selectors import (
     police_notes,
     shared_referrals,
 )
-from ..selectors_safeguarding import safeguarding_for
+from ..selectors_safeguarding import safeguarding_for, shared_safeguarding_for
 from .access import (
     INVALID,
     REFUSALS,
@@ -124,6 +124,7 @@ class ReferralViewSet(
         referral = getattr(self, "_object", None)
         if referral is not None and self.partner:
             context["can_work"] = can_work_referral(self.request.user, referral)
+            context["safeguarding"] = shared_safeguarding_for(self.request.user, referral.person)
         return context
 
     def get_object(self):

@@ -3,10 +3,9 @@ month from 6 months before patrols began to 12 after, against the month before
 (``staggered``), with 95% interval bars.
 
 Drawn with matplotlib like the monthly report's charts and turned into inline SVG by the
-same code (``reporting.reports.monthly_charts``): text kept as text. Here the SVG is also
-an image for screen readers (a title and a description), sizes itself to the page's
-width, and carries no style attributes (the site's content security policy allows no
-inline styles): the fonts become SVG attributes. The numbers are also given as a table.
+same code (``reporting.reports.monthly_charts``): text kept as text, an image with a title
+and a description for screen readers, as wide as the page allows, no style attributes
+(the site's content security policy allows none). The numbers are also given as a table.
 matplotlib costs a second or more to import, so the job draws the chart (``drawn``) and
 stores it with the figures; the page only draws one for figures stored without it.
 """
@@ -14,17 +13,14 @@ stores it with the figures; the page only draws one for figures stored without i
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import replace
-from html import escape
 
 from . import words
 from .staggered import EventTime, Staggered
 
 TITLE = "Change in relevant crime near the hotspots, by months since patrols began"
 TICKS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0, 10.0)
-_STYLE = re.compile(r'style="([^"]*)"')
-_SIZE = re.compile(r'<svg([^>]*?) width="[^"]*" height="[^"]*"')
+PREFIX = "event-chart"  # the SVG's ids
 
 
 def drawn(result: Staggered) -> Staggered:
@@ -78,7 +74,7 @@ def _drawn(events: tuple[EventTime, ...]) -> str:
     matplotlib.use("Agg")
     from matplotlib.ticker import FuncFormatter, NullLocator
 
-    from ..reports.monthly_charts import PALETTE, as_svg
+    from ..reports.monthly_charts import PALETTE, _accessible, _svg  # one home for SVG
 
     with matplotlib.rc_context(
         {"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 7}
@@ -128,33 +124,5 @@ def _drawn(events: tuple[EventTime, ...]) -> str:
         ax.tick_params(axis="both", length=2)
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, frameon=False, fontsize=6.5)
         fig.tight_layout()
-        svg = as_svg(fig, "event-chart")
-    return _accessible(svg, description(events))
-
-
-def _accessible(svg: str, desc: str) -> str:
-    """A titled image for screen readers, as wide as the page allows, no style."""
-    svg = _STYLE.sub(_attributes, svg)
-    svg = _SIZE.sub(r"<svg\1", svg, count=1)
-    head = (
-        '<svg role="img" aria-labelledby="event-chart-title event-chart-desc" '
-        'class="app-event-chart" focusable="false"'
-    )
-    svg = svg.replace("<svg", head, 1)
-    opening_end = svg.index(">") + 1
-    return (
-        f'{svg[:opening_end]}<title id="event-chart-title">{escape(TITLE)}</title>'
-        f'<desc id="event-chart-desc">{escape(desc)}</desc>{svg[opening_end:]}'
-    )
-
-
-def _attributes(match: re.Match) -> str:
-    """``style="font-size: 7px; font-family: 'DejaVu Sans'"`` as SVG attributes."""
-    attributes = []
-    for declaration in filter(None, (d.strip() for d in match[1].split(";"))):
-        name, _, value = declaration.partition(":")
-        value = value.strip().strip("'")
-        if name.strip() == "font-family":
-            value += ", sans-serif"
-        attributes.append(f'{name.strip()}="{value}"')
-    return " ".join(attributes)
+        svg = _svg(fig, PREFIX)
+    return _accessible(svg, PREFIX, TITLE, description(events))

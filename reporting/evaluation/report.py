@@ -1,4 +1,9 @@
-"""The monthly report's appendix: the Evidence page in brief, as of the report month.
+"""The monthly report's appendix: the Evidence page in brief, read from its stored figures.
+
+The report never fits the models itself: it reads the area's newest stored run (the job in
+``reporting.evidence_jobs`` works them out each night), says when that run was worked out
+and with data up to which day, and says so in words when there is none yet or when it was
+worked out before the report month's data was all in.
 
 The police edition names hotspots and gives the re-arrest comparison; the partner-safe
 edition keeps to what it already allows: area-wide results in words (published police.uk
@@ -10,12 +15,16 @@ counted in it.
 
 from __future__ import annotations
 
-from . import evaluate, words
+import datetime as dt
+
+from django.utils import timezone
+
+from . import Evidence, words
 from .page import funnel_row
 
 TITLE = "Appendix: does it work?"
 METHOD = (
-    "Worked out by Ephedra from the data up to the end of the report month: relevant crime "
+    "Worked out by Ephedra's Evidence page each night, not by this report: relevant crime "
     "near patrolled hotspots against similar unpatrolled LSOAs of the area (a difference in "
     "differences), with 95% confidence intervals. Where the data is too thin to estimate, it "
     "says so and gives no number; where crime was already changing differently before "
@@ -25,12 +34,37 @@ METHOD = (
 POOLED_WHAT = "Relevant crime near patrolled hotspots"
 
 
-def appendix(area, as_of, fmt) -> dict:
-    """A section of the monthly report (``title``, ``intro`` paragraphs, ``tables``)."""
-    e = evaluate(area, as_of)
+NONE_YET = (
+    "The Evidence page has not yet worked out its figures for this area, so this report "
+    "gives no answer: they are worked out each night, and the next report will carry them."
+)
+
+
+def computed_words(finished_at: dt.datetime, e: Evidence, month_end: dt.date) -> str:
+    """When the stored figures were worked out, and whether they cover the report month."""
+    # Days with a leading zero: no bare 1 to 4 that could be read as a small count.
+    when = f"{timezone.localtime(finished_at):%d %B %Y at %H:%M}"
+    said = f"These figures were worked out on {when}, with the data up to {e.as_of:%d %B %Y}."
+    if e.as_of < month_end:
+        said += (
+            f" That is before the end of {month_end:%B %Y}: they do not include all of the "
+            "report month's data. The Evidence page works them out again each night."
+        )
+    return said
+
+
+def appendix(stored: tuple | None, month_end: dt.date, fmt) -> dict:
+    """A section of the monthly report (``title``, ``intro`` paragraphs, ``tables``).
+    ``stored``: the area's newest stored (run, figures) (``selectors.latest_evidence``),
+    or None; ``month_end``: the report month's last day."""
+    run, e = stored or (None, None)
+    if e is None:
+        return {"title": TITLE, "intro": [NONE_YET, METHOD], "tables": []}
+    computed = computed_words(run.finished_at, e, month_end)
     if fmt.partner:
-        return _partner(e, fmt)
+        return _partner(e, fmt, computed)
     intro = [
+        computed,
         words.effect_sentence(e.pooled, POOLED_WHAT),
         words.pretrend_sentence(e.pooled),
         words.displacement_sentence(e.displacement),
@@ -45,7 +79,7 @@ def appendix(area, as_of, fmt) -> dict:
     return {"title": TITLE, "intro": [p for p in intro if p], "tables": tables}
 
 
-def _partner(e, fmt) -> dict:
+def _partner(e, fmt, computed: str) -> dict:
     d = e.diversion
     finished = d.completed + d.not_completed
     if any(fmt.suppressed(n) for n in (d.completed, d.not_completed)):
@@ -58,6 +92,7 @@ def _partner(e, fmt) -> dict:
     else:
         course = "Diversion course: no outcomes recorded yet."
     intro = [
+        computed,
         words.effect_sentence(e.pooled, POOLED_WHAT, detail=False),
         words.displacement_sentence(e.displacement, detail=False),
         course,

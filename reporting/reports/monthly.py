@@ -31,6 +31,14 @@ def build_monthly_report(report: GeneratedReport) -> tuple[str, bytes]:
     return filename(report), render_pdf(html)
 
 
+def web_context(report: GeneratedReport) -> dict:
+    """The report's web page: its first page and charts, from the same figures and the
+    same edition rules as the PDF (matplotlib draws the charts, so it is imported here)."""
+    partner = report.kind == ReportKind.MONTHLY_TREND_PARTNER
+    data = metrics.collect(report.area, report.period_start, police=not partner)
+    return MonthlyReport(report, data, Format(partner)).web_context()
+
+
 def filename(report: GeneratedReport) -> str:
     """Names the area, month and edition: never anything about a person."""
     edition = "partner-safe" if report.kind == ReportKind.MONTHLY_TREND_PARTNER else "police"

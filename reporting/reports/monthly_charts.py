@@ -21,10 +21,17 @@ _XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 _SVG_ID = re.compile(r'(\bid="|href="#|url\(#)')
 _SVG_STYLESHEET = re.compile(r"<style[^>]*>.*?</style>", re.S)  # would style the whole page
 _STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
+# The root's fixed size: the page sizes the chart (the PDF to its column, a phone to its width).
+_SVG_SIZE = re.compile(r'(<svg[^>]*?)\s(?:width|height)="[^"]*"(?:\s(?:width|height)="[^"]*")?')
 _SVG_PROPERTIES = {
     "fill",
     "fill-opacity",
     "fill-rule",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-weight",
+    "opacity",
     "stroke",
     "stroke-dasharray",
     "stroke-dashoffset",
@@ -65,31 +72,31 @@ class Charts:
                 self.bars(
                     "Friday and Saturday nights covered",
                     [
-                        ("Friday and Saturday nights", ambition),
-                        ("Nights with a patrol delivered", r.drawn("patrols", "weekend_nights")),
+                        ("Friday and Saturday nights", ambition, [f"{a:,}" for a in ambition]),
+                        self.of("Nights with a patrol delivered", "patrols", "weekend_nights"),
                     ],
                 ),
                 self.bars(
                     "Referrals to support services",
                     [
-                        ("Made", r.drawn("referrals", "made")),
-                        ("Engaged", r.drawn("referrals", "engaged")),
+                        self.of("Made", "referrals", "made"),
+                        self.of("Engaged", "referrals", "engaged"),
                     ],
                 ),
                 self.bars(
                     "Arrests, cautions and diversion courses",
                     [
-                        ("Arrests", r.drawn("arrests", "arrests")),
-                        ("Cautions given", r.drawn("cautions", "cautions")),
-                        ("Courses completed", r.drawn("courses", "completed")),
-                        ("Courses breached", r.drawn("courses", "breached")),
+                        self.of("Arrests", "arrests", "arrests"),
+                        self.of("Cautions given", "cautions", "cautions"),
+                        self.of("Courses completed", "courses", "completed"),
+                        self.of("Courses breached", "courses", "breached"),
                     ],
                 ),
                 self.bars(
                     "Sightings and people new to the area",
                     [
-                        ("Women seen", r.drawn("returns", "women")),
-                        ("People new to the area", r.drawn("encounters", "new_people")),
+                        self.of("Women seen", "returns", "women"),
+                        self.of("People new to the area", "encounters", "new_people"),
                     ],
                 ),
             ]
@@ -98,11 +105,19 @@ class Charts:
                 charts.append(
                     self.lines(
                         "Recorded crime, types related to street sex work",
-                        [(t, r.crime_series([t])) for t in metrics.RELEVANT_CRIME_TYPES],
+                        [
+                            (t, r.crime_series([t]), r.crime_cells([t]))
+                            for t in metrics.RELEVANT_CRIME_TYPES
+                        ],
                         unpublished,
                     )
                 )
         return charts
+
+    def of(self, label: str, name: str, measure: str) -> tuple[str, list, list[str]]:
+        """A series as the edition publishes it: what may be drawn (None where suppressed)
+        and the cells its tables show (so the numbers beside a chart are the table's)."""
+        return label, self.r.drawn(name, measure), self.r.protected(name, measure).cells[:-1]
 
     def figure(self):
         from matplotlib.figure import Figure
@@ -112,11 +127,11 @@ class Charts:
         ax.spines[["top", "right"]].set_visible(False)
         return fig, ax
 
-    def bars(self, title: str, series: list[tuple[str, list[int]]]) -> dict:
+    def bars(self, title: str, series: list[tuple[str, list, list[str]]]) -> dict:
         fig, ax = self.figure()
         width = 0.8 / len(series)
         top, hidden = 0, []
-        for n, (name, values) in enumerate(series):
+        for n, (name, values, _) in enumerate(series):
             offsets = [i - 0.4 + width * (n + 0.5) for i in range(len(self.labels))]
             shown = [self.plotted(v) for v in values]  # None: suppressed (disclosure)
             ax.bar(offsets, [v or 0 for v in shown], width, label=name, color=PALETTE[n])
@@ -134,7 +149,10 @@ class Charts:
                 label="Under 5 (not shown)",
             )
             top = max(top, SMALL)
-        return self.finish(fig, ax, title, top)
+        what = "Bar chart, a group of bars for each month"
+        if hidden:
+            what += "; counts under 5 are drawn as one hatched band of the same height"
+        return self.finish(fig, ax, title, top, series, what)
 
     def lines(self, title: str, series: list, unpublished: list[bool] | None = None) -> dict:
         """Lines with a break (NaN) where a value is None: a month without data is a gap,
@@ -143,7 +161,7 @@ class Charts:
         x = list(range(len(self.labels)))
         top = 0
         drawn = []
-        for n, (name, values) in enumerate(series):
+        for n, (name, values, _) in enumerate(series):
             shown = [None if v is None else self.plotted(v) for v in values]
             drawn.append((name, shown))
             ax.plot(
@@ -168,7 +186,13 @@ class Charts:
                 fontsize=6,
                 color="#505a5f",
             )
-        chart = self.finish(fig, ax, title, top)
+        what = "Line chart, a point for each month"
+        if gap:
+            what += (
+                f"; {', '.join(f'{self.r.w.months[i]:%b %Y}' for i in gap)}: "
+                f"{NOT_PUBLISHED}, left as a gap (not drawn as zero)"
+            )
+        chart = self.finish(fig, ax, title, top, series, what)
         chart["series"] = drawn  # what was drawn, None where nothing was: for tests
         chart["gap"] = [self.r.w.months[i] for i in gap]
         return chart
@@ -177,7 +201,7 @@ class Charts:
         """None where the partner edition suppresses the value: no bar betrays it."""
         return None if value is None or self.r.fmt.suppressed(value) else value
 
-    def finish(self, fig, ax, title: str, top: float) -> dict:
+    def finish(self, fig, ax, title: str, top: float, series: list, what: str) -> dict:
         from matplotlib.ticker import MaxNLocator, MultipleLocator
 
         ax.set_xticks(range(len(self.labels)), self.labels)
@@ -192,7 +216,23 @@ class Charts:
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, frameon=False, fontsize=6.5)
         fig.tight_layout()
         self.count += 1
-        return {"title": title, "svg": as_svg(fig, f"chart{self.count}")}
+        months = [f"{m:%b %Y}" for m in self.r.w.months]
+        names = [name for name, _, _ in series]
+        desc = (
+            f"{what}, {months[0]} to {months[-1]}: {', '.join(names)}. "
+            "The numbers are in the table that goes with the chart."
+        )
+        prefix = f"chart{self.count}"
+        return {
+            "title": title,
+            "desc": desc,
+            "svg": _accessible(_svg(fig, prefix), prefix, title, desc),
+            # The numbers as a table: a row a month, a column a series, cells as published.
+            "columns": names,
+            "rows": [
+                (month, [cells[i] for _, _, cells in series]) for i, month in enumerate(months)
+            ],
+        }
 
 
 def _steps():
@@ -201,7 +241,7 @@ def _steps():
             yield base * 10**power
 
 
-def as_svg(fig, prefix: str) -> str:
+def _svg(fig, prefix: str) -> str:
     """The figure as an ``<svg>`` element, its ids prefixed: several charts share a page."""
     import io
 
@@ -210,12 +250,29 @@ def as_svg(fig, prefix: str) -> str:
     svg = _XML_PROLOGUE.sub("", buffer.getvalue(), count=1)
     svg = _SVG_STYLESHEET.sub("", svg)
     svg = _STYLE_ATTRIBUTE.sub(_as_presentation_attributes, svg)
+    svg = _SVG_SIZE.sub(r"\1", svg, count=1)
     return _SVG_ID.sub(lambda m: f"{m[1]}{prefix}-", svg)
+
+
+def _accessible(svg: str, prefix: str, title: str, desc: str) -> str:
+    """The chart as an image with a name and a description a screen reader announces."""
+    from html import escape
+
+    ids = f"{prefix}-title {prefix}-desc"
+    opening = svg.index(">", svg.index("<svg")) + 1
+    return (
+        svg[: opening - 1].replace("<svg", f'<svg role="img" aria-labelledby="{ids}"', 1)
+        + ">"
+        + f'<title id="{prefix}-title">{escape(title)}</title>'
+        + f'<desc id="{prefix}-desc">{escape(desc)}</desc>'
+        + svg[opening:]
+    )
 
 
 def _as_presentation_attributes(match: re.Match) -> str:
     """Inline SVG is styled by the HTML page's CSS, which knows no ``stroke`` or ``fill``:
-    move those to attributes (which SVG reads) and keep the rest (fonts) as style."""
+    move those to attributes (which SVG reads). No style attribute is left where an SVG
+    attribute will do: the web page's Content-Security-Policy allows none."""
     attributes, style = [], []
     for declaration in match[1].split(";"):
         name, _, value = declaration.partition(":")

@@ -4,33 +4,41 @@ formatted for the edition (``monthly_format``)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
 
 from .. import metrics
-from ..coverage import NOT_IMPORTED, NOT_PUBLISHED
 from ..evaluation.report import appendix
 from ..models import GeneratedReport
+from ..selectors import latest_evidence
 from .disclosure import SECONDARY, Protected, exact_row, protect_row
 from .monthly_charts import Charts
+from .monthly_crime import CrimeFigures
 from .monthly_format import (
     LABELS,
-    NOT_PUBLISHED_CELL,
     NOT_SHOWN,
     Format,
     Row,
     Table,
+    halves,
     protect,
+    split_months,
 )
 from .monthly_summary import Summary
 
 
-class MonthlyReport:
+class MonthlyReport(CrimeFigures):
     def __init__(self, report: GeneratedReport, data: dict, fmt: Format):
         self.report, self.data, self.fmt = report, data, fmt
         self.w: metrics.Window = data["window"]
         self.partner = fmt.partner
         self._rows: dict[tuple[str, str], Protected] = {}
+
+    @cached_property
+    def evidence(self) -> tuple:
+        """The Evidence page's newest stored figures, read once (never worked out here)."""
+        return latest_evidence(self.report.area)
 
     def series(self, name: str, measure: str) -> list:
         empty = Decimal(0) if measure == "hours" else 0
@@ -68,12 +76,26 @@ class MonthlyReport:
             "months": [f"{m:%b %Y}" for m in w.months],
             "summary": Summary(self).context(),  # the first page
             "headline": self.headline(),
-            "trend": self.trend(),
+            "trend": halves(self.trend(), [f"{m:%b %Y}" for m in w.months]),
             "chart_rows": pairs(Charts(self).all()),
             # The Evidence page in brief; what each edition may show: evaluation.report.
-            "sections": [*self.sections(), appendix(self.report.area, w.last, self.fmt)],
+            "sections": [*self.sections(), appendix(self.evidence, w.last, self.fmt)],
             "rearrest_note": metrics.REARREST_NOTE,
             "relevant_crime_types": metrics.RELEVANT_CRIME_TYPES,
+        }
+
+    def web_context(self) -> dict:
+        """What the report's web page shows: the first page and every chart, each with its
+        numbers, as the edition publishes them (the same rows as the PDF's)."""
+        w = self.w
+        return {
+            "partner": self.partner,
+            "area": self.report.area.name,
+            "month": f"{w.first:%B %Y}",
+            "window": f"{w.start:%B %Y} to {w.first:%B %Y}",
+            "summary": Summary(self).context(),
+            "charts": Charts(self).all(),
+            "crime_note": self.crime_table().note,
         }
 
     # Key numbers -----------------------------------------------------------------------------
@@ -181,7 +203,10 @@ class MonthlyReport:
             {"title": "Referrals to support services", "tables": self.referral_tables()},
             {"title": "Arrests, cautions and diversion courses", "tables": self.enforcement()},
             {"title": "Sightings and people new to the area", "tables": self.sightings()},
-            {"title": "Street offences and recorded crime", "tables": [self.crime_table()]},
+            {
+                "title": "Street offences and recorded crime",
+                "tables": split_months(self.crime_table(), [f"{m:%b %Y}" for m in self.w.months]),
+            },
             {"title": "Partner participation in patrols", "tables": [self.partners()]},
         ]
 
@@ -331,9 +356,9 @@ class MonthlyReport:
                 Row("People new to the area per patrol", rates("encounters", "new_people")),
             ],
         )
-        tables = [per_patrol, self.wards()]
+        tables = [per_patrol, *self.wards()]
         if not self.partner:
-            tables.append(self.hotspots())
+            tables += self.hotspots()
         return tables
 
     def rates(self, numerator, denominator, *, whole: bool = False) -> list[str]:
@@ -348,10 +373,10 @@ class MonthlyReport:
             NOT_SHOWN if year else self.fmt.rate(sum(n), sum(d), whole),
         ]
 
-    def wards(self) -> Table:
+    def wards(self) -> list[Table]:
         linked = (("returns", "returns"), ("returns", "women"), ("encounters", "met"))
         if self.partner and self.withheld(*linked, ("encounters", "new_people")):
-            return withheld_table("By ward, over the 12 months")
+            return [withheld_table("By ward, over the 12 months")]
         sightings, met = self.data["wards_sightings"], self.data["wards_encounters"]
         names = sorted(set(sightings) | set(met))
         measures = ("returns", "women", "seen", "new")
@@ -372,101 +397,59 @@ class MonthlyReport:
         if self.partner:
             keys = tuple(f"{m}_year" for m in measures)
             rows = protect(rows, keys)
-            return Table(
-                "By ward, over the 12 months",
-                columns,
-                [Row(r["label"], [self.fmt.count(r[k]) for k in keys]) for r in rows],
-                "Patrols and women seen by the patrol's ward; people met by the ward "
-                "where they were met.",
-            )
-        keys = [f"{m}_{p}" for m in measures for p in ("month", "year")]
-        return Table(
-            "By ward (this month / 12 months)",
-            [f"{c}: {p}" for c in columns for p in ("month", "12 months")],
-            [Row(r["label"], [f"{r[k]:,}" for k in keys]) for r in rows],
+            return [
+                Table(
+                    "By ward, over the 12 months",
+                    columns,
+                    [Row(r["label"], [self.fmt.count(r[k]) for k in keys]) for r in rows],
+                    "Patrols and women seen by the patrol's ward; people met by the ward "
+                    "where they were met.",
+                )
+            ]
+        note = (
             "Patrols and women seen by the patrol's ward; people met by the ward where "
-            "they were met.",
+            "they were met."
         )
+        return [
+            Table(
+                title,
+                columns,
+                [Row(r["label"], [f"{r[f'{m}_{p}']:,}" for m in measures]) for r in rows],
+                note if p == "year" else "",
+            )
+            for title, p in (
+                ("By ward, this month", "month"),
+                ("By ward, over the 12 months", "year"),
+            )
+        ]
 
-    def hotspots(self) -> Table:
+    def hotspots(self) -> list[Table]:
         rows = self.data["hotspots"]
-        keys = ("visits_month", "visits_year", "seen_month", "seen_year")
-        keys += ("new_month", "new_year")
-        return Table(
-            "By hotspot (police only)",
-            ["Ward", "Visits: month", "12 months", "People seen: month", "12 months"]
-            + ["New: month", "12 months", "Seen per visit (12 months)"],
+        note = (
+            "Visits are submitted returns that list the hotspot; people seen are encounters "
+            "recorded there."
+        )
+        month = Table(
+            "By hotspot (police only), this month",
+            ["Ward", "Visits", "People seen", "New to the area"],
+            [Row(r["name"], [r["ward_name"], *(f"{r[k]:,}" for k in MONTH_KEYS)]) for r in rows],
+        )
+        year = Table(
+            "By hotspot (police only), over the 12 months",
+            ["Visits", "People seen", "New to the area", "People seen per visit"],
             [
                 Row(
                     r["name"],
-                    [r["ward_name"], *(f"{r[k]:,}" for k in keys)]
-                    + [self.fmt.rate(r["seen_year"], r["visits_year"])],
+                    [
+                        *(f"{r[k]:,}" for k in YEAR_KEYS),
+                        self.fmt.rate(r["seen_year"], r["visits_year"]),
+                    ],
                 )
                 for r in rows
             ],
-            "Visits are submitted returns that list the hotspot; people seen are encounters "
-            "recorded there.",
+            note,
         )
-
-    def crime_series(self, types) -> list[int | None]:
-        """Recorded crime of ``types`` per month; None for a month without data (a gap,
-        never a zero): ``reporting.coverage`` says which months have data."""
-        by_type, _ = self.data["crimes"]
-        coverage = self.data["crime_coverage"]
-        return [
-            None if coverage.gap(m) else sum(by_type.get(t, {}).get(m, 0) for t in types)
-            for m in self.w.months
-        ]
-
-    def crime_table(self) -> Table:
-        by_type, sources = self.data["crimes"]
-        coverage = self.data["crime_coverage"]
-        months = self.w.months
-        relevant = list(metrics.RELEVANT_CRIME_TYPES)
-        other = [t for t in sorted(by_type) if t not in relevant]
-
-        def row(label, types):
-            vals = self.crime_series(types)
-            cells = [
-                NOT_PUBLISHED_CELL
-                if v is None and coverage.gap(m) == NOT_PUBLISHED
-                else NOT_SHOWN
-                if v is None
-                else self.fmt.count(v)
-                for v, m in zip(vals, months, strict=True)
-            ]
-            known = [v for v in vals if v is not None]
-            # Published police.uk figures: no person behind a total to protect.
-            return Row(label, [*cells, self.fmt.total(known, about_people=False)])
-
-        rows = [row(t, [t]) for t in relevant]
-        rows += [row("All relevant types", relevant), row("All other types", other)]
-        rows.append(row("All recorded crime", relevant + other))
-        unpublished = [f"{m:%b %Y}" for m in months if coverage.gap(m) == NOT_PUBLISHED]
-        missing = [f"{m:%b %Y}" for m in months if coverage.gap(m) == NOT_IMPORTED]
-        local = [f"{m:%b %Y}" for m in months if sources.get(m) == "weekly"]
-        notes = [
-            f"Imported police.uk street-level data for the area, {coverage.words()}. "
-            "police.uk publishes categories, not offences: soliciting, loitering and kerb "
-            "crawling are not shown separately and, where recorded, fall within broader "
-            "categories such as Other crime, Public order and Anti-social behaviour. The "
-            "operation's own kerb-crawling arrests are counted under arrests."
-        ]
-        if local:
-            notes.append(f"From local weekly extracts (no police.uk file yet): {', '.join(local)}.")
-        if unpublished:
-            notes.append(
-                f"{NOT_PUBLISHED_CELL.capitalize()} ({NOT_PUBLISHED}): {', '.join(unpublished)}; "
-                "these months are gaps, not zeros, and the 12-month total leaves them out."
-            )
-        if missing:
-            notes.append(f"No crime data imported for: {', '.join(missing)}.")
-        return Table(
-            "Recorded crime by type",
-            [*(f"{m:%b %Y}" for m in months), "12 months"],
-            rows,
-            " ".join(notes),
-        )
+        return [month, year]
 
     def partners(self) -> Table:
         rows = [
@@ -480,6 +463,10 @@ class MonthlyReport:
             ("month", "year"),
             ["This month", "12 months"],
         )
+
+
+MONTH_KEYS = ("visits_month", "seen_month", "new_month")
+YEAR_KEYS = ("visits_year", "seen_year", "new_year")
 
 
 def pairs(items: list) -> list[list]:

@@ -95,3 +95,41 @@ class Table:
     columns: list[str]
     rows: list[Row]
     note: str = ""
+
+
+# --- Tables a person can read ----------------------------------------------------------------
+
+
+def halves(groups: list[tuple[str, list[Row]]], months: list[str]) -> list[dict]:
+    """The 12-month table as two tables of six months (the second with the 12-month total):
+    no table wider than a page can show in type a person can read."""
+    mid = len(months) // 2
+    return [
+        {
+            "months": part,
+            "total": last,
+            "groups": [(title, [Row(r.label, cells(r)) for r in rows]) for title, rows in groups],
+        }
+        for part, last, cells in (
+            (months[:mid], False, lambda r: r.cells[:mid]),
+            (months[mid:], True, lambda r: r.cells[mid:]),
+        )
+    ]
+
+
+def split_months(table: Table, months: list[str]) -> list[Table]:
+    """A table with a column a month and a 12-month total, as two of six months each."""
+    mid = len(months) // 2
+    return [
+        Table(
+            f"{table.title}, {months[0]} to {months[mid - 1]}",
+            table.columns[:mid],
+            [Row(r.label, r.cells[:mid]) for r in table.rows],
+        ),
+        Table(
+            f"{table.title}, {months[mid]} to {months[-1]}",
+            table.columns[mid:],
+            [Row(r.label, r.cells[mid:]) for r in table.rows],
+            table.note,
+        ),
+    ]

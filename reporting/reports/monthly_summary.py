@@ -4,7 +4,8 @@ with this month, its trend and a sentence, and the Evidence page's current answe
 Every figure of the partner-safe edition is a cell its tables already publish (the same
 ``disclosure`` row), and its trend is said in words only when this month and the three
 before are all published; otherwise it says the trend is not shown. The Evidence answer
-is read from the stored figures (``selectors.latest_evidence``), never worked out here.
+is read from the stored figures (``selectors.latest_evidence``, read once by the report),
+never worked out here.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from patrols.models import Offence
 from .. import metrics
 from ..coverage import NOT_PUBLISHED
 from ..evaluation import words
-from ..evaluation.report import POOLED_WHAT
-from ..selectors import latest_evidence
+from ..evaluation.report import NONE_YET, POOLED_WHAT, computed_words
 
 if TYPE_CHECKING:
     from .monthly_content import MonthlyReport
@@ -129,17 +129,14 @@ class Summary:
         }
 
     def evidence(self) -> dict:
-        run, evidence = latest_evidence(self.r.report.area)
+        run, evidence = self.r.evidence
         if evidence is None:
-            return {
-                "answer": "Not worked out yet",
-                "sentence": "The Evidence page has not yet worked out its figures for this "
-                "area; they are worked out each night.",
-            }
+            return {"answer": "Not worked out yet", "sentence": NONE_YET}
         pooled = evidence.pooled
         return {
             "answer": words.verdict(pooled),
             "interval": words.cell(pooled),
             "sentence": words.effect_sentence(pooled, POOLED_WHAT, detail=not self.r.partner),
-            "as_of": f"{evidence.as_of:%-d %B %Y}",
+            "as_of": f"{evidence.as_of:%d %B %Y}",
+            "computed": computed_words(run.finished_at, evidence, self.r.w.last),
         }

@@ -190,11 +190,14 @@ def _risk_state(assessment: RiskAssessment | None) -> tuple[str, bool]:
 
 
 def _intelligence(area, since: dt.date, sunday: dt.date) -> list[IntelligenceLine]:
-    """Intelligence from the area's patrols (or its officers, if on no patrol); no details."""
+    """Intelligence from the area's patrols, graded from partners' concerns about the area,
+    or (on neither) from its officers; no details."""
     midnight = dt.time.min
     rows = (
         IntelligenceReport.objects.filter(
-            Q(patrol__area=area) | Q(patrol__isnull=True, submitted_by__areas=area),
+            Q(patrol__area=area)
+            | Q(partner_concern__area=area)
+            | Q(patrol__isnull=True, partner_concern__isnull=True, submitted_by__areas=area),
             submitted_at__gte=timezone.make_aware(dt.datetime.combine(since, midnight)),
             submitted_at__lt=timezone.make_aware(
                 dt.datetime.combine(sunday + dt.timedelta(days=1), midnight)

@@ -11,11 +11,17 @@ from django.views import View
 from accounts.reauth import RecentAuthenticationRequiredMixin
 from core.permissions import PermissionRequiredMixin
 from core.polling import poll_context
+from governance import audit
 
 from .. import services
 from ..forms_reports import MONTHLY_KINDS, ReportRequestForm
 from ..models import GeneratedReport, ReportStatus
-from ..selectors import download_name, get_report_for_user, reports_for
+from ..selectors import (
+    download_name,
+    get_built_monthly_report_for_user,
+    get_report_for_user,
+    reports_for,
+)
 
 PER_PAGE = 25
 UNFINISHED = (ReportStatus.PENDING, ReportStatus.RUNNING)
@@ -101,6 +107,22 @@ class ReportDownloadView(PermissionRequiredMixin, RecentAuthenticationRequiredMi
         )
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class MonthlyReportView(PermissionRequiredMixin, View):
+    """A built monthly report on the web: its first page and every chart with its numbers,
+    in the report's own edition, found as its download is found (404 for anyone else)."""
+
+    permission_required = "reporting.reports"
+    http_method_names = ["get"]
+
+    def get(self, request, uuid):
+        from ..reports.monthly import web_context  # matplotlib: only when a report is shown
+
+        report = get_built_monthly_report_for_user(request.user, uuid)
+        audit.viewed(request, report)
+        context = {"report": report, "period": period_label(report)}
+        return render(request, "reporting/reports/monthly.html", context | web_context(report))
 
 
 def period_label(report: GeneratedReport) -> str:

@@ -43,7 +43,7 @@ def test_a_partner_makes_a_token_reads_the_docs_and_calls_the_api(
 
     answer = page.request.get("/api/v1/referrals/", headers={"Authorization": f"Bearer {token}"})
     assert answer.status == 200
-    assert answer.json()["count"] == 0  # nothing shared with agency A yet
+    assert answer.json()["results"] == []  # nothing shared with agency A yet
     refused = page.request.get("/api/v1/patrols/", headers={"Authorization": f"Bearer {token}"})
     assert refused.status == 404  # police-only: as if it were not there
 

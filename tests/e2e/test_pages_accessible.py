@@ -181,6 +181,31 @@ def test_evidence_arrives_by_itself_while_the_page_waits(page: Page, project_lea
     assert errors == []
 
 
+@pytest.mark.parametrize("kind", ["monthly_trend", "monthly_trend_partner"])
+def test_monthly_report_web_page(page: Page, sergeant_with_data, project_lead, area, kind):
+    """A built monthly report on the web: its charts (SVG) with their numbers, in each
+    edition, with nothing refused by the CSP and no sideways scroll on a phone."""
+    from django.urls import reverse
+
+    from tests.reporting.test_monthly import crimes
+    from tests.test_partner_wall import built_report
+
+    month = timezone.localdate().replace(day=1)
+    crimes(area, (month - dt.timedelta(days=40)).replace(day=1), {"Other crime": 7})
+    report = built_report(area, kind)
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    sign_in(page, project_lead)
+    page.goto(reverse("reporting:report", args=[report.uuid]))
+    expect(page.get_by_role("img", name="Referrals to support services")).to_be_visible()
+    page.get_by_text("Show the numbers").first.click()
+    expect(page.get_by_role("table", name=re.compile("by month")).first).to_be_visible()
+    assert errors == []
+    name = f"lead-report-{kind}"
+    check_accessibility(page, name)
+    check_phone_layout(page, name)
+
+
 # --- The partner portal ------------------------------------------------------------------
 
 

@@ -183,3 +183,49 @@ def test_the_police_person_detail_holds_her_record_and_the_partners_does_not(
     assert response.status_code == 200
     assert "safeguarding" not in response.json()
     assert CANARY not in response.content.decode()
+
+
+def test_the_agencys_referral_detail_holds_the_shared_part_and_no_canary(
+    client, full_record, agency_a, partner_a, pc
+):
+    referral = refer(full_record, agency_a, pc)
+    client.force_login(partner_a)
+
+    response = client.get(reverse("api:referral-detail", args=[referral.uuid]))
+
+    assert response.status_code == 200
+    shared = response.json()["safeguarding"]
+    assert shared["risk"]["level"] == "high"
+    assert shared["risk"]["review_on"] == in_a_month().isoformat()
+    assert [m["label"] for m in shared["markers"]] == ["Violent client reported"]
+    assert [(r["label"], r["status"]) for r in shared["routes"]] == [
+        ("Local GP practice", "Active")
+    ]
+    assert set(shared["risk"]) == {"level", "label", "review_on", "set_at"}
+    body = response.content.decode()
+    assert CANARY not in body
+    assert "rafficking" not in body
+
+
+def test_a_closed_referrals_api_detail_holds_no_safeguarding(
+    client, full_record, agency_a, partner_a, pc
+):
+    referral = refer(full_record, agency_a, pc)
+    services.change_status(referral, "withdrawn", pc)
+    client.force_login(partner_a)
+
+    response = client.get(reverse("api:referral-detail", args=[referral.uuid]))
+
+    assert response.json()["safeguarding"] is None
+    assert "Violent client" not in response.content.decode()
+
+
+def test_the_agencys_referral_list_holds_no_safeguarding(
+    client, full_record, agency_a, partner_a, pc
+):
+    refer(full_record, agency_a, pc)
+    client.force_login(partner_a)
+
+    (row,) = client.get(reverse("api:referral-list")).json()["results"]
+
+    assert "safeguarding" not in row

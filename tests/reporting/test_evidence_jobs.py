@@ -12,6 +12,7 @@ from django.db import DatabaseError, IntegrityError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core import jobs
 from governance.models import AuditEvent
 from reporting import evidence_jobs, tasks
 from reporting.evaluation import Evidence, stored
@@ -251,7 +252,7 @@ def test_a_failure_is_recorded_after_the_database_connection_was_lost(area, monk
 
     monkeypatch.setattr(QuerySet, "update", update)
     closed = []
-    monkeypatch.setattr(evidence_jobs.connection, "close", lambda: closed.append(True))
+    monkeypatch.setattr(jobs.connection, "close", lambda: closed.append(True))
     evidence_jobs.mark_failed(run.pk, "Stopped.")
     assert closed == [True]
     assert (later(run).status, later(run).error) == (Status.FAILED, "Stopped.")

@@ -5,12 +5,16 @@ import re
 import shutil
 import subprocess
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
+from django.template.loader import render_to_string
 
 from patrols.models import OfficerHours
+from reporting import metrics
 from reporting.models import ReportKind
 from reporting.reports.monthly import build_monthly_report
+from reporting.reports.monthly_content import MonthlyReport
 from reporting.reports.monthly_format import Format
 from tests.reporting.test_monthly import (
     MARCH,
@@ -90,3 +94,90 @@ def test_hours_and_hour_rates_are_whole():
     assert Format(partner=False).hours(Decimal("2224.4")) == "2,224"
     assert Format(partner=False).rate(7, 2, whole=True) == "4"
     assert Format(partner=False).rate(7, 2) == "3.5"
+
+
+# --- Tables a person can read, and no blank page as an image ------------------------------------
+
+WIDEST = 8  # columns, the row labels included: six months and a total beside the label
+PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"
+INK = 0.01  # a page with less than 1% of its pixels inked is blank (a heading alone: ~0.3%)
+
+
+class Columns(HTMLParser):
+    """The number of columns of each table's header row."""
+
+    def __init__(self):
+        super().__init__()
+        self.widths: list[tuple[str, int]] = []
+        self._head = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "thead":
+            self._head = True
+            self.widths.append(("", 0))
+        elif tag == "th" and self._head:
+            caption, width = self.widths[-1]
+            self.widths[-1] = (caption, width + int(dict(attrs).get("colspan") or 1))
+
+    def handle_endtag(self, tag):
+        if tag == "thead":
+            self._head = False
+
+
+@pytest.mark.parametrize("kind", EDITIONS)
+def test_no_table_is_wider_than_a_person_can_read(part_hours, kind):
+    report = MonthlyReport(
+        report_for(part_hours.area, kind),
+        metrics.collect(part_hours.area, MARCH, police=kind == ReportKind.MONTHLY_TREND),
+        Format(kind == ReportKind.MONTHLY_TREND_PARTNER),
+    )
+    html = render_to_string("reporting/monthly/report.html", report.context())
+    parser = Columns()
+    parser.feed(html)
+    assert len(parser.widths) > 10
+    assert max(width for _, width in parser.widths) <= WIDEST, parser.widths
+    hours = re.findall(r"Officer hours \(whole hours\)</th>(.*?)</tr>", html)
+    assert hours
+    assert not re.search(r"\d\.\d", "".join(hours))  # "2,224", never "2,224.0"
+
+
+def inked(pgm: bytes) -> float:
+    """The share of a greyscale (binary PGM) page's pixels that are not near white."""
+    header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", pgm)
+    width, height = int(header[1]), int(header[2])
+    pixels = pgm[header.end() : header.end() + width * height]
+    return sum(1 for p in pixels if p < 200) / len(pixels)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm (poppler-utils)")
+@pytest.mark.parametrize("kind", EDITIONS)
+def test_every_page_drawn_as_an_image_has_something_on_it(part_hours, kind, tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(build_monthly_report(report_for(part_hours.area, kind))[1])
+    subprocess.run(  # noqa: S603 - fixed argv
+        [PDFTOPPM, "-r", "30", "-gray", str(path), str(tmp_path / "page")], check=True
+    )
+    images = sorted(tmp_path.glob("page-*.pgm"))
+    assert len(images) >= 3
+    for image in images:
+        share = inked(image.read_bytes())
+        assert share > INK, f"{image.name} is blank ({share:.2%} inked)"
+
+
+def test_a_heading_alone_counts_as_blank(tmp_path):
+    """The measure itself: a page holding only a heading and the page furniture is blank."""
+    from core.pdf import render_pdf
+
+    html = (
+        "<html><head><style>@page { size: A4 landscape; margin: 16mm 12mm; "
+        '@top-left { content: "OFFICIAL-SENSITIVE"; font: bold 8pt sans-serif; } '
+        '@bottom-right { content: "Page 3 of 9"; font: 7pt sans-serif; } }</style></head>'
+        '<body><h2 style="font-size: 12.5pt; border-bottom: 1.5pt solid #1d70b8">Charts</h2>'
+        "</body></html>"
+    )
+    path = tmp_path / "blank.pdf"
+    path.write_bytes(render_pdf(html))
+    subprocess.run(  # noqa: S603 - fixed argv
+        [PDFTOPPM, "-r", "30", "-gray", str(path), str(tmp_path / "page")], check=True
+    )
+    assert inked(next(tmp_path.glob("page-*.pgm")).read_bytes()) < INK

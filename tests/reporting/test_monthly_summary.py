@@ -23,6 +23,7 @@ from tests.reporting.test_monthly import (
 from tests.reporting.test_monthly_layout import pages
 
 pytestmark = pytest.mark.django_db
+MONTHLY = ReportKind.MONTHLY_TREND
 
 OUTCOMES = (
     "Referrals to support services",
@@ -105,3 +106,54 @@ def test_the_trend_in_words():
     assert trend_words([10, None, 10, 5]) == "no trend: months missing"
     assert trend_words([0, 0, 0, 0]) == "none this month or the three before"
     assert trend_words([0, 0, 0, 2]) == "none in the three months before"
+
+
+# --- The Evidence is read, never worked out, by the report ---------------------------------------
+
+
+@pytest.fixture
+def no_fitting(monkeypatch):
+    """Working the Evidence out fails loudly: the report must only read stored figures."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the monthly report worked the Evidence out itself")
+
+    for name in ("reporting.evaluation.evaluate", "reporting.evaluation.area_lsoas"):
+        monkeypatch.setattr(name, refuse)
+    monkeypatch.setattr("reporting.evaluation.report.evaluate", refuse, raising=False)
+
+
+@needs_pdftotext
+@pytest.mark.parametrize("kind", [ReportKind.MONTHLY_TREND, ReportKind.MONTHLY_TREND_PARTNER])
+def test_the_report_reads_the_stored_figures_and_fits_nothing(evidence, no_fitting, kind, tmp_path):
+    text = " ".join(pages(build_monthly_report(report_for(evidence.area, kind))[1], tmp_path))
+    text = " ".join(text.split())
+    appendix = text.split("Appendix: does it work?", 1)[1]
+    finished = timezone.localtime(EvidenceRun.objects.get().finished_at)
+    assert f"These figures were worked out on {finished:%d %B %Y at %H:%M}" in appendix
+    assert "with the data up to 31 March 2025" in appendix
+    assert "before the end of" not in text
+    assert "fell by about 30% compared with similar places" in appendix  # the stored answer
+
+
+@needs_pdftotext
+def test_without_stored_figures_the_report_says_so_and_fits_nothing(
+    world,  # noqa: F811 - the fixture
+    no_fitting,
+    tmp_path,
+):
+    text = " ".join(pages(build_monthly_report(report_for(world.area, MONTHLY))[1], tmp_path))
+    text = " ".join(text.split())
+    assert text.count("The Evidence page has not yet worked out its figures for this area") == 2
+    assert "so this report gives no answer" in text
+
+
+@needs_pdftotext
+def test_figures_older_than_the_report_month_say_so(evidence, no_fitting, tmp_path):
+    run = EvidenceRun.objects.get()
+    run.result = {**run.result, "as_of": "2025-03-20"}
+    run.save(update_fields=["result"])
+    text = " ".join(first_page(evidence, MONTHLY, tmp_path).split())
+    assert "with the data up to 20 March 2025" in text
+    assert "That is before the end of March 2025" in text
+    assert "they do not include all of the report month's data" in text
