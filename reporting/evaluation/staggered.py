@@ -32,13 +32,15 @@ weights). Summing a place's months before squaring keeps whatever its months sha
 (serial correlation). The interval comes from the wild cluster bootstrap by place of
 ``inference.score_intervals``: the same Webb weights and seed as the difference in
 differences, and never narrower than a t critical value on (treated places − 1) degrees
-of freedom, because with few treated places their variance is estimated from few.
+of freedom, because with few treated places their variance is estimated from few. The
+treated places' scores are centred across cohorts at each event time, with a leverage
+correction (``_scored``): a cohort of one place would otherwise show no variance at all.
 
 Why no library: ``csdid`` and ``differences`` fit on the additive scale (counts or logs of
 counts with zeros) and bring pandas-based machinery and their own analytic or
 multiplier-bootstrap intervals with a normal critical value; what is needed here (ratios of
 totals, the project's own wild cluster bootstrap with Webb weights and t(G − 1), no pandas)
-is about 150 lines.
+is about 200 lines.
 
 numpy is imported inside the functions (see ``did``).
 """
