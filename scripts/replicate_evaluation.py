@@ -92,6 +92,7 @@ class Row:
 
 
 def run(scenario: Scenario, worlds: int, offset: int = 0) -> Row:
+    from reporting.evaluation import staggered
     from reporting.evaluation.did import estimate
     from reporting.evaluation.words import verdict
     from tests.reporting.worlds import world
@@ -104,6 +105,8 @@ def run(scenario: Scenario, worlds: int, offset: int = 0) -> Row:
             kwargs[scenario.varying] = scenario.values[n % len(scenario.values)]
         w = world(SEED_BASE + offset + n, effect=scenario.planted, **kwargs)
         effect = estimate(w.panel, w.starts, w.candidates, "Treated")
+        if len(set(w.starts.values())) > 1:  # as the page: the staggered estimate's number
+            effect = staggered.headline(effect, staggered.estimate(w.panel, w.starts, w.candidates))
         said[verdict(effect)] += 1
         if effect.estimate is not None:  # the interval, whatever the page then says
             estimated += 1

@@ -11,6 +11,9 @@ aggregate queries (``queries``), then models the counts in Python:
    each place's before and after totals with intervals that hold with few places
    (``inference``), a parallel-trends check on months the comparisons were not chosen on
    (``pretrend``); and the same for the ring of LSOAs around, to check displacement.
+   With starts in different months, the number comes from group-time effects against
+   not-yet and never patrolled places (``staggered``), whose month-by-month chart is
+   drawn here (``event_chart``), so that the page never loads matplotlib.
 2. **Patrol dosage** (``dosage``): visits and minutes per hotspot per week (recorded visit
    times where returns have them, ``timed``), minutes per visit against Koper's 10–16
    minute curve, and whether hotspots patrolled more saw crime change more.
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from . import exposure, queries, rules, timed
+from . import event_chart, exposure, queries, rules, staggered, timed
 from .did import Effect, Panel, estimate, inconclusive
 from .diversion import Diversion, diversion
 from .dosage import (
@@ -45,6 +48,7 @@ from .dosage import (
 )
 from .funnel import Funnel, funnel
 from .places import area_lsoas, layout
+from .staggered import Staggered
 
 __all__ = ["Evidence", "HotspotEvidence", "evaluate"]
 
@@ -76,6 +80,7 @@ class Evidence:
     candidates: int  # LSOAs neither near nor around a patrolled hotspot
     pooled: Effect
     displacement: Effect
+    staggered: Staggered  # group-time effects and their event-time view (``staggered``)
     hotspots: tuple[HotspotEvidence, ...]
     unpatrolled_hotspots: int
     dose_response: DoseResponse
@@ -108,6 +113,7 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
         for row in visited
     ]
     pooled, displacement = _pooled(panel, places, visited, hotspots, spells, area.name)
+    pooled, by_event = _staggered(pooled, panel, places, visited, hotspots)
     return Evidence(
         area=area.name,
         as_of=as_of,
@@ -117,6 +123,7 @@ def evaluate(area, as_of: dt.date | None = None) -> Evidence:
         candidates=len(places.candidates),
         pooled=pooled,
         displacement=displacement,
+        staggered=by_event,
         hotspots=tuple(hotspots),
         unpatrolled_hotspots=len(others),
         dose_response=dose_response([(h.dose, h.effect) for h in hotspots]),
@@ -193,13 +200,10 @@ def _pooled(panel, places, visited, hotspots, spells, area_name) -> tuple[Effect
             f"{visits} visits in {weeks} weeks, from submitted work returns)."
         )
         return inconclusive(POOLED, reason), inconclusive(POOLED_RING, reason)
-    chosen = [(row, h) for row, h in zip(visited, hotspots, strict=True) if h.pooled] or list(
-        zip(visited, hotspots, strict=True)
-    )
     treated: dict[str, dt.date] = {}  # LSOA → the first month of patrols near it
     around: dict[str, dt.date] = {}
     after: dict[str, frozenset] = {}  # LSOA → the months patrolled all month near it
-    for row, h in chosen:
+    for row, h in _chosen(visited, hotspots):
         month = h.first_visit.replace(day=1)
         patrolled = exposure.patrolled_months(spells[row["hotspot"]], panel.months)
         for codes, into in ((places.catchments, treated), (places.rings, around)):
@@ -210,3 +214,27 @@ def _pooled(panel, places, visited, hotspots, spells, area_name) -> tuple[Effect
         estimate(panel, treated, places.candidates, POOLED, after=after),
         estimate(panel, around, places.candidates, POOLED_RING, after=after),
     )
+
+
+def _chosen(visited, hotspots) -> list:
+    """The hotspots with enough months either side, or all of them when none has."""
+    both = list(zip(visited, hotspots, strict=True))
+    return [(row, h) for row, h in both if h.pooled] or both
+
+
+def _staggered(pooled: Effect, panel, places, visited, hotspots) -> tuple[Effect, Staggered]:
+    """Group-time effects for the pooled hotspots' LSOAs (every patrolled LSOA a
+    comparison until its own patrols began); when they began in different months, the
+    pooled effect's number comes from them (``staggered.headline``)."""
+    starts: dict[str, dt.date] = {}
+    for row, h in zip(visited, hotspots, strict=True):
+        for code in places.catchments[row["hotspot"]]:
+            month = h.first_visit.replace(day=1)
+            starts[code] = min(month, starts.get(code, month))
+    treated = {
+        c for row, _ in _chosen(visited, hotspots) for c in places.catchments[row["hotspot"]]
+    }
+    by_event = staggered.estimate(panel, starts, places.candidates, estimated=treated)
+    if len({starts[c] for c in treated}) > 1:
+        pooled = staggered.headline(pooled, by_event)
+    return pooled, event_chart.drawn(by_event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import Evidence, inference, rules, words
+from . import Evidence, event_chart, inference, rules, staggered, words
 from .did import Effect
 from .funnel import Stage
 
@@ -23,6 +23,11 @@ METHODS = {
     inference.BOOTSTRAP: (
         "wild cluster bootstrap by LSOA (999 draws, Webb weights, each LSOA's months "
         "taken together)"
+    ),
+    staggered.METHOD: (
+        "each start month's LSOAs against LSOAs not patrolled by then (never, or not yet), "
+        "month by month; wild cluster bootstrap by LSOA (999 draws, Webb weights), never "
+        "narrower than a t critical value on the LSOAs near hotspots"
     ),
     inference.MODEL_T: (
         "too few LSOAs near the hotspots to resample: the comparison LSOAs' variation, "
@@ -47,10 +52,11 @@ def evidence_page(e: Evidence) -> dict:
         "evidence": e,
         "answers": answers(e),
         "pooled": words.effect_sentence(e.pooled, POOLED_WHAT),
-        "pooled_facts": facts(e.pooled),
+        "pooled_facts": facts(e.pooled) + staggered_facts(e),
         "pretrend": words.pretrend_sentence(e.pooled),
         "detectable": words.detectable_sentence(e.pooled),
         "displacement": words.displacement_sentence(e.displacement),
+        "event_chart": event_chart.chart(e.staggered),
         "hotspots": [hotspot_row(h) for h in e.hotspots],
         "thin_hotspots": [(h.name, h.effect.reason) for h in e.hotspots if not h.effect.conclusive],
         "dose": words.dose_sentence(e.dose_response),
@@ -144,6 +150,21 @@ def facts(effect: Effect) -> list[tuple[str, str]]:
         rows.append(("How much counts vary", f"{effect.dispersion:.1f} × ({spread})"))
     rows.append(("How the interval was made", METHODS.get(effect.method, effect.method)))
     return rows
+
+
+def staggered_facts(e: Evidence) -> list[tuple[str, str]]:
+    """When the headline comes from the group-time effects: what they were made of."""
+    if e.pooled.method != staggered.METHOD or not facts(e.pooled):
+        return []
+    s = e.staggered
+    return [
+        ("Months in which patrols began", str(s.cohorts)),
+        (
+            "Comparison LSOAs, month by month",
+            f"{s.comparison_places} never patrolled, and LSOAs near hotspots patrolled later "
+            "until their patrols began",
+        ),
+    ]
 
 
 def _ratio(effect: Effect) -> str:

@@ -60,6 +60,11 @@ PRETREND_MONTHS = 3
 # ... and it also fails when that earlier trend, continued, would account for at least
 # this share of a clear effect (a trend the held-out months are too few to prove).
 PRETREND_SHARE = 0.5
+# Staggered starts (``staggered``): event-time effects from EVENT_LEADS months before the
+# month patrols began to EVENT_LAGS after; the overall effect's base is the mean of up to
+# EVENT_LEADS months before.
+EVENT_LEADS = 6
+EVENT_LAGS = 12
 OVERDISPERSED = 1.5  # Pearson chi-squared / degrees of freedom above which we say so
 Z95 = 1.959964
 

@@ -17,8 +17,10 @@ import math
 import types
 import typing
 
-FORMAT = 3  # 2: Effect.method replaced Effect.clustered (honest intervals, issue 18)
-# 3: timed visits (Dose.timed_visits, DoseResponse.per_hour, Evidence.visit_lengths)
+FORMAT = 4  # 2: Effect.method replaced Effect.clustered (honest intervals, issue 18);
+# 3: timed visits (Dose.timed_visits, DoseResponse.per_hour, Evidence.visit_lengths) and
+# Evidence.staggered (group-time effects and the event-time series, issue 18);
+# 4: Effect.detectable, HotspotEvidence.stopped and patrolled_months (exposure, issue 18)
 
 
 class StoredFormatError(ValueError):

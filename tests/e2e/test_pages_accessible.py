@@ -155,6 +155,10 @@ def test_evidence_page_with_estimates(page: Page, project_lead, sergeant, area):
     worked_out(area)  # the job, run as the worker would: the page only reads
     name = "lead-" + open_from_menu(page, project_lead, "Evidence") + "-estimates"
     expect(page.get_by_text("Synthetic arches").first).to_be_visible()
+    expect(
+        page.get_by_role("img", name=re.compile("by months since patrols began"))
+    ).to_be_visible()
+    page.get_by_text("The numbers in the chart").click()  # the table, open, checked too
     check_accessibility(page, name)
     check_phone_layout(page, name)
 

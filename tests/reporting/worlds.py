@@ -11,6 +11,7 @@ trend of their own that patrols did nothing about).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,22 +49,64 @@ def world(
     rng = np.random.default_rng(seed)
     ms = months(n_months)
     t = np.arange(n_months)
-    season = 0.2 * np.sin(t * 2 * np.pi / 12) - 0.01 * t  # and a city-wide fall
     counts, starts = {}, {}
     for i in range(treated + controls):
         is_treated = i < treated
-        level = np.log(mean) + rng.normal(0, 0.7)
-        u = np.empty(n_months)
-        u[0] = rng.normal(0, shock / np.sqrt(1 - rho**2))
-        for m in range(1, n_months):
-            u[m] = rho * u[m - 1] + rng.normal(0, shock)
-        log_rate = level + season + u
+        log_rate = _log_rate(rng, n_months, mean, rho, shock)
         code = f"{'T' if is_treated else 'C'}{i:03d}"
         if is_treated:
             s = start + (int(rng.integers(0, stagger + 1)) if stagger else 0)
             starts[code] = ms[s]
             log_rate = log_rate + drift * (t - s) + np.where(t > s, np.log(effect), 0.0)
-        rate = np.exp(log_rate) * rng.gamma(gamma_shape, 1 / gamma_shape, n_months)
-        counts[code] = [int(v) for v in rng.poisson(rate)]
+        counts[code] = _counts(rng, log_rate, gamma_shape)
+    candidates = sorted(c for c in counts if c.startswith("C"))
+    return World(Panel(ms, counts), starts, candidates)
+
+
+def _log_rate(rng, n_months: int, mean: float, rho: float, shock: float):
+    """A place's log rate: its level, the season, a city-wide fall and AR(1) shocks."""
+    t = np.arange(n_months)
+    season = 0.2 * np.sin(t * 2 * np.pi / 12) - 0.01 * t  # and a city-wide fall
+    level = np.log(mean) + rng.normal(0, 0.7)
+    u = np.empty(n_months)
+    u[0] = rng.normal(0, shock / np.sqrt(1 - rho**2))
+    for m in range(1, n_months):
+        u[m] = rho * u[m - 1] + rng.normal(0, shock)
+    return level + season + u
+
+
+def _counts(rng, log_rate, gamma_shape: float) -> list[int]:
+    rate = np.exp(log_rate) * rng.gamma(gamma_shape, 1 / gamma_shape, len(log_rate))
+    return [int(v) for v in rng.poisson(rate)]
+
+
+def staggered_world(
+    seed: int,
+    *,
+    cohorts: dict[int, int],
+    effect: Callable[[int, int], float],
+    controls: int = 30,
+    n_months: int = 36,
+    mean: float = 8.0,
+    rho: float = 0.7,
+    shock: float = 0.15,
+    gamma_shape: float = 6.0,
+) -> World:
+    """Patrols beginning at different months: ``cohorts`` maps a start (month index) to
+    its number of places; ``effect(g, e)`` is the rate ratio in cohort ``g`` at event time
+    ``e = t − g`` (applied from the start month on, e ≥ 0)."""
+    rng = np.random.default_rng(seed)
+    ms = months(n_months)
+    t = np.arange(n_months)
+    counts, starts = {}, {}
+    for g, n in sorted(cohorts.items()):
+        for k in range(n):
+            code = f"T{g:02d}-{k:02d}"
+            ratio = np.array([effect(g, int(m - g)) if m >= g else 1.0 for m in t])
+            log_rate = _log_rate(rng, n_months, mean, rho, shock) + np.log(ratio)
+            counts[code] = _counts(rng, log_rate, gamma_shape)
+            starts[code] = ms[g]
+    for i in range(controls):
+        counts[f"C{i:03d}"] = _counts(rng, _log_rate(rng, n_months, mean, rho, shock), gamma_shape)
     candidates = sorted(c for c in counts if c.startswith("C"))
     return World(Panel(ms, counts), starts, candidates)
