@@ -28,6 +28,7 @@ from tests.reporting.test_evaluation_data import TODAY, at, submitted_return
 
 NIGHT = dt.datetime(2026, 5, 1, 20, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
+DAY = dt.timedelta(days=1)
 
 
 def stay(minutes: float, hotspot=1, work_return=1, sharing=2, hours=8) -> dict:
@@ -146,6 +147,10 @@ def test_the_evaluation_reads_timed_visits_of_submitted_returns(area, sergeant):
             arrived_at=arrived,
             left_at=arrived + minutes * MINUTE,
         )
+    # A week on, both visited again, untimed: two visits in six weeks make the patrolling
+    # sustained (``exposure``), so both hotspots are evaluated.
+    again = PatrolFactory(ward=ward, planned_by=sergeant, starts_at=starts + 7 * DAY)
+    submitted_return(again, [first, second], again.starts_at, hours=6)
     later = PatrolFactory(ward=ward, planned_by=sergeant, starts_at=timezone.now())
     late = submitted_return(later, [first], later.starts_at)  # after TODAY: not read
     HotspotVisit.objects.create(
@@ -156,15 +161,15 @@ def test_the_evaluation_reads_timed_visits_of_submitted_returns(area, sergeant):
     assert [(r["hotspot"], r["sharing"]) for r in rows] == [(first.pk, 2), (first.pk, 2)]
     evidence = evaluate(area, TODAY)
     doses = {h.name: h.dose for h in evidence.hotspots}
-    assert (doses[first.name].visits, doses[first.name].timed_visits) == (2, 2)
-    assert doses[first.name].minutes == 27  # not its 180 shared minutes
-    assert doses[second.name].minutes == 180
+    assert (doses[first.name].visits, doses[first.name].timed_visits) == (3, 2)
+    assert doses[first.name].minutes == 27 + 180  # not 180 shared minutes the first night
+    assert doses[second.name].minutes == 180 + 180
     assert evidence.visit_lengths.timed == 2
-    assert evidence.visit_lengths.visits == 3  # 2 timed at the first, 1 untimed at the second
+    assert evidence.visit_lengths.visits == 5  # 2 timed and 1 untimed at the first, 2 untimed
     assert evidence.visit_lengths.within == 2
     # ... and the Evidence page shows them against the band, saying how many had times.
     html = render_to_string("reporting/evidence_figures.html", {"page": evidence_page(evidence)})
-    assert "2 of 3 visits had arrival and departure times recorded" in html
+    assert "2 of 5 visits had arrival and departure times recorded" in html
     assert "median stay was 14 minutes" in html  # 12 and 15
     band = re.search(r"10 to 16 minutes</th><td[^>]*>(\d+)<", html)
     assert band is not None

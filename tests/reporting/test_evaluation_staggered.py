@@ -272,7 +272,7 @@ def test_the_evidence_page_shows_the_demo_worlds_event_time_chart_from_the_store
     assert run.status == EvidenceStatus.READY, run.error
     _, evidence = latest_evidence(area)  # read back from the stored JSON
     assert evidence.staggered.conclusive
-    assert evidence.staggered.cohorts == 2
+    assert evidence.staggered.cohorts >= 2  # the demo's hotspots began in different months
     assert evidence.pooled.method == staggered.METHOD
     assert evidence.pooled.estimate == evidence.staggered.overall
     assert evidence.staggered.svg.startswith("<svg")  # drawn by the job, stored with it
