@@ -69,17 +69,42 @@ def trial_weeks(trial: Trial, today: dt.date | None = None) -> list[TrialWeek]:
     return weeks
 
 
+@dataclass(frozen=True)
+class WeekPanel:
+    """A trial running in a planned week: its allocation, or when it will be revealed."""
+
+    trial: Trial
+    week: int
+    reveal_on: dt.date
+    rows: list[tuple[Hotspot, str]] | None  # None: concealed
+
+
+def week_panels(user, monday: dt.date, today: dt.date | None = None) -> list[WeekPanel]:
+    """The trials of the user's areas that run in week ``monday``, for the week page and
+    the planning form (two queries, however many trials and hotspots)."""
+    today = today or timezone.localdate()
+    panels = []
+    for trial in trials_for(user).prefetch_related("hotspots__ward"):
+        week = week_of(trial.starts_on, trial.weeks, monday)
+        if week is None:
+            continue
+        rows = None
+        if is_revealed(trial, week, today):
+            hotspots = sorted(trial.hotspots.all(), key=lambda h: (h.ward.name, h.name))
+            arms = week_allocation(trial, week, hotspots, today)
+            rows = [(h, ARM_LABELS[arms[h.pk]]) for h in hotspots]
+        panels.append(WeekPanel(trial, week, reveal_on(trial.starts_on, week), rows))
+    return panels
+
+
 def arms_for_week(user, monday: dt.date, today: dt.date | None = None) -> dict[int, str]:
     """For planning week ``monday``: hotspot pk → "trial: patrol"/"trial: control", for
     the trials of the user's areas whose allocation for that week is revealed."""
-    today = today or timezone.localdate()
-    labels: dict[int, str] = {}
-    for trial in trials_for(user).prefetch_related("hotspots__ward"):
-        week = week_of(trial.starts_on, trial.weeks, monday)
-        if week is not None and is_revealed(trial, week, today):
-            arms = week_allocation(trial, week, list(trial.hotspots.all()), today)
-            labels |= {pk: ARM_LABELS[arm] for pk, arm in arms.items()}
-    return labels
+    return {
+        hotspot.pk: label
+        for panel in week_panels(user, monday, today)
+        for hotspot, label in panel.rows or []
+    }
 
 
 def seed_for_display(trial: Trial, today: dt.date | None = None) -> str | None:
