@@ -58,6 +58,11 @@ class TrialResult:
     visited_control_share: float
     detectable_now: float | None  # the change (share of control level) detectable now
     weeks_needed: int | None  # more weeks to detect TARGET_CHANGE at 80% power
+    detectable_at_end: float | None = None  # ... once the registered duration has run
+
+    @property
+    def enough_by_the_end(self) -> bool:
+        return self.detectable_at_end is not None and self.detectable_at_end <= TARGET_CHANGE
 
 
 def treatment(data: TrialData, allocation: np.ndarray) -> np.ndarray:
@@ -102,7 +107,9 @@ def redraw(allocation: np.ndarray, blocks: np.ndarray, rng, draws: int) -> np.nd
     return stack
 
 
-def analyse(data: TrialData, rng=None, draws: int = DRAWS) -> TrialResult:
+def analyse(
+    data: TrialData, rng=None, draws: int = DRAWS, registered_weeks: int | None = None
+) -> TrialResult:
     rng = rng if rng is not None else np.random.default_rng(0)
     y = data.outcome.astype(float)
     d_obs = treatment(data, data.allocation)
@@ -131,7 +138,16 @@ def analyse(data: TrialData, rng=None, draws: int = DRAWS) -> TrialResult:
         visited_control_share=float((v[~z] > 0).mean()) if (~z).any() else 0.0,
         detectable_now=detectable,
         weeks_needed=needed,
+        detectable_at_end=_at_end(detectable, data.allocation.shape[0], registered_weeks),
     )
+
+
+def _at_end(detectable: float | None, weeks_so_far: int, registered: int | None) -> float | None:
+    """The detectable change once every registered week is in: it shrinks with the
+    square root of the units, which grow in proportion to the weeks."""
+    if detectable is None or not registered:
+        return None
+    return detectable * float(np.sqrt(weeks_so_far / max(registered, weeks_so_far)))
 
 
 def _p(observed: float, simulated: np.ndarray) -> float:

@@ -58,7 +58,7 @@ def trial_context(request, trial, reason_form=None, failed=None) -> dict:
         "revealed": [w for w in weeks if w.rows is not None],
         "concealed": [w for w in weeks if w.rows is None],
         "deviations": selectors_trials.deviations(trial),
-        "result": analyse(data) if data is not None else None,
+        "result": analyse(data, registered_weeks=trial.weeks) if data is not None else None,
         # 64 hex digits, in pieces a phone's screen can wrap between.
         "commitment": _pieces(trial.seed_commitment),
         "seed": _pieces(selectors_trials.seed_for_display(trial) or ""),

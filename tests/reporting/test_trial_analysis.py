@@ -57,8 +57,8 @@ def test_a_planted_30_percent_fall_is_found_and_its_interval_covers_the_truth():
 
 def test_a_null_trial_is_rarely_called_significant():
     rng = np.random.default_rng(6)
-    p_values = [analyse(simulated(rng, 0.0), rng=rng, draws=400).p_value for _ in range(80)]
-    assert np.mean(np.array(p_values) < 0.05) <= 0.11  # 5%, within binomial error of 80
+    p_values = [analyse(simulated(rng, 0.0), rng=rng, draws=300).p_value for _ in range(200)]
+    assert np.mean(np.array(p_values) < 0.05) <= 0.08  # 5%, within binomial error of 200
     assert np.median(p_values) > 0.3
 
 
@@ -80,6 +80,8 @@ def test_compliance_and_the_power_statement():
     assert result.visits_patrol >= 1
     assert result.detectable_now > 0
     assert result.weeks_needed is not None
+    planned = analyse(simulated(np.random.default_rng(3), 0.0, weeks=6), registered_weeks=24)
+    assert planned.detectable_at_end == pytest.approx(planned.detectable_now / 2)
     longer = analyse(simulated(np.random.default_rng(3), 0.0, weeks=60), draws=200)
     assert longer.detectable_now < result.detectable_now
 
