@@ -28,6 +28,7 @@ DRAWS = 2000
 POWER_Z = 2.8  # 1.96 + 0.84: a two-sided 5% test with 80% power
 TARGET_CHANGE = 0.20
 GRID = 201
+CHUNK = 250  # redrawn allocations worked on at once
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,7 @@ def analyse(
     y = data.outcome.astype(float)
     d_obs = treatment(data, data.allocation)
     observed = float(slope(y, d_obs))
-    simulated = redraw(data.allocation, data.blocks, rng, draws)
-    d_sim = treatment(data, simulated)
-    a = slope(y, d_sim)  # the estimate under each redraw
-    b = slope(d_obs, d_sim)  # how much of the true allocation each redraw picks up
+    a, b = _redrawn_estimates(data, y, d_obs, rng, draws)
     p_value = _p(observed, a)
     low, high = _interval(observed, a, b, y, d_obs)
     control_level = _control_level(y, d_obs, observed)
@@ -148,6 +146,19 @@ def _at_end(detectable: float | None, weeks_so_far: int, registered: int | None)
     if detectable is None or not registered:
         return None
     return detectable * float(np.sqrt(weeks_so_far / max(registered, weeks_so_far)))
+
+
+def _redrawn_estimates(data, y, d_obs, rng, draws: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each redrawn allocation: the estimate (a), and how much of the trial's own
+    allocation it picks up (b), for the interval. In chunks, so a two-year trial of many
+    hotspots never holds every draw in memory at once."""
+    a, b = [], []
+    for start in range(0, draws, CHUNK):
+        simulated = redraw(data.allocation, data.blocks, rng, min(CHUNK, draws - start))
+        d_sim = treatment(data, simulated)
+        a.append(slope(y, d_sim))
+        b.append(slope(d_obs, d_sim))
+    return np.concatenate(a), np.concatenate(b)
 
 
 def _p(observed: float, simulated: np.ndarray) -> float:

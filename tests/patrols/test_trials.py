@@ -280,3 +280,37 @@ def test_a_supervisor_explains_a_deviation_and_a_blank_reason_is_refused(
     assert refused.value.field == "reason"
     deviation.refresh_from_db()
     assert (deviation.reason, deviation.reason_by) == ("A call to an incident nearby.", sergeant)
+
+
+def test_a_submitted_return_listing_a_control_hotspot_records_the_deviation(project_lead, pc, area):
+    trial = register(project_lead, area)
+    _, control_arm = arms(trial, 1)
+    patrol = patrol_in_week(trial, 1, [], officer=pc)
+    patrol.status = "deployed"
+    patrol.save()
+    fields = {
+        "started_at": patrol.starts_at,
+        "ended_at": patrol.ends_at,
+        "weather": "dry",
+        "hotspots_visited": control_arm[:1],
+        "women_seen": 1,
+        "kerb_crawlers_seen": 0,
+        "engagement_count": 0,
+        "summary": "Synthetic.",
+    }
+
+    services.submit_return(patrol, pc, return_fields=fields, hours={pc: Decimal("6")})
+
+    deviation = TrialDeviation.objects.get()
+    assert (deviation.kind, deviation.hotspot_id) == ("visited_control", control_arm[0].pk)
+
+
+def test_the_nightly_task_records_a_week_just_ended(project_lead, area, monkeypatch):
+    from patrols import tasks
+
+    trial = register(project_lead, area)
+    after_week_one = trial.starts_on + dt.timedelta(days=7)
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: after_week_one)
+
+    assert tasks.record_trial_deviations() == 3  # no visits: every patrol hotspot missed
+    assert tasks.record_trial_deviations() == 0  # idempotent
