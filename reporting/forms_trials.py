@@ -23,30 +23,41 @@ class TrialHotspotField(forms.ModelMultipleChoiceField):
 
 class TrialForm(forms.Form):
     area = forms.ModelChoiceField(queryset=Area.objects.none(), empty_label=None)
-    title = forms.CharField(max_length=150, help_text="For example, “Friday patrols, spring”.")
+    title = forms.CharField(
+        max_length=150,
+        help_text="For example, “Friday patrols, spring”.",
+        error_messages={"required": "Enter a title for the trial."},
+    )
     hotspots = TrialHotspotField(
         queryset=Hotspot.objects.none(),
         label="Eligible hotspots",
         help_text=f"At least {trials.MIN_HOTSPOTS}, all in the area. Each week some are "
         "allocated to patrol and the rest to control, at random.",
+        error_messages={"required": f"Choose at least {trials.MIN_HOTSPOTS} hotspots."},
     )
     primary_outcome = forms.ChoiceField(
         choices=TrialOutcome.choices,
         widget=forms.RadioSelect,
         help_text="Returns only count what officers see where they go, so they measure what "
         "patrols record; street crime measures whether patrols change what happens.",
+        error_messages={"required": "Choose the primary outcome."},
     )
-    hypotheses = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    hypotheses = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the hypotheses the trial tests."},
+    )
     weeks = forms.IntegerField(
         label="Duration in weeks",
         min_value=trials.MIN_WEEKS,
         max_value=trials.MAX_WEEKS,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={"required": "Enter the duration in weeks, like 12."},
     )
     starts_on = PlausibleDateField(
         label="First week starts on",
         widget=DateInput,
         help_text="A Monday after today.",
+        error_messages={"required": "Enter the Monday the first week starts."},
     )
     patrol_share = forms.DecimalField(
         label="Share of hotspots allocated to patrol each week",
@@ -57,7 +68,10 @@ class TrialForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-4"}),
         help_text="Between 0.05 and 0.95; 0.5 gives the most precise comparison.",
     )
-    analysis_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    analysis_plan = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the analysis plan."},
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,4 +87,5 @@ class DeviationReasonForm(forms.Form):
         label="Why did this week depart from the allocation?",
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
+        error_messages={"required": "Enter the reason for the deviation."},
     )

@@ -20,11 +20,11 @@ pytestmark = pytest.mark.django_db
 REGISTER = reverse("reporting:trial_register")
 
 
-def form_data(area, hotspots, **overrides) -> dict:
+def form_data(area, places, **overrides) -> dict:
     return {
         "area": area.pk,
         "title": "Spring trial",
-        "hotspots": [h.pk for h in hotspots],
+        "hotspots": [h.pk for h in places],
         "primary_outcome": "return_sightings",
         "hypotheses": "Fewer sightings where patrolled.",
         "analysis_plan": "ITT by hotspot-week.",
@@ -68,8 +68,9 @@ def test_the_lead_registers_a_trial_and_it_is_locked(client, project_lead, area,
         ({"starts_on": "9999-12-31"}, "starts_on", "Enter a date between"),
         ({"weeks": "2"}, "weeks", "greater than or equal to 4"),
         ({"patrol_share": "1.5"}, "patrol_share", "less than or equal to 0.95"),
-        ({"primary_outcome": ""}, "primary_outcome", "required"),
-        ({"hypotheses": ""}, "hypotheses", "required"),
+        ({"primary_outcome": ""}, "primary_outcome", "Choose the primary outcome"),
+        ({"hypotheses": ""}, "hypotheses", "Enter the hypotheses"),
+        ({"hotspots": []}, "hotspots", "Choose at least 4 hotspots"),
     ],
 )
 def test_bad_input_is_refused_at_the_field(
@@ -150,7 +151,7 @@ def test_a_deviation_is_listed_and_a_supervisor_gives_its_reason(
     saved = client.post(url, {"reason": "Called to an incident nearby."}, follow=True)
 
     assert blank.status_code == 200
-    assert "required" in error_at(blank.content.decode(), "reason")
+    assert "Enter the reason" in error_at(blank.content.decode(), "reason")
     deviation.refresh_from_db()
     assert deviation.reason == "Called to an incident nearby."
     assert "Called to an incident nearby." in saved.content.decode()
