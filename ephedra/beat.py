@@ -45,6 +45,10 @@ BEAT_SCHEDULE = {
         "task": "reporting.tasks.build_monthly_reports",
         "schedule": crontab(hour=6, minute=0, day_of_month=1),
     },
+    "record-trial-deviations": {  # 04:30: a week just ended, its missed patrol hotspots
+        "task": "patrols.tasks.record_trial_deviations",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "list-records-due-for-review": {  # the 1st of the month, 05:00: retention review
         "task": "dataprotection.tasks.list_records_due_for_review",
         "schedule": crontab(hour=5, minute=0, day_of_month=1),

@@ -93,6 +93,23 @@ AUDITED: dict[str, frozenset[str]] = {
             "erased_at",
         }
     ),
+    # A trial's registration (never its seed, which stays secret until the trial ends).
+    "patrols.trial": frozenset(
+        {
+            "area",
+            "title",
+            "primary_outcome",
+            "weeks",
+            "starts_on",
+            "patrol_share",
+            "seed_commitment",
+            "registered_by",
+            "registered_at",
+        }
+    ),
+    "patrols.trialdeviation": frozenset(
+        {"trial", "hotspot", "week", "kind", "patrol", "reason_by"}
+    ),
     "patrols.returnamendment": frozenset({"work_return", "amended_by", "amended_at"}),
     "patrols.returndraft": frozenset({"patrol", "saved_by"}),
     "patrols.officerhours": frozenset({"work_return", "officer", "hours"}),

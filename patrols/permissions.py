@@ -33,6 +33,11 @@ RULES: dict[str, frozenset[str]] = {
     # PCs do not: partner intelligence can name sources and is graded by a supervisor.
     "patrols.send_concern": frozenset({Role.PARTNER}),
     "patrols.grade_intelligence": _SUPERVISORS,
+    # Trials (reporting/views/trials.py): the lead registers one; supervisors, who plan
+    # the patrols, follow it and say why a week departed from its allocation.
+    "patrols.register_trial": frozenset({Role.PROJECT_LEAD}),
+    "patrols.view_trials": _SUPERVISORS,
+    "patrols.explain_deviation": _SUPERVISORS,
 }
 register(RULES)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, imports, reports, rollout, weekly
+from .views import evidence, imports, reports, rollout, trials, weekly
 
 app_name = "reporting"
 
@@ -25,4 +25,12 @@ urlpatterns = [
     path("evidence/", evidence.EvidenceView.as_view(), name="evidence"),
     path("roll-out/", rollout.RolloutView.as_view(), name="rollout"),
     path("evidence/status/", evidence.EvidenceStatusView.as_view(), name="evidence_status"),
+    # Trials (issue 18, item 6): the lead registers one; supervisors follow it.
+    path("evidence/trials/new/", trials.TrialRegisterView.as_view(), name="trial_register"),
+    path("evidence/trials/<uuid:uuid>/", trials.TrialView.as_view(), name="trial"),
+    path(
+        "evidence/trials/<uuid:uuid>/deviations/<int:pk>/",
+        trials.DeviationReasonView.as_view(),
+        name="trial_deviation",
+    ),
 ]

@@ -120,6 +120,7 @@ DATE_FIELDS = [
     ("reporting.api.ReportRequestSerializer", "week"),
     ("referrals.forms_safeguarding.RiskForm", "review_on"),
     ("referrals.forms_safeguarding.MarkerForm", "nrm_referred_on"),
+    ("reporting.forms_trials.TrialForm", "starts_on"),
 ]
 
 

@@ -16,6 +16,7 @@ from accounts import tokens
 from accounts.models import Role
 from governance.models import SubjectAccessRequest, SubjectType
 from patrols.models import Arrest, Offence, OfficerRole, PatrolOfficer
+from patrols.services.trials import record_deviations
 from referrals import services as referral_services
 from referrals.models import Person
 from reporting.models import CrimeImport, GeneratedReport, ReportKind, ReportStatus
@@ -28,6 +29,8 @@ from tests.factories import (
     consented_referral,
     sent_concern,
 )
+from tests.patrols.trials import patrol_in_week
+from tests.patrols.trials import register as register_trial
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +131,10 @@ MATRIX = {
     "reporting:evidence": (None, LEAD_PAGE),
     "reporting:rollout": (None, LEAD_PAGE),
     "reporting:evidence_status": (None, LEAD_PAGE),
+    # Trials (issue 18, item 6): the lead registers; supervisors follow and explain.
+    "reporting:trial_register": (None, LEAD_PAGE),
+    "reporting:trial": ("trial", SUPERVISOR_PAGE),
+    "reporting:trial_deviation": ("deviation", SUPERVISOR_POST_ONLY),
     # Account security (issue 7). force_login signs in with both factors, so enrolment and
     # verification send everyone on; reset pages: sergeants for their areas, admins for all.
     "accounts:enrol": (None, row(302, 302, 302, 302, 302, 302)),
@@ -197,8 +204,10 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def objects(area, pc, agency_a, partner_a):
+def objects(area, pc, agency_a, partner_a, project_lead):
     ward = WardFactory(area=area)
+    trial = register_trial(project_lead, area)
+    patrol_in_week(trial, 1, list(trial.hotspots.all()))
     planned, deployed = PatrolFactory(ward=ward), PatrolFactory(ward=ward, status="deployed")
     for patrol in (planned, deployed):
         PatrolOfficer.objects.create(patrol=patrol, officer=pc, role=OfficerRole.EPHEDRA_PC)
@@ -229,6 +238,8 @@ def objects(area, pc, agency_a, partner_a):
             arresting_officer=pc,
         ),
         "concern": sent_concern(by=partner_a, area=area),
+        "trial": trial,
+        "deviation": record_deviations(trial, trial.starts_on)[0],
         "sar": SubjectAccessRequest.objects.create(
             subject_type=SubjectType.PERSON,
             subject_uuid=person.uuid,
@@ -278,6 +289,8 @@ def url_for(name: str, kind: str | None, objects: dict) -> str:
         return reverse(name, args=[objects[kind].pk])
     if kind == "set_password_link":
         return reverse(name, args=["MQ", "made-up-token"])
+    if kind == "deviation":
+        return reverse(name, args=[objects["trial"].uuid, objects[kind].pk])
     if kind == "due_person":
         return reverse(name, args=["person", objects["person"].uuid])
     return reverse(name, args=[objects[kind].uuid] if kind else [])

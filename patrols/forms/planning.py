@@ -86,9 +86,11 @@ class ObserverChoiceField(forms.ModelMultipleChoiceField):
 
 class HotspotChoiceField(forms.ModelMultipleChoiceField):
     widget = WardCheckboxes(lambda hotspot: hotspot.ward_id)
+    trial_labels: dict[int, str] = {}  # the week's trial allocation, once it is revealed
 
     def label_from_instance(self, hotspot: Hotspot) -> str:
-        return f"{hotspot.name} ({hotspot.ward.name})"
+        trial = self.trial_labels.get(hotspot.pk)
+        return f"{hotspot.name} ({hotspot.ward.name})" + (f" – {trial}" if trial else "")
 
 
 class PatrolForm(forms.ModelForm):
@@ -132,8 +134,9 @@ class PatrolForm(forms.ModelForm):
         fields = ["ward", "hotspots", "meeting_point"]
         help_texts = {"meeting_point": "Shown to invited partners; no tactical detail."}
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, trial_labels: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["hotspots"].trial_labels = trial_labels or {}
         self.asks_other_wards = False  # shown once a hotspot outside the ward is chosen
         areas = user.areas.all()
         self.fields["ward"].queryset = Ward.objects.filter(area__in=areas).select_related("area")

@@ -16,6 +16,10 @@ from .intelligence import IntelligenceAssessment as IntelligenceAssessment
 from .intelligence import IntelligenceReport as IntelligenceReport
 from .intelligence import PartnerConcern as PartnerConcern
 from .intelligence import SourceEvaluation as SourceEvaluation
+from .trials import DeviationKind as DeviationKind
+from .trials import Trial as Trial
+from .trials import TrialDeviation as TrialDeviation
+from .trials import TrialOutcome as TrialOutcome
 from .visits import HotspotVisit as HotspotVisit
 
 

@@ -13,6 +13,7 @@ from accounts.models import OfficerProfile, Role, User, Ward
 from governance import audit
 
 from ..models import Hotspot, OfficerRole, PartnerInvitation, Patrol, PatrolOfficer, PatrolStatus
+from . import trials
 from .errors import PatrolRuleError
 from .lifecycle import lock, require_editable, withdraw_approval
 
@@ -174,6 +175,7 @@ def plan_patrol(
         _write_crew(patrol, crew)
         patrol.hotspots.set(hotspots)
         _write_invitations(patrol, invitations)
+    trials.record_area_deviations(patrol.area_id)  # a control hotspot planned: recorded
     return patrol
 
 
@@ -207,6 +209,7 @@ def update_patrol(patrol: Patrol, by: User, **changes) -> PatrolUpdate:
     changed = [part for part, value in _assessed_plan(patrol).items() if before[part] != value]
     why = f"The patrol's {', '.join(changed)} changed after its risk assessment was approved."
     withdrawn = bool(changed) and withdraw_approval(patrol, why)
+    trials.record_area_deviations(patrol.area_id)
     return PatrolUpdate(patrol, withdrawn)
 
 

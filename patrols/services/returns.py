@@ -32,6 +32,7 @@ from ..models import (
     Weather,
     WorkReturn,
 )
+from . import trials
 from .errors import PatrolRuleError
 from .lifecycle import lock, move
 from .visits import check_visits, create_visits
@@ -123,6 +124,7 @@ def submit_return(
     activity.touched(*{encounter.person for encounter in created}, *made, *reports)
     move(patrol, PatrolStatus.RETURNED, "given a work return")
     ReturnDraft.objects.filter(patrol=patrol).delete()
+    trials.record_area_deviations(patrol.area_id)  # a control hotspot visited: recorded
     return work_return
 
 

@@ -26,6 +26,7 @@ from ..forms.planning import (
 from ..models import Patrol, PatrolStatus
 from ..permissions import can_file_return, get_observed_patrol, get_patrol_for_user
 from ..selectors import monthly_hours, patrol_rows
+from ..selectors_trials import arms_for_week, week_panels
 
 
 class PatrolListView(PermissionRequiredMixin, ListView):
@@ -78,6 +79,7 @@ class WeekView(PermissionRequiredMixin, TemplateView):
             today=timezone.localdate(),
             previous_week=monday - dt.timedelta(days=7),
             next_week=monday + dt.timedelta(days=7),
+            trials=week_panels(self.request.user, monday),
             can_plan=has_permission(self.request.user, "patrols.plan"),
             **kwargs,
         )
@@ -170,6 +172,19 @@ class PatrolFormMixin(PermissionRequiredMixin):
             {"form": form, "invitations": invitations, "patrol": patrol},
         )
 
+    def trial_labels(self, request, day: dt.date | None) -> dict[int, str]:
+        """The trial allocation of the night's week, where revealed: "trial: patrol" or
+        "trial: control" beside each hotspot (selectors_trials conceals the rest)."""
+        if day is None:
+            return {}
+        return arms_for_week(request.user, day - dt.timedelta(days=day.weekday()))
+
+    def posted_day(self, request) -> dt.date | None:
+        try:
+            return parse_query_date(request.POST.get("date"))
+        except DateParameterError:
+            return None  # the form says so at the field
+
     def done(self, request, patrol: Patrol, message: str):
         duties = list(patrol.officers.select_related("officer"))
         for warning in services.wellbeing_warnings(patrol, [duty.officer for duty in duties]):
@@ -189,12 +204,20 @@ class PatrolCreateView(PatrolFormMixin, View):
         if day:
             initial["date"] = day
         form = PatrolForm(
-            user=request.user, initial=initial, instance=Patrol(planned_by=request.user)
+            user=request.user,
+            initial=initial,
+            instance=Patrol(planned_by=request.user),
+            trial_labels=self.trial_labels(request, day),
         )
         return self.render_form(request, form, InvitationFormSet(prefix="invitations"))
 
     def post(self, request):
-        form = PatrolForm(request.POST, user=request.user, instance=Patrol(planned_by=request.user))
+        form = PatrolForm(
+            request.POST,
+            user=request.user,
+            instance=Patrol(planned_by=request.user),
+            trial_labels=self.trial_labels(request, self.posted_day(request)),
+        )
         invitations = InvitationFormSet(request.POST, prefix="invitations")
         if form.is_valid() and invitations.is_valid():
             try:
@@ -221,7 +244,10 @@ class PatrolEditView(PatrolFormMixin, View):
         patrol = self.get_patrol(request, uuid)
         if patrol is None:
             return redirect("patrols:detail", uuid=uuid)
-        form = PatrolForm(user=request.user, instance=patrol)
+        night = timezone.localtime(patrol.starts_at).date()
+        form = PatrolForm(
+            user=request.user, instance=patrol, trial_labels=self.trial_labels(request, night)
+        )
         return self.render_form(
             request, form, InvitationFormSet(instance=patrol, prefix="invitations"), patrol
         )
@@ -230,7 +256,13 @@ class PatrolEditView(PatrolFormMixin, View):
         patrol = self.get_patrol(request, uuid)
         if patrol is None:
             return redirect("patrols:detail", uuid=uuid)
-        form = PatrolForm(request.POST, user=request.user, instance=patrol)
+        day = self.posted_day(request)
+        form = PatrolForm(
+            request.POST,
+            user=request.user,
+            instance=patrol,
+            trial_labels=self.trial_labels(request, day),
+        )
         invitations = InvitationFormSet(request.POST, instance=patrol, prefix="invitations")
         if form.is_valid() and invitations.is_valid():
             try:

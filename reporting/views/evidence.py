@@ -18,6 +18,7 @@ from django.views import View
 
 from core.permissions import PermissionRequiredMixin
 from core.polling import poll_context
+from patrols.selectors_trials import trials_for
 
 from .. import evidence_jobs
 from ..evaluation.page import evidence_page
@@ -36,7 +37,7 @@ class EvidenceView(PermissionRequiredMixin, View):
             state = replace(state, newer=evidence_jobs.request_evidence(area))
         shown = state.ready if state else None
         context = page_context(state, shown=shown, figures=True, poll=None)
-        context |= {"areas": areas, "area": area}
+        context |= {"areas": areas, "area": area, "trials": trials_in(request.user, area)}
         return render(request, "reporting/evidence.html", context)
 
     def post(self, request):
@@ -72,6 +73,11 @@ class EvidenceStatusView(PermissionRequiredMixin, View):
             "announce": getattr(request, "htmx", False) and not state.working,
         }
         return render(request, "reporting/evidence_status.html", context)
+
+
+def trials_in(user, area) -> list:
+    """The area's registered trials, for the page's "Trials" section (one query)."""
+    return list(trials_for(user).filter(area=area)) if area else []
 
 
 def _same(run, pk: str) -> bool:

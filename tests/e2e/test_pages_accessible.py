@@ -231,3 +231,55 @@ def test_partner_works_a_referral_by_keyboard(page: Page, sergeant_with_data, pa
     page.get_by_role("button", name="Save the status").press("Enter")
     expect(page.locator("body")).to_contain_text("Received")
     check_accessibility(page, "partner-referral-received")
+
+
+# --- Trials (issue 18, item 6) -------------------------------------------------------------
+
+
+def test_trial_register_form_with_errors(page: Page, project_lead, area):
+    """The registration form, sent empty: the errors at their fields, on desktop and phone."""
+    from django.urls import reverse
+
+    HotspotFactory(ward=WardFactory(area=area, name="Stockwell"), name="Synthetic Row")
+    sign_in(page, project_lead)
+    page.goto(reverse("reporting:trial_register"))
+    page.get_by_role("button", name="Register and lock the trial").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("#id_starts_on-error")).to_be_visible()
+    check_accessibility(page, "lead-trial-register-errors")
+    check_phone_layout(page, "lead-trial-register-errors")
+
+
+def test_trial_page_with_weeks_deviations_and_a_result(page: Page, project_lead, area):
+    """A trial eight weeks in (its start moved back in the database: registration only
+    takes a future Monday), with returns, deviations and a result."""
+    from django.urls import reverse
+
+    from patrols.models import Trial
+    from patrols.services import trials
+    from tests.patrols.trials import patrol_in_week, register
+
+    trial = register(project_lead, area)
+    today = timezone.localdate()
+    Trial.objects.filter(pk=trial.pk).update(
+        starts_on=today - dt.timedelta(days=today.weekday(), weeks=6)
+    )
+    trial.refresh_from_db()
+    hotspots = {h.pk: h for h in trial.hotspots.all()}
+    for week in range(1, 7):
+        arms = trials.allocation(trial, week)
+        chosen = [hotspots[pk] for pk, arm in arms.items() if arm == "patrol"]
+        patrol_in_week(
+            trial,
+            week,
+            chosen[:2] + list(hotspots.values())[:1],
+            returned=True,
+            seen=week % 3,
+        )
+    trials.record_deviations(trial)
+    sign_in(page, project_lead)
+    page.goto(reverse("reporting:trial", args=[trial.uuid]))
+    expect(page.get_by_role("heading", name="Result")).to_be_visible()
+    expect(page.locator("[data-result]")).to_be_visible()
+    check_accessibility(page, "lead-trial-page")
+    check_phone_layout(page, "lead-trial-page")
