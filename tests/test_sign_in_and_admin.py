@@ -147,6 +147,10 @@ def test_every_domain_model_is_in_the_admin():
         apps.get_model("referrals", "RiskLevelChange"),
         apps.get_model("referrals", "WarningMarker"),
         apps.get_model("referrals", "OnwardRoute"),
+        # A randomised trial: its page only, so that no admin list can show a week's
+        # allocation (or the seed) before its planning opens (patrols.selectors_trials).
+        apps.get_model("patrols", "Trial"),
+        apps.get_model("patrols", "TrialDeviation"),
     }
     # Backup codes, like django-otp's devices, are kept out of the admin: made on Your
     # account, removed by a second-factor reset (accounts:second_factor_reset).
