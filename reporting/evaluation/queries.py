@@ -108,22 +108,28 @@ def area_hotspots(area, as_of: dt.date) -> list[dict]:
     )
 
 
-def patrolled_hotspots(area, as_of: dt.date) -> list[dict]:
-    """The area's hotspots that submitted returns visited, with the first visit, visits,
-    and return minutes shared equally among the hotspots each return visited."""
-    end = end_of(as_of)
+def hotspots_listed(work_return: str) -> Subquery:
+    """How many hotspots the return ``work_return`` (an outer field's name) listed as
+    visited: its length is shared among them."""
     through = WorkReturn.hotspots_visited.through
-    sharing = (
-        through.objects.filter(workreturn=OuterRef("workreturn"))
+    return Subquery(
+        through.objects.filter(workreturn=OuterRef(work_return))
         .order_by()
         .values("workreturn")
         .annotate(n=Count("pk"))
         .values("n")
     )
+
+
+def patrolled_hotspots(area, as_of: dt.date) -> list[dict]:
+    """The area's hotspots that submitted returns visited, with the first visit, visits,
+    and return minutes shared equally among the hotspots each return visited."""
+    end = end_of(as_of)
+    sharing = hotspots_listed("workreturn")
     duration = ExpressionWrapper(
         F("workreturn__ended_at") - F("workreturn__started_at"), output_field=DurationField()
     )
-    share = ExpressionWrapper(duration / Subquery(sharing), output_field=DurationField())
+    share = ExpressionWrapper(duration / sharing, output_field=DurationField())
     return list(
         _visits(area, end)
         .order_by()

@@ -10,22 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import F
 
-from patrols.models import HotspotVisit, ReturnStatus, WorkReturn
+from patrols.models import HotspotVisit, ReturnStatus
 
-from .queries import end_of
+from .queries import end_of, hotspots_listed
 
 
 def timed_visits(area, as_of: dt.date) -> list[dict]:
-    through = WorkReturn.hotspots_visited.through
-    sharing = (
-        through.objects.filter(workreturn=OuterRef("work_return"))
-        .order_by()
-        .values("workreturn")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return list(
         HotspotVisit.objects.filter(
             hotspot__ward__area=area,
@@ -42,6 +34,6 @@ def timed_visits(area, as_of: dt.date) -> list[dict]:
             "left_at",
             started=F("work_return__started_at"),
             ended=F("work_return__ended_at"),
-            sharing=Subquery(sharing),
+            sharing=hotspots_listed("work_return"),
         )
     )
