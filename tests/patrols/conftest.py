@@ -1,15 +1,20 @@
-"""The planning cast: a Brixton North ward in Lambeth, an Ephedra-trained PC and a local
-PC from the ward (a test module may define its own ``ward``)."""
+"""The planning cast: a Brixton North ward in Lambeth, a hotspot in it, an Ephedra-trained
+PC and a local PC from the ward (a test module may define its own ``ward``)."""
 
 import pytest
 
 from accounts.models import Role
-from tests.factories import OfficerFactory, WardFactory
+from tests.factories import HotspotFactory, OfficerFactory, WardFactory
 
 
 @pytest.fixture
 def ward(area):
     return WardFactory(area=area, name="Brixton North")
+
+
+@pytest.fixture
+def hotspot(ward):
+    return HotspotFactory(ward=ward, name="Test Street North")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from patrols.models import HotspotVisit, PatrolStatus, ReturnDraft, WorkReturn
-from tests.factories import HotspotFactory, OfficerFactory, WardFactory
+from tests.factories import HotspotFactory, OfficerFactory
 from tests.patrols.test_return_views import (
     add_row,
     crewed_patrol,
@@ -21,16 +21,6 @@ from tests.patrols.test_return_views import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ward(area):
-    return WardFactory(area=area)
-
-
-@pytest.fixture
-def hotspot(ward):
-    return HotspotFactory(ward=ward, name="Test Street North")
 
 
 @pytest.fixture

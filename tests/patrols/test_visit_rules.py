@@ -28,16 +28,6 @@ MINUTE = dt.timedelta(minutes=1)
 
 
 @pytest.fixture
-def ward(area):
-    return WardFactory(area=area)
-
-
-@pytest.fixture
-def hotspot(ward):
-    return HotspotFactory(ward=ward, name="Test Street North")
-
-
-@pytest.fixture
 def other_hotspot(ward):
     return HotspotFactory(ward=ward, name="Test Street South")
 
