@@ -27,9 +27,9 @@ def build_monthly_report(report: GeneratedReport) -> tuple[str, bytes]:
     """The PDF, and (on ``report.web_page``, saved with the file) the report's web page:
     its first page and every chart with its numbers, from the same figures and the same
     edition rules, so the page shows what the PDF holds and draws nothing when viewed."""
-    content = monthly_content(report)
-    html = render_to_string("reporting/monthly/report.html", content.context())
-    report.web_page = web_page(content)
+    context = monthly_content(report).context()  # the charts drawn once, for both
+    html = render_to_string("reporting/monthly/report.html", context)
+    report.web_page = render_to_string("reporting/reports/monthly_page.html", context)
     return filename(report), render_pdf(html)
 
 
@@ -41,7 +41,8 @@ def monthly_content(report: GeneratedReport) -> MonthlyReport:
 
 
 def web_page(content: MonthlyReport) -> str:
-    """The report's web page content (HTML, its values escaped by the template)."""
+    """The report's web page content alone (HTML, its values escaped by the template), as
+    ``build_monthly_report`` keeps it beside the PDF."""
     return render_to_string("reporting/reports/monthly_page.html", content.web_context())
 
 

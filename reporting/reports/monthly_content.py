@@ -66,18 +66,16 @@ class MonthlyReport(CrimeFigures):
         return any(self.protected(n, m).total_hidden for n, m in series)
 
     def context(self) -> dict:
+        """The PDF's context: the web page's (``web_context``: the first page and the
+        charts, drawn once for both) and the rest of the report."""
         w = self.w
-        return {
-            "partner": self.partner,
-            "area": self.report.area.name,
-            "month": f"{w.first:%B %Y}",
-            "window": f"{w.start:%B %Y} to {w.first:%B %Y}",
+        web = self.web_context()
+        return web | {
             "built": f"{timezone.localtime():%Y-%m-%d %H:%M}",
             "months": [f"{m:%b %Y}" for m in w.months],
-            "summary": Summary(self).context(),  # the first page
             "headline": self.headline(),
             "trend": halves(self.trend(), [f"{m:%b %Y}" for m in w.months]),
-            "chart_rows": pairs(Charts(self).all()),
+            "chart_rows": pairs(web["charts"]),
             # The Evidence page in brief; what each edition may show: evaluation.report.
             "sections": [*self.sections(), appendix(self.evidence, w.last, self.fmt)],
             "rearrest_note": metrics.REARREST_NOTE,

@@ -227,6 +227,22 @@ def test_the_builder_keeps_the_page_with_the_pdf(area):
     assert "Feb 2025, Mar 2025: not yet published by police.uk" in report.web_page
 
 
+def test_the_build_draws_the_charts_once_for_the_pdf_and_the_page(area, monkeypatch):
+    from reporting.reports import monthly_charts
+
+    drawn = []
+    real = monthly_charts.Charts.all
+    monkeypatch.setattr(monthly_charts.Charts, "all", lambda self: drawn.append(1) or real(self))
+    report = GeneratedReport.objects.create(
+        kind=POLICE, area=area, period_start=MARCH, period_end=MARCH_END
+    )
+
+    monthly.build_monthly_report(report)
+
+    assert drawn == [1]
+    assert "<svg" in report.web_page
+
+
 def test_a_report_built_before_pages_were_kept_says_so(client, area):
     lead = OfficerFactory(role=Role.PROJECT_LEAD, areas=[area])
     report = built(area)
