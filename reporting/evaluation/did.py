@@ -69,6 +69,7 @@ class Effect:
     method: str = ""  # how the interval was made, in words
     pretrend: Interval | None = None  # placebo ratio: the later months before patrols
     pretrend_share: float | None = None  # of the effect, the pre-trend continued explains
+    trend_adjusted: Interval | None = None  # the effect against the trend before, continued
     detectable: float | None = None  # the smallest fall found 4 times in 5 (a rate ratio)
     comparisons: tuple[str, ...] = field(default=(), repr=False)
 
@@ -83,7 +84,9 @@ class Effect:
     def pretrend_differs(self) -> bool:
         """The pre-trend check failed (``pretrend.failed``): the estimate is kept, for
         the record, but is not conclusive."""
-        return _pretrend.failed(self.pretrend, self.estimate, self.pretrend_share)
+        return _pretrend.failed(
+            self.pretrend, self.estimate, self.pretrend_share, self.trend_adjusted
+        )
 
 
 def inconclusive(label: str, reason: str, **counts) -> Effect:
@@ -194,20 +197,32 @@ def estimate(
 
 def _checked(effect: Effect, panel: Panel, groups, chosen) -> Effect:
     """The effect with its pre-trend check; a failed check makes it inconclusive."""
+    before = effect.months_before
     try:
-        check = _pretrend.check(panel.counts, groups, chosen, effect.months_before)
+        check = _pretrend.check(panel.counts, groups, chosen, before)
     except (ValueError, ArithmeticError, FloatingPointError):
         check = None
     if check is None:
         return effect
-    placebo_gap = _pretrend.gap(_pretrend.placebo_cohorts(groups, effect.months_before))
-    share = _pretrend.explained(
-        check.log_ratio, math.log(effect.estimate.ratio), placebo_gap, _pretrend.gap(groups)
+    placebo_gap = _pretrend.gap(_pretrend.placebo_cohorts(groups, before))
+    effect_gap = _pretrend.gap(groups)
+    log_effect = math.log(effect.estimate.ratio)
+    share = _pretrend.explained(check.log_ratio, log_effect, placebo_gap, effect_gap)
+    adjusted = None
+    if _pretrend.underpowered(check, log_effect, effect_gap / placebo_gap):
+        try:
+            adjusted = _pretrend.adjusted(panel.counts, groups, chosen, before)
+        except (ValueError, ArithmeticError, FloatingPointError):
+            adjusted = None
+    effect = replace(
+        effect,
+        pretrend=_interval(check),
+        pretrend_share=share,
+        trend_adjusted=_interval(adjusted) if adjusted is not None else None,
     )
-    effect = replace(effect, pretrend=_interval(check), pretrend_share=share)
     if not effect.pretrend_differs:
         return effect
-    why = _pretrend.reason(effect.pretrend, effect.months_before, share)
+    why = _pretrend.reason(effect.pretrend, before, share, effect.trend_adjusted)
     return replace(effect, conclusive=False, reason=why)
 
 

@@ -106,21 +106,46 @@ def cohorts(
     return out
 
 
+def _log_rate(series, months) -> tuple[float, float]:
+    """log((total + ½) / months) and its Poisson variance, 1 / (total + ½)."""
+    total = sum(series[i] for i in months) + 0.5
+    return math.log(total / len(months)), 1 / total
+
+
+def _middle(months) -> float:
+    return sum(months) / len(months)
+
+
+def _collapse(c: Cohort, series, trend_from: int | None) -> tuple[float, float]:
+    """A place's change in a cohort, and its Poisson variance: after against before; or,
+    with ``trend_from``, after against the trend of the months before continued: the line
+    through the log rates of the months before ``trend_from`` and of the rest of the
+    months before, carried on to the middle of the months after."""
+    after, after_noise = _log_rate(series, c.after)
+    if trend_from is None:
+        before, before_noise = _log_rate(series, c.before)
+        return after - before, after_noise + before_noise
+    early, late = c.before[:trend_from], c.before[trend_from:]
+    first, first_noise = _log_rate(series, early)
+    last, last_noise = _log_rate(series, late)
+    k = (_middle(c.after) - _middle(late)) / (_middle(late) - _middle(early))
+    change = after - last - k * (last - first)
+    return change, after_noise + (1 + k) ** 2 * last_noise + k**2 * first_noise
+
+
 class _Rows:
     """The collapsed data: one row per (cohort, place)."""
 
-    def __init__(self, counts: Mapping[str, Sequence[int]], groups, comparisons):
+    def __init__(self, counts: Mapping[str, Sequence[int]], groups, comparisons, trend_from=None):
         import numpy as np
 
         change, noise, treated, cohort, place = [], [], [], [], []
         names: dict[str, int] = {}
         for k, c in enumerate(groups):
             for p, is_treated in [(p, True) for p in c.treated] + [(p, False) for p in comparisons]:
-                series = counts[p]
-                pre = sum(series[i] for i in c.before) + 0.5
-                post = sum(series[i] for i in c.after) + 0.5
-                change.append(math.log(post / len(c.after)) - math.log(pre / len(c.before)))
-                noise.append(1 / pre + 1 / post)
+                d, v = _collapse(c, counts[p], trend_from)
+                change.append(d)
+                noise.append(v)
                 treated.append(is_treated)
                 cohort.append(k)
                 place.append(names.setdefault(p, len(names)))
@@ -167,12 +192,20 @@ def _tau2(rows: _Rows) -> float:
     return max(0.0, excess)
 
 
-def fit(counts: Mapping[str, Sequence[int]], groups: Sequence[Cohort], comparisons) -> Fit | None:
-    """The collapsed difference in differences and its 95% interval (log scale)."""
+def fit(
+    counts: Mapping[str, Sequence[int]],
+    groups: Sequence[Cohort],
+    comparisons,
+    *,
+    trend_from: int | None = None,
+) -> Fit | None:
+    """The collapsed difference in differences and its 95% interval (log scale); with
+    ``trend_from``, of the changes against each place's trend before continued
+    (``_collapse``): the effect if the trend the months before showed had gone on."""
     single_threaded()
     import numpy as np
 
-    rows = _Rows(counts, groups, comparisons)
+    rows = _Rows(counts, groups, comparisons, trend_from)
     if rows.treated.all() or not rows.treated.any():
         return None
     weights = 1 / (_tau2(rows) + rows.noise)

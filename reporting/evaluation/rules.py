@@ -60,6 +60,9 @@ PRETREND_MONTHS = 3
 # ... and it also fails when that earlier trend, continued, would account for at least
 # this share of a clear effect (a trend the held-out months are too few to prove).
 PRETREND_SHARE = 0.5
+# ... and a clear effect must stay this many standard errors from "no change" against the
+# places' own trends before continued (one-sided 5%: a drift alone passes 1 time in 20).
+Z_ONE_SIDED = 1.644854
 # Staggered starts (``staggered``): event-time effects from EVENT_LEADS months before the
 # month patrols began to EVENT_LAGS after; the overall effect's base is the mean of up to
 # EVENT_LEADS months before.

@@ -237,6 +237,6 @@ def headline(effect: Effect, staggered: Staggered) -> Effect:
         share = max(0.0, share * old_log / new_log) if new_log else 0.0
     moved = replace(effect, estimate=new, method=METHOD, dispersion=None, pretrend_share=share)
     if moved.pretrend_differs:  # an estimate that is not conclusive failed only this check
-        why = _pretrend.reason(effect.pretrend, effect.months_before, share)
+        why = _pretrend.reason(effect.pretrend, effect.months_before, share, effect.trend_adjusted)
         return replace(moved, conclusive=False, reason=why)
     return replace(moved, conclusive=True, reason="")

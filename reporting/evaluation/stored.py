@@ -17,10 +17,11 @@ import math
 import types
 import typing
 
-FORMAT = 4  # 2: Effect.method replaced Effect.clustered (honest intervals, issue 18);
+FORMAT = 5  # 2: Effect.method replaced Effect.clustered (honest intervals, issue 18);
 # 3: timed visits (Dose.timed_visits, DoseResponse.per_hour, Evidence.visit_lengths) and
 # Evidence.staggered (group-time effects and the event-time series, issue 18);
-# 4: Effect.detectable, HotspotEvidence.stopped and patrolled_months (exposure, issue 18)
+# 4: Effect.detectable, HotspotEvidence.stopped and patrolled_months (exposure, issue 18);
+# 5: Effect.trend_adjusted (a clear effect must survive the trend before, continued)
 
 
 class StoredFormatError(ValueError):

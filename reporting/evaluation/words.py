@@ -10,8 +10,7 @@ from __future__ import annotations
 from .did import Effect, Interval
 from .diversion import Diversion, Proportion, Rearrest
 from .dosage import KOPER_MINUTES, DoseResponse, VisitLengths
-from .pretrend import CANT_TELL as CANT_TELL_WHY
-from .pretrend import measured
+from .pretrend import measured, opening
 
 MINUS = "\u2212"
 CANT_TELL = "Can't tell"
@@ -69,7 +68,7 @@ def verdict(effect: Effect) -> str:
 def effect_sentence(effect: Effect, what: str, *, detail: bool = True) -> str:
     """``what`` is the subject, e.g. "Relevant crime near patrolled hotspots"."""
     if effect.pretrend_differs:
-        return f"{what}: {CANT_TELL_WHY}"
+        return f"{what}: {opening(effect.pretrend)}"
     if not effect.conclusive or effect.estimate is None:
         reason = f" {effect.reason}" if detail and effect.reason else ""
         return f"{what}: there is not enough data yet to say whether it changed.{reason}"
@@ -107,7 +106,7 @@ def detectable_sentence(effect: Effect) -> str:
 
 def displacement_sentence(ring: Effect, *, detail: bool = True) -> str:
     if ring.pretrend_differs:
-        return f"The streets around the hotspots: {CANT_TELL_WHY}"
+        return f"The streets around the hotspots: {opening(ring.pretrend)}"
     if not ring.conclusive or ring.estimate is None:
         reason = f" {ring.reason}" if detail and ring.reason else ""
         return f"Not enough data to check the streets around the hotspots for displacement.{reason}"
@@ -134,7 +133,9 @@ def pretrend_sentence(effect: Effect) -> str:
     """The pre-trend check in words (empty when it was not made)."""
     if effect.pretrend is None:
         return ""
-    found = measured(effect.pretrend, effect.months_before, effect.pretrend_share)
+    found = measured(
+        effect.pretrend, effect.months_before, effect.pretrend_share, effect.trend_adjusted
+    )
     if effect.pretrend_differs:
         return f"The check of the months before patrols failed. {found} So: can't tell."
     return (
