@@ -29,9 +29,9 @@ def test_a_bad_line_at_5000_of_6000_is_named_and_nothing_is_written(tmp_path):
 
     assert (refused.value.line, refused.value.reason) == (5_000, "unknown Crime type 'Fraud'")
     # No row of the file and no batch for it: the earlier import is still the month's.
-    assert list(CrimeRecord.objects.values_list("batch", "crime_type")) == [
-        (before.pk, "Drugs")
-    ] * 3
+    assert (
+        list(CrimeRecord.objects.values_list("batch", "crime_type")) == [(before.pk, "Drugs")] * 3
+    )
     assert ImportBatch.objects.get(status=ImportStatus.IMPORTED) == before
     failed = ImportBatch.objects.exclude(pk=before.pk).get()
     assert (failed.status, failed.row_count) == (ImportStatus.FAILED, 0)
