@@ -180,8 +180,14 @@ class CrimeRecord(models.Model):
     """One row of police.uk street-level crime data (or a local extract with an exact date)."""
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="crimes")
+    # No index of its own: (area, month, crime_type) below leads with it.
     area = models.ForeignKey(
-        "accounts.Area", on_delete=models.SET_NULL, null=True, blank=True, related_name="crimes"
+        "accounts.Area",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="crimes",
+        db_index=False,
     )
     crime_id = models.CharField(max_length=64, blank=True)  # blank for anti-social behaviour
     month = models.DateField(help_text="First day of the month of the crime.")
