@@ -21,6 +21,7 @@ from referrals.models import (
 from referrals.services import share_with_agency
 
 from .data import DESCRIPTIONS, ENCOUNTER_NOTE, WORKING_NAMES, World, key
+from .trial import planned_hotspots
 
 
 def seed_people(world: World, rng: random.Random, today: dt.date) -> None:
@@ -53,8 +54,9 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-def seed_patrols(world: World, today: dt.date) -> None:
-    """Each night's patrol is a function of its date alone; today decides only how far it got."""
+def seed_patrols(world: World, today: dt.date, trial: p.Trial | None = None) -> None:
+    """Each night's patrol is a function of its date alone; today decides only how far it got.
+    In the demo trial's revealed weeks, Lambeth patrols follow its allocation (demo.trial)."""
     lambeth_hotspots = [h for h in world.hotspots if h.ward.area.name == "Lambeth" and h.active]
     southwark_hotspots = [h for h in world.hotspots if h.ward.area.name == "Southwark"]
     for night in _patrol_nights(today):
@@ -63,6 +65,8 @@ def seed_patrols(world: World, today: dt.date) -> None:
         southwark = today - dt.timedelta(weeks=8) < night <= today and n % 4 == 3
         pool = southwark_hotspots if southwark else lambeth_hotspots
         hotspots = rng.sample(pool, k=min(len(pool), rng.randint(2, 3)))
+        if trial is not None and not southwark:
+            hotspots = planned_hotspots(trial, night, today) or hotspots
         patrol = _plan_patrol(world, n, night, today, hotspots, rng)
         if night > today:
             _upcoming(world, patrol, night, today)

@@ -17,6 +17,7 @@ from .casework import seed_concerns, seed_patrols, seed_people, seed_referrals
 from .data import World
 from .places import seed_agencies, seed_hotspots, seed_places, seed_users
 from .safeguarding import seed_safeguarding
+from .trial import record_deviations, seed_trial
 
 
 @transaction.atomic
@@ -29,7 +30,9 @@ def seed(today: dt.date | None = None) -> World:
     seed_users(world)
     seed_hotspots(world)
     seed_people(world, rng, today)
-    seed_patrols(world, today)
+    trial = seed_trial(world, today)
+    seed_patrols(world, today, trial)
+    record_deviations(world, trial, today)
     seed_referrals(world)
     seed_concerns(world, today)
     seed_safeguarding(world, today)

@@ -11,7 +11,8 @@ run pending, and the sweep enqueues it later.
 ``run`` claims the run in one conditional UPDATE (pending, failed with attempts left, or
 running for longer than any run may last: its worker died), and never while another run
 of the same area is under way, so a redelivered or duplicated message works it out once
-and an area's runs take turns. The figures are stored as JSON (``evaluation.stored``).
+and an area's runs take turns. The figures are stored as JSON (``evaluation.stored``), and
+so is the result of each of the area's trials (``trial_jobs``).
 A run past the soft time limit or stopped by an error fails with the reason in words
 (never the data); ``sweep`` (every minute, by beat) gives runs whose worker died back to
 the queue, up to ``MAX_ATTEMPTS`` times, then fails them with the reason.
@@ -103,11 +104,14 @@ def run(run_id: int) -> None:
     """Work out one run: pending → running → ready (or failed, with the reason)."""
     from celery.exceptions import SoftTimeLimitExceeded
 
+    from . import trial_jobs  # numpy: loaded by the job only, never by a page
+
     if not _claim(run_id):
         return  # missing, finished, being worked out, or waiting its turn: nothing to do
     job = EvidenceRun.objects.select_related("area").get(pk=run_id)
     try:
         result = stored.to_data(evaluate(job.area, job.as_of))
+        trial_jobs.analyse_area(job.area_id, job.as_of)
     except SoftTimeLimitExceeded:
         limit = EvidenceRun.SOFT_TIME_LIMIT
         _failed(job, f"Working it out took longer than {limit} seconds and was stopped.")

@@ -428,6 +428,23 @@ class EvidenceRun(models.Model):
         return f"Evidence for {self.area}, {self.as_of:%d %b %Y}"
 
 
+class TrialAnalysis(models.Model):
+    """A registered trial's result, worked out with its area's Evidence figures (each
+    night and after each crime import, ``trial_jobs``); the trial page reads it and says
+    when it was worked out. No result: no week of the trial was over yet."""
+
+    trial = models.OneToOneField("patrols.Trial", on_delete=models.CASCADE, related_name="analysis")
+    computed_at = models.DateTimeField()
+    data_until = models.DateField(null=True, blank=True, help_text="The data runs to this day.")
+    result = models.JSONField(null=True, blank=True, editable=False)
+    result_format = models.PositiveSmallIntegerField(
+        default=0, help_text="The shape of the stored result (evaluation.trial_result.FORMAT)."
+    )
+
+    def __str__(self) -> str:
+        return f"Result of {self.trial_id}, {self.computed_at:%d %b %Y %H:%M}"
+
+
 class CrimeFetchStatus(models.TextChoices):
     PENDING = "pending", "Waiting to start"
     RUNNING = "running", "Fetching"

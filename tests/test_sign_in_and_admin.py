@@ -151,6 +151,7 @@ def test_every_domain_model_is_in_the_admin():
         # allocation (or the seed) before its planning opens (patrols.selectors_trials).
         apps.get_model("patrols", "Trial"),
         apps.get_model("patrols", "TrialDeviation"),
+        apps.get_model("reporting", "TrialAnalysis"),  # read by the trial's page only
     }
     # Backup codes, like django-otp's devices, are kept out of the admin: made on Your
     # account, removed by a second-factor reset (accounts:second_factor_reset).

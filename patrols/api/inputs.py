@@ -396,6 +396,10 @@ class AmendmentInputSerializer(ReturnMainFields):
     only the fields that change. Context: ``return_choices(patrol)``, ``work_return``."""
 
     reason = serializers.CharField(help_text="Why the return is amended.")
+    visits = rows(
+        VisitInputSerializer,
+        "The timed visits as they should be: all of them replace the return's.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -35,7 +35,7 @@ from ..models import (
 from . import trials
 from .errors import PatrolRuleError
 from .lifecycle import lock, move
-from .visits import check_visits, create_visits
+from .visits import check_visits, create_visits, replace_visits
 
 MAX_RETURN_HOURS = 16
 AMENDABLE_FIELDS = (
@@ -47,6 +47,7 @@ AMENDABLE_FIELDS = (
     "kerb_crawlers_seen",
     "engagement_count",
     "summary",
+    "visits",  # the timed visits, replaced whole: [{hotspot, arrived_at, left_at}, ...]
 )
 
 
@@ -263,6 +264,8 @@ def amend_return(work_return: WorkReturn, by: User, reason: str, changes: dict) 
     """A supervisor's correction of a submitted return's main fields, kept as before/after text.
 
     `changes` maps fields of AMENDABLE_FIELDS to their new values; unchanged ones are ignored.
+    The timed visits (``visits``) follow the rules they had at submission (services.visits),
+    checked against the shift as amended, and each visit's hotspot counts as visited.
     """
     reason = reason.strip()
     if not reason:
@@ -274,13 +277,17 @@ def amend_return(work_return: WorkReturn, by: User, reason: str, changes: dict) 
     work_return = WorkReturn.objects.select_for_update().get(pk=work_return.pk)
     if work_return.status != ReturnStatus.SUBMITTED:
         raise PatrolRuleError("Only a submitted return can be amended.")
+    changes = _with_visit_hotspots(work_return, changes)
     diff = _differences(work_return, changes)
     if not diff:
         raise PatrolRuleError("Nothing was changed, so there is no amendment to record.")
     _apply(work_return, {field: changes[field] for field in diff})
-    return ReturnAmendment.objects.create(
+    amendment = ReturnAmendment.objects.create(
         work_return=work_return, amended_by=by, reason=reason, changes=diff
     )
+    if "hotspots_visited" in diff:
+        trials.record_area_deviations(work_return.patrol.area_id)  # a control hotspot now
+    return amendment
 
 
 def _differences(work_return: WorkReturn, changes: dict) -> dict[str, list[str]]:
@@ -292,9 +299,24 @@ def _differences(work_return: WorkReturn, changes: dict) -> dict[str, list[str]]
     return diff
 
 
+def _with_visit_hotspots(work_return: WorkReturn, changes: dict) -> dict:
+    """As at submission, a timed visit's hotspot is among the hotspots visited."""
+    if "visits" not in changes and "hotspots_visited" not in changes:
+        return changes
+    visits = changes.get("visits", _current(work_return, "visits"))
+    hotspots = list(changes.get("hotspots_visited", _current(work_return, "hotspots_visited")))
+    hotspots += [v["hotspot"] for v in visits if v.get("hotspot") and v["hotspot"] not in hotspots]
+    return changes | {"hotspots_visited": hotspots}
+
+
 def _current(work_return: WorkReturn, field: str):
     if field == "hotspots_visited":
         return list(work_return.hotspots_visited.all())
+    if field == "visits":
+        rows = work_return.visits.select_related("hotspot")
+        return [
+            {"hotspot": v.hotspot, "arrived_at": v.arrived_at, "left_at": v.left_at} for v in rows
+        ]
     return getattr(work_return, field)
 
 
@@ -302,6 +324,8 @@ def _as_text(field: str, value) -> str:
     """How a value is written into the amendment history: as a person would read it."""
     if field == "hotspots_visited":
         return ", ".join(sorted(str(hotspot) for hotspot in value))
+    if field == "visits":
+        return "; ".join(sorted(_visit_text(visit) for visit in value)) or "none"
     if isinstance(value, dt.datetime):
         return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
     if field == "weather":
@@ -309,12 +333,26 @@ def _as_text(field: str, value) -> str:
     return str(value)
 
 
+def _visit_text(visit: dict) -> str:
+    arrived, left = (visit.get(name) for name in ("arrived_at", "left_at"))
+    times = "–".join(
+        f"{timezone.localtime(t):%Y-%m-%d %H:%M}" if t else "?" for t in (arrived, left)
+    )
+    return f"{visit.get('hotspot')} {times}"
+
+
 def _apply(work_return: WorkReturn, changes: dict) -> None:
     hotspots = changes.pop("hotspots_visited", None)
+    visits = changes.pop("visits", None)
     for field, value in changes.items():
         setattr(work_return, field, value)
     check_return_times(work_return.started_at, work_return.ended_at)
+    # The visits as they will be, against the shift as it will be (new times or not).
+    after = visits if visits is not None else _current(work_return, "visits")
+    check_visits(work_return.started_at, work_return.ended_at, after)
     if hotspots is not None:
         _check_hotspots(work_return.patrol, hotspots)
         work_return.hotspots_visited.set(hotspots)
+    if visits is not None:
+        replace_visits(work_return, visits)
     work_return.save(update_fields=[*changes, "updated_at"])

@@ -104,3 +104,11 @@ def create_visits(work_return: WorkReturn, visits: Sequence[dict]) -> None:
         for visit in visits
     )
     audit.created_many(rows)  # bulk_create sends no signals
+
+
+def replace_visits(work_return: WorkReturn, visits: Sequence[dict]) -> None:
+    """An amendment's visits in place of the return's (already checked): each removed
+    row and each new one leaves its audit row."""
+    for visit in work_return.visits.all():
+        visit.delete()
+    create_visits(work_return, visits)

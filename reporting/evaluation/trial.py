@@ -20,13 +20,15 @@ that test under a constant additive effect: it holds every τ for which "the eff
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
+from .trial_result import TARGET_CHANGE, TrialResult
+
 DRAWS = 2000
 POWER_Z = 2.8  # 1.96 + 0.84: a two-sided 5% test with 80% power
-TARGET_CHANGE = 0.20
 GRID = 201
 CHUNK = 250  # redrawn allocations worked on at once
 
@@ -34,36 +36,15 @@ CHUNK = 250  # redrawn allocations worked on at once
 @dataclass(frozen=True)
 class TrialData:
     """Arrays over weeks (rows) × hotspots (columns); ``month_of_week`` maps each row to
-    an outcome period for a monthly outcome (None: the outcome is weekly)."""
+    an outcome period for a monthly outcome (None: the outcome is weekly); ``last_day``
+    is the day the data runs to (said on the page beside the stored result)."""
 
     allocation: np.ndarray  # Z, 0/1
     visits: np.ndarray
     outcome: np.ndarray  # weeks × hotspots, or months × hotspots when monthly
     blocks: np.ndarray  # the block (area) of each hotspot
     month_of_week: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class TrialResult:
-    units: int
-    estimate: float  # the effect of patrol on the outcome, per unit (hotspot-week/month)
-    control_level: float  # the outcome where no patrol was allocated
-    relative: float | None  # estimate / control_level
-    p_value: float
-    low: float
-    high: float
-    draws: int
-    visits_patrol: float  # mean visits per hotspot-week allocated to patrol
-    visits_control: float
-    visited_patrol_share: float  # hotspot-weeks allocated to patrol that had a visit
-    visited_control_share: float
-    detectable_now: float | None  # the change (share of control level) detectable now
-    weeks_needed: int | None  # more weeks to detect TARGET_CHANGE at 80% power
-    detectable_at_end: float | None = None  # ... once the registered duration has run
-
-    @property
-    def enough_by_the_end(self) -> bool:
-        return self.detectable_at_end is not None and self.detectable_at_end <= TARGET_CHANGE
+    last_day: dt.date | None = None  # the last day the data analysed covers
 
 
 def treatment(data: TrialData, allocation: np.ndarray) -> np.ndarray:

@@ -47,7 +47,11 @@ def trial_data(trial: Trial, today: dt.date | None = None) -> TrialData | None:
     if trial.primary_outcome == TrialOutcome.STREET_CRIME:
         return _monthly(trial, weeks, hotspots, z, visits, blocks)
     sightings += _encounters(trial, weeks, column)
-    return TrialData(z, visits, sightings, blocks)
+    return TrialData(z, visits, sightings, blocks, last_day=_sunday(trial, weeks[-1]))
+
+
+def _sunday(trial: Trial, week: int) -> dt.date:
+    return trial.starts_on + dt.timedelta(weeks=week, days=-1)
 
 
 def _row(trial: Trial, weeks: list[int], when: dt.datetime) -> int | None:
@@ -134,4 +138,7 @@ def _monthly(trial, weeks, hotspots, z, visits, blocks) -> TrialData | None:
     keep = [n for n, m in enumerate(mondays) if m.replace(day=1) in index]
     month_of_week = np.array([index[mondays[n].replace(day=1)] for n in keep])
     outcome = np.array([counts[m] for m in with_data])
-    return TrialData(z[keep], visits[keep], outcome, blocks, month_of_week)
+    # To the end of the last month with crime data, or of the last week, if sooner.
+    month_end = (with_data[-1] + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    last_day = min(month_end, _sunday(trial, weeks[keep[-1]]))
+    return TrialData(z[keep], visits[keep], outcome, blocks, month_of_week, last_day)

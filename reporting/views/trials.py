@@ -1,7 +1,8 @@
 """Trial pages: the lead registers a randomised trial of hotspot patrols; supervisors
 follow it (registration, weeks allocated so far, deviations, the result). Rules live in
-patrols.services.trials, reads in patrols.selectors_trials, the analysis in
-reporting.evaluation.trial. Another area's trial is not found."""
+patrols.services.trials, reads in patrols.selectors_trials. The result is worked out by
+the Evidence job (reporting.trial_jobs) and only read here (selectors_trials), so no
+request runs the analysis. Another area's trial is not found."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -11,9 +12,8 @@ from core.permissions import PermissionRequiredMixin, has_permission
 from patrols import selectors_trials
 from patrols.services import trials
 
-from ..evaluation.trial import analyse
-from ..evaluation.trial_data import trial_data
 from ..forms_trials import DeviationReasonForm, TrialForm
+from ..selectors_trials import stored_result
 
 
 class TrialRegisterView(PermissionRequiredMixin, View):
@@ -48,7 +48,7 @@ class TrialView(PermissionRequiredMixin, View):
 
 def trial_context(request, trial, reason_form=None, failed=None) -> dict:
     weeks = selectors_trials.trial_weeks(trial)
-    data = trial_data(trial)
+    stored = stored_result(trial)
     return {
         "trial": trial,
         "hotspots": sorted(
@@ -58,7 +58,9 @@ def trial_context(request, trial, reason_form=None, failed=None) -> dict:
         "revealed": [w for w in weeks if w.rows is not None],
         "concealed": [w for w in weeks if w.rows is None],
         "deviations": selectors_trials.deviations(trial),
-        "result": analyse(data, registered_weeks=trial.weeks) if data is not None else None,
+        "result": stored.result,
+        "analysis": stored.analysis,
+        "behind": stored.behind,
         # 64 hex digits, in pieces a phone's screen can wrap between.
         "commitment": _pieces(trial.seed_commitment),
         "seed": _pieces(selectors_trials.seed_for_display(trial) or ""),

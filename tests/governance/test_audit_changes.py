@@ -39,6 +39,8 @@ NOT_AUDITED = {
     # Area-wide figures (counts and estimates, no one named) worked out by a job; a person
     # asking for them is audited by its service (reporting.evidence_jobs).
     "reporting.evidencerun": "the Evidence figures of an area, worked out by a job",
+    # A trial's result (estimates over hotspot-weeks, no one named), worked out by that job.
+    "reporting.trialanalysis": "a trial's result, worked out by the Evidence job",
     # Second-factor services (accounts.services, accounts.second_factor) write their own
     # events: enrolled, codes regenerated, a code used, a code wrong. A row per hash or
     # per throttle counter would say nothing more.
