@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('patrols', '0012_trials'),
-        ('reporting', '0009_generatedreport_web_page'),
+        ('reporting', '0010_crime_storage'),
     ]
 
     operations = [
