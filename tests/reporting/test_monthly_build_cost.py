@@ -63,6 +63,7 @@ def test_a_header_string_cannot_leave_its_css_string(name):
     assert quoted[0] == quoted[-1] == '"'
     assert not set(inner) & set("\"'<>&;{}")
     assert not re.search(r"\\(?![0-9a-f]{6})", inner)  # every backslash starts an escape
+    assert not re.search(r"\\[0-9a-f]{6}(?! )", inner)  # closed by a space, or it eats one
 
 
 def test_the_render_freezes_the_heap_and_gives_it_back(monkeypatch):
