@@ -342,6 +342,10 @@ class PdfResult:
     render_s: float
     render_peak_mb: float
     pages_bytes: int
+    # Processor seconds of each side, and of the whole job's data and charts/HTML stages.
+    total_cpu_s: float = 0.0
+    render_cpu_s: float = 0.0
+    stages_cpu_s: dict = field(default_factory=dict)
 
 
 def monthly_pdf(area_pk: int, month: dt.date, *, in_process: bool = False) -> PdfResult:
@@ -361,6 +365,9 @@ def monthly_pdf(area_pk: int, month: dt.date, *, in_process: bool = False) -> Pd
         render_s=alone["seconds"],
         render_peak_mb=alone["peak_mb"],
         pages_bytes=whole["bytes"],
+        total_cpu_s=whole["cpu_s"],
+        render_cpu_s=alone["cpu_s"],
+        stages_cpu_s={k: v for k, v in whole.items() if k.endswith("_cpu_s")},
     )
 
 

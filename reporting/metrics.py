@@ -32,7 +32,7 @@ import calendar
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Trim, TruncDate
 
 from patrols.models import (
@@ -206,28 +206,42 @@ def people_engaged_in_window(area, w: Window) -> int:
 
 
 def hotspots(area, w: Window) -> list[dict]:
-    """Visits (submitted returns), people seen and people new to the area, per hotspot."""
-    visit = Q(visits__status=ReturnStatus.SUBMITTED) & w.in_window("visits__patrol__starts_at")
-    visit_month = visit & w.in_month("visits__patrol__starts_at")
-    seen = w.in_window("encounters__occurred_at") & Q(encounters__patrol__area=area)
-    seen_month = seen & w.in_month("encounters__occurred_at")
-    new = Q(encounters__new_to_area=True)
+    """Visits (submitted returns), people seen and people new to the area, per hotspot.
+
+    Each count is its own correlated subquery: joining visits and encounters in one
+    GROUP BY multiplied every visit by every encounter of the hotspot (0.5 s of the
+    report at force scale) before the DISTINCT counts undid it."""
+    visits = WorkReturn.objects.filter(
+        w.in_window("patrol__starts_at"),
+        hotspots_visited=OuterRef("pk"),
+        status=ReturnStatus.SUBMITTED,
+    )
+    seen = Encounter.objects.filter(
+        w.in_window("occurred_at"), hotspot=OuterRef("pk"), patrol__area=area
+    )
+    visit_month, seen_month = w.in_month("patrol__starts_at"), w.in_month("occurred_at")
     rows = (
         Hotspot.objects.filter(ward__area=area)
         .order_by()
         .values("name", ward_name=F("ward__name"))
         .annotate(
-            visits_month=Count("visits", filter=visit_month, distinct=True),
-            visits_year=Count("visits", filter=visit, distinct=True),
-            seen_month=Count("encounters", filter=seen_month, distinct=True),
-            seen_year=Count("encounters", filter=seen, distinct=True),
-            new_month=Count("encounters", filter=seen_month & new, distinct=True),
-            new_year=Count("encounters", filter=seen & new, distinct=True),
+            visits_month=_counted(visits.filter(visit_month)),
+            visits_year=_counted(visits),
+            seen_month=_counted(seen.filter(seen_month)),
+            seen_year=_counted(seen),
+            new_month=_counted(seen.filter(seen_month, new_to_area=True)),
+            new_year=_counted(seen.filter(new_to_area=True)),
         )
         .filter(Q(visits_year__gt=0) | Q(seen_year__gt=0))
         .order_by("-seen_year", "-visits_year", "name")
     )
     return list(rows)
+
+
+def _counted(queryset) -> Coalesce:
+    """How many rows the (correlated) queryset holds, as a column of the outer query."""
+    counted = queryset.order_by().values(n=Func(F("id"), function="COUNT"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def wards_sightings(area, w: Window) -> dict[str, dict[str, int]]:

@@ -12,6 +12,9 @@ hotspots; there is no intelligence, no arrest detail and no free text typed by o
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
@@ -27,10 +30,32 @@ def build_monthly_report(report: GeneratedReport) -> tuple[str, bytes]:
     """The PDF, and (on ``report.web_page``, saved with the file) the report's web page:
     its first page and every chart with its numbers, from the same figures and the same
     edition rules, so the page shows what the PDF holds and draws nothing when viewed."""
+    return filename(report), render(monthly_html(report))
+
+
+def monthly_html(report: GeneratedReport) -> str:
+    """The PDF's HTML; the web page is kept on ``report.web_page``."""
     context = monthly_content(report).context()  # the charts drawn once, for both
-    html = render_to_string("reporting/monthly/report.html", context)
     report.web_page = render_to_string("reporting/reports/monthly_page.html", context)
-    return filename(report), render_pdf(html)
+    return render_to_string("reporting/monthly/report.html", context)
+
+
+def render(html: str) -> bytes:
+    """WeasyPrint, with what the job built before it (Django, the data, matplotlib) kept
+    out of the garbage collector's passes: WeasyPrint allocates heavily, and every full
+    pass would walk those objects again (measured: BENCHMARKS.md, section 3)."""
+    with _frozen_heap():
+        return render_pdf(html)
+
+
+@contextmanager
+def _frozen_heap():
+    gc.collect()  # what the data and the charts left behind is freed, not frozen
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def monthly_content(report: GeneratedReport) -> MonthlyReport:

@@ -21,6 +21,7 @@ from .monthly_format import (
     Format,
     Row,
     Table,
+    css_string,
     halves,
     protect,
     split_months,
@@ -72,6 +73,9 @@ class MonthlyReport(CrimeFigures):
         web = self.web_context()
         return web | {
             "built": f"{timezone.localtime():%Y-%m-%d %H:%M}",
+            # Written into the page header as it is: ``string-set`` made WeasyPrint lay
+            # every page out again (a quarter of its time on this report).
+            "running_title": css_string(f"Monthly trend report · {web['area']} · {web['month']}"),
             "months": [f"{m:%b %Y}" for m in w.months],
             "headline": self.headline(),
             "trend": halves(self.trend(), [f"{m:%b %Y}" for m in w.months]),

@@ -133,3 +133,16 @@ def split_months(table: Table, months: list[str]) -> list[Table]:
             table.note,
         ),
     ]
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string, every character but letters, digits and spaces
+    written as a CSS escape (the space after it closes it, and is not shown): safe inside
+    the page's ``<style>``, whatever an area is called."""
+    return (
+        '"'
+        + "".join(
+            c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x} " for c in text
+        )
+        + '"'
+    )
