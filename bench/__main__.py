@@ -1,7 +1,10 @@
-"""`make bench`: build a force-scale dataset in PostgreSQL, measure, write BENCHMARKS.md.
+"""`make bench`: build a dataset in PostgreSQL, measure, write its section of BENCHMARKS.md.
 
-    python -m bench [--output BENCHMARKS.md] [--users 20] [--seconds 60] [--smoke]
+    python -m bench [--scale force|national] [--output BENCHMARKS.md] [--users 20]
+                    [--seconds 60] [--smoke] [--rows-per-month N] [--months N]
     python -m bench --import-only   (section 2 alone, printed; BENCHMARKS.md untouched)
+
+Each scale rewrites only its own section of BENCHMARKS.md and keeps the other's.
 
 The database named by BENCH_DATABASE_URL (default ephedra_bench on the local PostgreSQL)
 is dropped and created afresh: never point it at a database you want to keep.
@@ -20,7 +23,10 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ephedra_bench"
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=["force", "national"], default="force")
     parser.add_argument("--output", default="BENCHMARKS.md")
+    parser.add_argument("--rows-per-month", type=int, default=420_000, help="national only")
+    parser.add_argument("--months", type=int, default=60, help="national only")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--import-rows", type=int, default=100_000)
@@ -49,16 +55,27 @@ def main(argv: list[str]) -> int:
 
         print("\n".join(report.imports_section(measure.import_speeds(args.import_rows))))
         return 0
-    results = report.run(
-        Scale.tiny() if args.smoke else Scale(),
-        load=not args.smoke,
-        users=args.users,
-        seconds=args.seconds,
-        import_rows=1_000 if args.smoke else args.import_rows,
-        progress=lambda message: print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True),
-    )
-    with open(args.output, "w") as f:
-        f.write(report.markdown(results))
+    progress = lambda message: print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)  # noqa: E731
+    load = not args.smoke
+    import_rows = 1_000 if args.smoke else args.import_rows
+    if args.scale == "national":
+        from bench import report_national
+        from bench.national import National
+
+        scale = (
+            National.tiny()
+            if args.smoke
+            else National(months=args.months, rows_per_month=args.rows_per_month)
+        )
+        results = report_national.run(scale, load=load, users=args.users,
+                                      seconds=args.seconds, import_rows=import_rows,
+                                      progress=progress)  # fmt: skip
+        report.write(args.output, "national", report_national.markdown(results))
+    else:
+        results = report.run(Scale.tiny() if args.smoke else Scale(), load=load,
+                             users=args.users, seconds=args.seconds, import_rows=import_rows,
+                             progress=progress)  # fmt: skip
+        report.write(args.output, "force", report.markdown(results))
     print(f"Wrote {args.output}")
     return 0
 
