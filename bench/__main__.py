@@ -27,17 +27,23 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--output", default="BENCHMARKS.md")
     parser.add_argument("--rows-per-month", type=int, default=420_000, help="national only")
     parser.add_argument("--months", type=int, default=60, help="national only")
+    parser.add_argument(
+        "--built-in", type=float, default=None, metavar="SECONDS",
+        help="national only: the database is already built (in SECONDS); measure it as it is",
+    )  # fmt: skip
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--smoke", action="store_true", help="tiny dataset, no load test")
+    parser.add_argument("--no-load", action="store_true", help="no load test (locust)")
     parser.add_argument(
         "--import-only", action="store_true", help="only section 2 (crime import), printed"
     )
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    _recreate_database(url)
+    if args.built_in is None:
+        _recreate_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("STATIC_MANIFEST", "false")  # pages render without collectstatic
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ephedra.settings")
@@ -56,7 +62,7 @@ def main(argv: list[str]) -> int:
         print("\n".join(report.imports_section(measure.import_speeds(args.import_rows))))
         return 0
     progress = lambda message: print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)  # noqa: E731
-    load = not args.smoke
+    load = not (args.smoke or args.no_load)
     import_rows = 1_000 if args.smoke else args.import_rows
     if args.scale == "national":
         from bench import report_national
@@ -69,7 +75,7 @@ def main(argv: list[str]) -> int:
         )
         results = report_national.run(scale, load=load, users=args.users,
                                       seconds=args.seconds, import_rows=import_rows,
-                                      progress=progress)  # fmt: skip
+                                      progress=progress, built_s=args.built_in)  # fmt: skip
         report.write(args.output, "national", report_national.markdown(results))
     else:
         results = report.run(Scale.tiny() if args.smoke else Scale(), load=load,

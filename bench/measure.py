@@ -460,21 +460,21 @@ def aggregate_plan(area, week_start: dt.date) -> AggregatePlan:
             "JOIN pg_class c ON c.oid = t.relid",
             [table],
         )
-        names = {row[0] for row in cursor.fetchall()}
+        tree = {row[0] for row in cursor.fetchall()}  # empty for a plain table
     plan = json.loads(plan) if isinstance(plan, str) else plan
     top = plan[0]["Plan"]
     scans, stack = [], [top]
     while stack:
         node = stack.pop()
         stack += node.get("Plans", [])
-        if node.get("Relation Name") in names:
+        if node.get("Relation Name") in (tree | {table}):
             scans.append(node)
     blocks = top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
     return AggregatePlan(
         rows_read=sum(int(s.get("Actual Rows", 0)) * int(s.get("Actual Loops", 1)) for s in scans),
         buffers_mb=blocks * 8 / 1024,
         relations=len({s.get("Relation Name") for s in scans}),
-        partitions=len(names) - 1,
+        partitions=max(len(tree) - 1, 0),
     )
 
 
@@ -482,7 +482,8 @@ def table_bytes(model) -> int:
     """pg_total_relation_size of a table, summed over its partitions if it has any."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(%s::regclass)",
-            [model._meta.db_table],
+            "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) FROM "
+            "pg_partition_tree(%s::regclass)), pg_total_relation_size(%s::regclass))",
+            [model._meta.db_table] * 2,
         )
         return int(cursor.fetchone()[0] or 0)
