@@ -37,8 +37,11 @@ test: $(VENV)/.installed-dev $(ASSETS)
 
 # Force-scale dataset in PostgreSQL (drops and recreates the ephedra_bench database, or the
 # one BENCH_DATABASE_URL names), measurements side by side, results in BENCHMARKS.md.
+# SCALE=national: every force of England and Wales (about 25 million crime rows) beside the
+# same 32 areas; each scale rewrites only its own section of BENCHMARKS.md.
+SCALE ?= force
 bench: $(VENV)/.installed-bench $(ASSETS)
-	$(PY) -m bench --output BENCHMARKS.md
+	$(PY) -m bench --scale $(SCALE) --output BENCHMARKS.md
 
 # The Evidence page's replication study (docs/evaluation.md): coverage of the 95% intervals
 # and what the page says, over simulated worlds with the truth known; WORLDS a row (200).

@@ -78,7 +78,8 @@ def build(scale: Scale, *, seed: int = 2026, today: dt.date | None = None) -> di
         world.encounters_and_people()
         world.arrests_and_cautions()
         world.referrals()
-    _crimes(scale, rng, world, start, today)
+    if scale.crimes:  # the national scale writes its own (bench/national.py)
+        _crimes(scale, rng, world, start, today)
     return world.counts
 
 

@@ -437,3 +437,60 @@ def _aggregate_sql(r, hotspots, windows) -> tuple[str, tuple]:
         .order_by()
     )
     return queryset.query.sql_with_params()
+
+
+# --- National scale: what the ranking's aggregate reads, and how big the tables are ------
+
+
+@dataclass
+class AggregatePlan:
+    rows_read: int  # rows the scans of the crime table returned
+    buffers_mb: float  # shared buffers hit or read
+    relations: int  # tables or partitions of the crime table scanned
+    partitions: int  # partitions the crime table has (0: a plain table)
+
+
+def aggregate_plan(area, week_start: dt.date) -> AggregatePlan:
+    """EXPLAIN (ANALYZE, BUFFERS) of the ranking's aggregate query (PostgreSQL only)."""
+    from reporting import ranking as r
+    from reporting.models import CrimeRecord
+
+    windows = r.Windows.for_week(week_start)
+    hotspots = list(r._annotated_hotspots(area, windows))
+    sql, params = _aggregate_sql(r, hotspots, windows)
+    table = CrimeRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT c.relname FROM pg_partition_tree(%s::regclass) t "
+            "JOIN pg_class c ON c.oid = t.relid",
+            [table],
+        )
+        tree = {row[0] for row in cursor.fetchall()}  # empty for a plain table
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    top = plan[0]["Plan"]
+    scans, stack = [], [top]
+    while stack:
+        node = stack.pop()
+        stack += node.get("Plans", [])
+        if node.get("Relation Name") in (tree | {table}):
+            scans.append(node)
+    blocks = top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+    return AggregatePlan(
+        rows_read=sum(int(s.get("Actual Rows", 0)) * int(s.get("Actual Loops", 1)) for s in scans),
+        buffers_mb=blocks * 8 / 1024,
+        relations=len({s.get("Relation Name") for s in scans}),
+        partitions=max(len(tree) - 1, 0),
+    )
+
+
+def table_bytes(model) -> int:
+    """pg_total_relation_size of a table, summed over its partitions if it has any."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) FROM "
+            "pg_partition_tree(%s::regclass)), pg_total_relation_size(%s::regclass))",
+            [model._meta.db_table] * 2,
+        )
+        return int(cursor.fetchone()[0] or 0)

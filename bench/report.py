@@ -92,6 +92,21 @@ def run(scale: Scale, *, load: bool, users: int, seconds: int, import_rows: int,
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
     world = _world()
+    pages, load_results = pages_and_load(world, load, users, seconds, progress)
+    progress(f"Importing {import_rows:,} crime rows, and the same file by raw COPY")
+    imports = measure.import_speeds(import_rows, raw_copy=connection.vendor == "postgresql")
+    progress("Monthly PDF, and WeasyPrint alone on the same HTML")
+    month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    pdf = measure.monthly_pdf(world["area"].pk, month.replace(day=1), in_process=not load)
+    progress("Hotspot ranking, and its aggregate query alone")
+    week = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    ranking = measure.ranking(world["area"], week)
+    return Results(scale, counts, build_s, pages, load_results, users, seconds, imports, pdf,
+                   ranking, _machine())  # fmt: skip
+
+
+def pages_and_load(world: dict, load: bool, users: int, seconds: int, progress) -> tuple:
+    """Queries and single-request times per page; the locust run when ``load``."""
     progress("Counting queries per page")
     pages = measure.targets(world)
     clients = {who: measure.signed_in_client(world[who]) for who in ("sergeant", "partner")}
@@ -103,16 +118,11 @@ def run(scale: Scale, *, load: bool, users: int, seconds: int, import_rows: int,
         cookie = settings.SESSION_COOKIE_NAME  # __Host-sessionid here; gunicorn's is plain
         sessions = {who: client.cookies[cookie].value for who, client in clients.items()}
         load_results = measure.load_test(pages, sessions, tokens, users=users, seconds=seconds)
-    progress(f"Importing {import_rows:,} crime rows, and the same file by raw COPY")
-    imports = measure.import_speeds(import_rows, raw_copy=connection.vendor == "postgresql")
-    progress("Monthly PDF, and WeasyPrint alone on the same HTML")
-    month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
-    pdf = measure.monthly_pdf(world["area"].pk, month.replace(day=1), in_process=not load)
-    progress("Hotspot ranking, and its aggregate query alone")
-    week = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
-    ranking = measure.ranking(world["area"], week)
-    return Results(scale, counts, build_s, pages, load_results, users, seconds, imports, pdf,
-                   ranking, _machine())  # fmt: skip
+    return pages, load_results
+
+
+def world() -> dict:
+    return _world()
 
 
 def _world() -> dict:
@@ -132,6 +142,10 @@ def _world() -> dict:
             "areas": Area.objects.count()}  # fmt: skip
 
 
+def machine() -> dict[str, str]:
+    return _machine()
+
+
 def _machine() -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT 1")
@@ -147,15 +161,49 @@ def _machine() -> dict[str, str]:
 # --- BENCHMARKS.md ----------------------------------------------------------------------
 
 
+HEADER = """\
+# Benchmarks
+
+Written by `make bench` (see `bench/`). Every figure stands beside a reference taken
+in the same run on the same machine, since absolute times on shared machines drift:
+the ratio is what is compared with the target. Two scales, each its own section, each
+rewritten only by its own run: `make bench` (force: 32 areas, 2 million crime rows) and
+`make bench SCALE=national` (every force of England and Wales, beside the same 32 areas).
+"""
+SCALES = ("force", "national")
+
+
+def write(path: str, scale: str, section: str) -> None:
+    """Replace this scale's section of BENCHMARKS.md, keeping the other scale's."""
+    try:
+        with open(path) as f:
+            old = f.read()
+    except FileNotFoundError:
+        old = ""
+    blocks = []
+    for name in SCALES:
+        start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
+        if name == scale:
+            body = section.strip()
+        elif start in old and end in old:
+            body = old.split(start, 1)[1].split(end, 1)[0].strip()
+        else:
+            body = f"*`make bench{'' if name == 'force' else ' SCALE=' + name}` not run yet.*"
+        blocks += [start, body, end, ""]
+    with open(path, "w") as f:
+        f.write(HEADER + "\n" + "\n".join(blocks))
+
+
+def machine_lines(machine: dict[str, str]) -> list[str]:
+    return [f"- **{k}**: {v}" for k, v in machine.items()]
+
+
 def markdown(r: Results) -> str:
+    """The force-scale section."""
     lines = [
-        "# Benchmarks",
+        "## Force scale",
         "",
-        "Written by `make bench` (see `bench/`). Every figure stands beside a reference taken",
-        "in the same run on the same machine, since absolute times on shared machines drift:",
-        "the ratio is what is compared with the target.",
-        "",
-        *(f"- **{k}**: {v}" for k, v in r.machine.items()),
+        *machine_lines(r.machine),
         f"- **Dataset** ({r.build_s:.0f} s to build): "
         + ", ".join(f"{n:,} {k}" for k, n in r.counts.items()),
         "",
@@ -176,7 +224,7 @@ def _met(ok: bool) -> str:
 
 def _pages(r: Results) -> list[str]:
     lines = [
-        "## 1. Pages and API: queries per request and latency under load",
+        "### 1. Pages and API: queries per request and latency under load",
         "",
     ]
     if r.load is None:
@@ -234,7 +282,7 @@ def imports_section(imports: list[measure.ImportResult]) -> list[str]:
     """Section 2 (also printed alone by ``python -m bench --import-only``)."""
     rows = imports[0].rows
     lines = [
-        "## 2. Crime import",
+        "### 2. Crime import",
         "",
         f"Two {rows:,}-row police.uk street files, one of one force-month and one spread",
         f"over {imports[-1].force_months} force-months, each imported by `reporting.importer`"
@@ -279,7 +327,7 @@ def _pdf(r: Results) -> list[str]:
     p = r.pdf
     ok = p.total_s < PDF_SECONDS and p.total_peak_mb < PDF_PEAK_MB
     return [
-        "## 3. Monthly trend PDF (one area, 12 months)",
+        "### 3. Monthly trend PDF (one area, 12 months)",
         "",
         "The whole job (queries, charts, HTML, PDF) in a fresh process, beside WeasyPrint",
         "rendering the same final HTML alone in another fresh process. Peak memory is the",
@@ -301,7 +349,7 @@ def _pdf(r: Results) -> list[str]:
 def _ranking(r: Results) -> list[str]:
     k = r.ranking
     return [
-        "## 4. Hotspot ranking (one area, one week)",
+        "### 4. Hotspot ranking (one area, one week)",
         "",
         f"`reporting.ranking.area_ranking` for an area with {k.hotspots} active hotspots over "
         f"{r.counts.get('crime records', 0):,} crime records ({k.queries} queries), beside the "

@@ -41,3 +41,49 @@ def test_the_floor_view_runs_one_query(client, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = client.get("/-/floor/")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_national_scale_runs_and_writes_only_its_own_section(tmp_path):
+    """Two forces (the Met and one other) over two months, through the national generator
+    (in the server on PostgreSQL, by the ORM on SQLite) and the section writer. Committed
+    for real: on PostgreSQL a second connection streams the rows the first one wrote."""
+    from bench import report_national
+    from bench.national import MET, National
+    from reporting.models import CrimeOutcome, CrimeRecord, ImportBatch
+
+    tiny = National.tiny()
+    results = report_national.run(
+        tiny, load=False, users=0, seconds=0, import_rows=200, progress=print
+    )
+
+    assert results.counts["street batches"] == tiny.forces * tiny.months
+    made = CrimeRecord.objects.exclude(reported_by__startswith="Bench")
+    assert made.count() == results.counts["crime records"] > 0.9 * tiny.rows_per_month * 2
+    assert set(made.values_list("reported_by", flat=True)) == {MET, "Greater Manchester Police"}
+    # The Met's rows belong to the operational areas, so one area's ranking reads them.
+    assert not made.filter(reported_by=MET, area__isnull=True).exists()
+    assert not made.exclude(reported_by=MET).filter(area__isnull=False).exists()
+    assert results.ranking.hotspots == tiny.operational.hotspots_per_area
+    outcomes = CrimeOutcome.objects.filter(batch__kind="outcomes")
+    assert outcomes.count() == results.counts["crime outcomes"] > 0
+    assert not outcomes.exclude(crime_id__in=made.values("crime_id")).exists()
+    assert ImportBatch.objects.filter(kind="outcomes").count() == tiny.forces * tiny.months
+    if connection.vendor == "postgresql":  # sizes and the plan, plain table or partitioned
+        assert results.crime_bytes > 0
+        assert results.outcome_bytes > 0
+        assert results.plan.rows_read > 0
+
+    path = tmp_path / "BENCHMARKS.md"
+    report.write(str(path), "force", "## Force scale\n\nforce figures\n")
+    report.write(str(path), "national", report_national.markdown(results))
+    text = path.read_text()
+    assert "force figures" in text  # the other scale's section is kept
+    for heading in ("National scale", "N1. Tables", "N2. Hotspot ranking", "Headroom"):
+        assert heading in text
+    assert "Reduced run" in text  # a tiny run says it is not the issue's 25 million rows
+    report.write(str(path), "force", "## Force scale\n\nnew force figures\n")
+    text = path.read_text()
+    assert "new force figures" in text
+    assert text.count("force figures") == 1
+    assert "Headroom" in text  # and the national one survives a force run
