@@ -32,7 +32,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import BooleanField, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from patrols.models import Encounter, Hotspot, Patrol, PatrolStatus, ReturnStatus, WorkReturn
@@ -275,15 +277,29 @@ def _box_half_sides(latitude: Decimal) -> tuple[Decimal, Decimal]:
 
 
 def _near_any(hotspots: Iterable[Hotspot]) -> Q:
-    """One box around all the hotspots' boxes: a cheap first cut of the crime rows."""
+    """One box around all the hotspots' boxes: a cheap first cut of the crime rows. On
+    PostgreSQL the same box also as points in a box (``POINT_IN_BOX``), the condition the
+    crime table's spatial index answers (migration 0012): a range on latitude then on
+    longitude reads every row of the country in the latitude band (BENCHMARKS.md)."""
     hotspots = list(hotspots)
     dlat, dlon = _box_half_sides(max((abs(h.latitude) for h in hotspots), default=Decimal(0)))
-    return Q(
-        latitude__gte=min(h.latitude for h in hotspots) - dlat,
-        latitude__lte=max(h.latitude for h in hotspots) + dlat,
-        longitude__gte=min(h.longitude for h in hotspots) - dlon,
-        longitude__lte=max(h.longitude for h in hotspots) + dlon,
-    )
+    south = min(h.latitude for h in hotspots) - dlat
+    north = max(h.latitude for h in hotspots) + dlat
+    west = min(h.longitude for h in hotspots) - dlon
+    east = max(h.longitude for h in hotspots) + dlon
+    box = Q(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
+    if connection.vendor != "postgresql":
+        return box
+    corners = [float(west), float(south), float(east), float(north)]
+    # The corners are parameters, never text in the SQL.
+    return box & Q(RawSQL(POINT_IN_BOX, corners, output_field=BooleanField()))  # noqa: S611
+
+
+# The expression of the crime table's GiST index (reporting migration 0012), in a box.
+POINT_IN_BOX = (
+    '(point("reporting_crimerecord"."longitude"::float8, "reporting_crimerecord"."latitude"'
+    "::float8) <@ box(point(%s, %s), point(%s, %s)))"
+)
 
 
 def _crime_counts(
