@@ -42,6 +42,7 @@ __all__ = [
     "MAX_HOURS",
     "REFERRAL_SERVICES",
     "ROW_LIMIT",
+    "AmendForms",
     "AmendReturnForm",
     "HoursFormSet",
     "ReturnForm",
@@ -339,17 +340,7 @@ class ReturnForms:
         return ok
 
     def _check_visits(self) -> bool:
-        """The service's visit rules (patrols.services.visits), each problem at its field;
-        once the shift's times are known, as the rules need them."""
-        times = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
-        if "started_at" not in times or not self.visits.is_valid():
-            return True  # the main form or the rows show their own errors first
-        filled = self.visits.filled()
-        visits = [form.values(times["started_at"], times["ended_at"]) for _, form in filled]
-        for problem in services.visit_problems(times["started_at"], times["ended_at"], visits):
-            form = filled[problem.index][1]
-            form.add_error(form.FIELDS[problem.field], _sentence(problem.message))
-        return not any(form.errors for _, form in filled)
+        return check_visit_rows(self.form, self.visits)
 
     def submission(self) -> dict:
         """The keyword arguments of services.submit_return, from valid forms."""
@@ -369,6 +360,85 @@ class ReturnForms:
             "intelligence": [form.values() for _, form in self.intelligence.filled()],
             "visits": [form.values(started, ended) for _, form in self.visits.filled()],
         }
+
+
+class AmendForms:
+    """The amendment page: the main fields with the reason, and the timed visits (one row
+    per visit recorded, with its times, and a blank row to add one).
+
+    The page shows a visit's clock times; they fall on the night of the shift, so the
+    visits are sent to the service only when a row or the shift's times were changed:
+    amending the summary alone neither rewrites the visits nor records them as changed.
+    """
+
+    SHIFT = ("date", "start_time", "end_time")
+
+    def __init__(self, work_return: WorkReturn, options: ReturnOptions, *, data=None):
+        initial = AmendReturnForm.initial_for(work_return)
+        self.form = AmendReturnForm(data, initial=initial, options=options)
+        recorded = visit_rows(work_return)
+        self.visits = RecordedVisitFormSet(
+            data, options=options, rows=[*recorded, {}], recorded=len(recorded)
+        )
+
+    def all(self) -> list:
+        return [self.form, self.visits]
+
+    def is_valid(self) -> bool:
+        results = [self.form.is_valid(), self.visits.is_valid()]
+        return check_visit_rows(self.form, self.visits) and all(results)
+
+    def changes(self) -> dict:
+        """The `changes` of services.amend_return, from valid forms."""
+        changes = self.form.return_fields()
+        shift_changed = set(self.SHIFT) & set(self.form.changed_data)
+        if self.visits.has_changed() or shift_changed:
+            started, ended = changes["started_at"], changes["ended_at"]
+            changes["visits"] = [row.values(started, ended) for _, row in self.visits.filled()]
+        return changes
+
+
+class RecordedVisitFormSet(VisitFormSet):
+    """The visit rows with the recorded visits first: those are checked even when left as
+    they were (a blank row of the work return form, unchanged, is not)."""
+
+    def __init__(self, *args, recorded: int, **kwargs):
+        self.recorded = recorded
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        return kwargs | {"empty_permitted": False} if index < self.recorded else kwargs
+
+
+def visit_rows(work_return: WorkReturn) -> list[dict]:
+    """The recorded visits as the rows show them: the hotspot and the clock times."""
+
+    def clock(moment):
+        return timezone.localtime(moment).time().replace(second=0, microsecond=0)
+
+    return [
+        {
+            "hotspot": str(visit.hotspot_id),
+            "arrived": clock(visit.arrived_at),
+            "left": clock(visit.left_at),
+        }
+        for visit in work_return.visits.order_by("arrived_at", "pk")
+    ]
+
+
+def check_visit_rows(form: ReturnForm, visits: VisitFormSet) -> bool:
+    """The service's visit rules (patrols.services.visits), each problem at its field;
+    once the shift's times are known, as the rules need them."""
+    times = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    if "started_at" not in times or not visits.is_valid():
+        return True  # the main form or the rows show their own errors first
+    filled = visits.filled()
+    values = [row.values(times["started_at"], times["ended_at"]) for _, row in filled]
+    for problem in services.visit_problems(times["started_at"], times["ended_at"], values):
+        row = filled[problem.index][1]
+        row.add_error(row.FIELDS[problem.field], _sentence(problem.message))
+    return not any(row.errors for _, row in filled)
 
 
 def _sentence(message: str) -> str:

@@ -18,7 +18,7 @@ from core.permissions import PermissionRequiredMixin, has_permission
 from governance import audit
 
 from .. import services
-from ..forms.returns import AmendReturnForm, ReturnForms, ReturnOptions
+from ..forms.returns import AmendForms, ReturnForms, ReturnOptions
 from ..models import Patrol, ReturnDraft, WorkReturn
 from ..permissions import get_patrol_for_user, require_return_filer
 from ..selectors import submitted_records, submitted_return
@@ -173,7 +173,8 @@ class SaveDraftView(PermissionRequiredMixin, View):
 
 
 class AmendReturnView(PermissionRequiredMixin, View):
-    """A supervisor corrects the main fields of a submitted return, giving the reason."""
+    """A supervisor corrects the main fields and the timed visits of a submitted return,
+    giving the reason."""
 
     permission_required = "patrols.amend_return"
 
@@ -182,12 +183,9 @@ class AmendReturnView(PermissionRequiredMixin, View):
         work_return = submitted_return(patrol)
         if work_return is None:
             return _nothing_to_amend(request, patrol)
-        form = AmendReturnForm(
-            initial=AmendReturnForm.initial_for(work_return),
-            options=_amend_options(request, patrol, work_return),
-        )
+        forms = AmendForms(work_return, _amend_options(request, patrol, work_return))
         audit.viewed(request, work_return)
-        return self.render(request, patrol, form)
+        return self.render(request, patrol, forms)
 
     def post(self, request, uuid):
         patrol = get_patrol_for_user(request.user, uuid)
@@ -195,20 +193,26 @@ class AmendReturnView(PermissionRequiredMixin, View):
         if work_return is None:
             return _nothing_to_amend(request, patrol)
         options = _amend_options(request, patrol, work_return)
-        form = AmendReturnForm(request.POST, options=options)
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
+        forms = AmendForms(work_return, options, data=request.POST)
+        if forms.is_valid():
+            reason = forms.form.cleaned_data["reason"]
             try:
-                services.amend_return(work_return, request.user, reason, form.return_fields())
+                services.amend_return(work_return, request.user, reason, forms.changes())
             except services.PatrolRuleError as error:
-                form.add_error(None, str(error))
+                forms.form.add_error(None, str(error))
             else:
                 messages.success(request, "Amendment recorded")
                 return redirect("patrols:work_return", uuid=patrol.uuid)
-        return self.render(request, patrol, form)
+        return self.render(request, patrol, forms)
 
-    def render(self, request, patrol, form):
-        return render(request, "patrols/returns/amend.html", {"patrol": patrol, "form": form})
+    def render(self, request, patrol, forms):
+        context = {
+            "patrol": patrol,
+            "forms": forms,
+            "form": forms.form,
+            "has_errors": any(_has_errors(part) for part in forms.all()),
+        }
+        return render(request, "patrols/returns/amend.html", context)
 
 
 def _amend_options(request, patrol: Patrol, work_return: WorkReturn) -> ReturnOptions:
