@@ -37,35 +37,43 @@ force-month when there are several). A bad line is read again and given to the p
 the reason is the parser's. The crime table's indexes and foreign keys are the rest."""
 
 IMPORT_MISSED = """\
-Why it is missed: storing the rows is most of the import, and no reading of the file can
-go under it. The crime table has six indexes to update for each row (the primary key,
-batch, area, area-month-type, LSOA-month and position) and two deferred foreign keys
-checked at each commit; "storing" above, without the foreign keys, already takes
-several times raw COPY into a bare table. Half of raw COPY would need fewer indexes on the
-crime table (the area index repeats the head of area-month-type) or building them after
-a bulk load, which are schema decisions, not the importer's."""
+Why it is missed: storing the rows durably is most of the import, and no reading of the
+file can go under it. Measured on 2026-12-06 (100,000 converted rows of one month, same
+session): a bare temporary table, what raw COPY writes here, 0.14 s; a bare ordinary
+table, written to the WAL, 0.29 s; the crime table (primary key, batch, area-month-type,
+LSOA-month and the position index) 3.5-3.9 s. An import must COPY the file once and store
+it durably once, so even a crime table without indexes caps it near 0.33 of raw COPY; each
+index serves a query (batch: replacing a force-month; area-month-type: every area read;
+LSOA-month: the API's filter; position: the ranking) and the area index that repeated
+area-month-type's head is gone (reporting 0010: 9.18 -> 5.81 s to store 100,000 rows into
+6 million). Reaching 0.5 would need a write that skips the WAL (a partition created and
+loaded in one transaction under `wal_level = minimal`, which rules out streaming replicas
+and point-in-time recovery), its indexes built after the load, then attached.
+Partitioning by month, measured on 6 million rows and not yet built: storing a month 2.39
+s against 5.81 s; every writer would first have to create the month's partition."""
 
 
 PAGES_MISSED = """\
 Where a page misses: these are the lists that show 50 rows out of thousands (20,000
-patrols, 20,000 referrals). Their queries stay constant (8-13), so the time is in the
-work per row: rendering 50 GOV.UK table rows, or serialising 50 nested objects through DRF
-(the police referral list carries person, agency, service and status history per row),
-plus a COUNT over the user's whole scope for the pager. Single requests, one at a time,
-already take 50-180 ms, so two CPUs shared by the load generator, gunicorn and PostgreSQL
-queue them under load. What would reach the target: a default page of 25 rows, cursor
-pagination without the COUNT on the API, lighter list serialisers (links to details instead
-of nested objects), and caching the per-area counts in Redis; each is a measured change for
-the next session."""
+patrols, 20,000 referrals). Their queries stay constant, so the time is in the work per
+row and in the plan: API lists now read their page's keys first and then those rows
+(`core.api_defaults.page_rows`: the patrol list's SQL 290 -> 65 ms, the police referral
+list's 450 -> 230 ms at force scale, 2026-12-06), and the police referral scope is two
+subqueries without DISTINCT. What remains: serialising nested objects per row through DRF
+(lighter list serialisers, links to details), template work per row on the patrol list
+page, and the partner lists' sort on a per-row arrival time over the agency's whole scope
+(a stored, indexed arrival column). Two CPUs shared by the load generator, gunicorn and
+PostgreSQL queue whatever a single request costs."""
 
 PDF_MISSED = """\
-Why it is missed: the report now carries the evaluation appendix (issue 9), which fits
-some twenty-five count models for the area, and WeasyPrint lays out every table of twelve
-months on two shared CPUs. What would reach it: reuse the Evidence page's stored
-evaluation (computed nightly per area) instead of fitting again inside the report job,
-and pre-aggregate monthly counts per area in a small table refreshed on import, so the
-report reads a few hundred rows rather than scanning encounters and referrals. The job
-runs in the background (Celery, the page polls), so nobody waits on it."""
+Why it is missed: the report reads the stored Evidence result (it never fits a model) and
+its hotspot table is one query of correlated counts (0.5-0.8 -> 0.08 s); the rest is
+WeasyPrint's layout and matplotlib, each imported afresh by this fresh-process measure
+(1.1-1.4 s CPU of the two imports, 2026-12-06). The header is a CSS string (no second
+layout for `string-set`), the charts' SVG is slimmed (1,928 -> 649 nodes) and drawn
+without `tight_layout`. What would reach it with margin: import WeasyPrint and matplotlib
+once per Celery worker process (`worker_process_init`), and the charts as hand-written SVG
+from the numbers. The job runs in the background (the page polls), so nobody waits."""
 
 
 @dataclass
@@ -332,11 +340,14 @@ def _pdf(r: Results) -> list[str]:
         "The whole job (queries, charts, HTML, PDF) in a fresh process, beside WeasyPrint",
         "rendering the same final HTML alone in another fresh process. Peak memory is the",
         "process's maximum resident set size (includes the interpreter and imports).",
+        "Processor seconds (user and system time of the process) are steadier than wall",
+        "time on a shared machine; the queries' time in PostgreSQL is in neither.",
         "",
-        "| | Seconds | Peak memory |",
-        "|---|---|---|",
-        f"| Whole report | {p.total_s:.2f} | {p.total_peak_mb:.0f} MB |",
-        f"| WeasyPrint alone | {p.render_s:.2f} | {p.render_peak_mb:.0f} MB |",
+        "| | Seconds | Processor seconds | Peak memory |",
+        "|---|---|---|---|",
+        f"| Whole report | {p.total_s:.2f} | {p.total_cpu_s:.2f} | {p.total_peak_mb:.0f} MB |",
+        f"| WeasyPrint alone | {p.render_s:.2f} | {p.render_cpu_s:.2f} | "
+        f"{p.render_peak_mb:.0f} MB |",
         "",
         f"Data and charts take {max(p.total_s - p.render_s, 0):.2f} s of the whole; "
         f"{p.total_s / p.render_s:.1f}x rendering alone. Target under {PDF_SECONDS:g} s and "
