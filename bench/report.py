@@ -182,7 +182,8 @@ SCALES = ("force", "national")
 
 
 def write(path: str, scale: str, section: str) -> None:
-    """Replace this scale's section of BENCHMARKS.md, keeping the other scale's."""
+    """Replace this scale's section of BENCHMARKS.md, keeping the other scale's and what
+    follows the last section (notes measured by hand)."""
     try:
         with open(path) as f:
             old = f.read()
@@ -198,8 +199,10 @@ def write(path: str, scale: str, section: str) -> None:
         else:
             body = f"*`make bench{'' if name == 'force' else ' SCALE=' + name}` not run yet.*"
         blocks += [start, body, end, ""]
+    last_end = f"<!-- bench:{SCALES[-1]}:end -->"
+    notes = old.split(last_end, 1)[1].strip() if last_end in old else ""
     with open(path, "w") as f:
-        f.write(HEADER + "\n" + "\n".join(blocks))
+        f.write(HEADER + "\n" + "\n".join(blocks) + (f"{notes}\n" if notes else ""))
 
 
 def machine_lines(machine: dict[str, str]) -> list[str]:

@@ -87,3 +87,18 @@ def test_the_national_scale_runs_and_writes_only_its_own_section(tmp_path):
     assert "new force figures" in text
     assert text.count("force figures") == 1
     assert "Headroom" in text  # and the national one survives a force run
+
+
+def test_notes_after_the_sections_survive_a_run(tmp_path):
+    """What follows the last section (notes measured by hand) is kept by every write."""
+    from bench import report
+
+    path = tmp_path / "BENCHMARKS.md"
+    report.write(str(path), "force", "## Force scale\n\nforce figures\n")
+    path.write_text(path.read_text() + "\n## Measured by hand\n\nbefore and after\n")
+    report.write(str(path), "national", "## National scale\n\nnational figures\n")
+    report.write(str(path), "force", "## Force scale\n\nnew force figures\n")
+    text = path.read_text()
+    assert text.count("before and after") == 1
+    assert text.index("national figures") < text.index("## Measured by hand")
+    assert "new force figures" in text
