@@ -38,6 +38,9 @@ from .models import (
 from .permissions import return_patrols_for
 from .services.wellbeing import month_bounds
 
+# What an officer's name is made of (User.__str__).
+OFFICER_NAME = ("first_name", "last_name", "username")
+
 # How the amendment history names each field it records.
 FIELD_LABELS = {
     "started_at": "Start",
@@ -60,6 +63,24 @@ def patrol_rows(queryset):
         Prefetch(
             "officers", queryset=PatrolOfficer.objects.select_related("officer").order_by("role")
         ),
+    )
+
+
+def patrol_list_rows(queryset):
+    """What the patrol list's table shows, and nothing more: each patrol's own columns,
+    its ward's name, its hotspots' and officers' names (three queries for any page)."""
+    return (
+        queryset.select_related("ward")
+        .only("uuid", "starts_at", "ends_at", "status", "ward__name")
+        .prefetch_related(
+            Prefetch("hotspots", queryset=Hotspot.objects.only("name")),
+            Prefetch(
+                "officers",
+                queryset=PatrolOfficer.objects.select_related("officer")
+                .only("patrol_id", "role", *(f"officer__{name}" for name in OFFICER_NAME))
+                .order_by("role"),
+            ),
+        )
     )
 
 

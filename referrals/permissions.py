@@ -31,12 +31,17 @@ RULES: dict[str, frozenset[str]] = {
 register(RULES)
 
 
-def referrals_for(user):
-    """Every referral the user may see, as one SQL query."""
+def referrals_for(user, queryset=None):
+    """Every referral the user may see, as one SQL query; given a base queryset (the
+    API's, with its annotations), that queryset narrowed by the same conditions."""
+    base = Referral.objects.all() if queryset is None else queryset
     if user.role == Role.PARTNER:
-        return get_objects_for_user(
+        granted = get_objects_for_user(
             user, "referrals.view_referral", klass=Referral, accept_global_perms=False
         )
+        # The grants' condition on the base queryset itself (guardian, given a queryset,
+        # would nest it inside the grants' subquery).
+        return granted if queryset is None else base & granted
     if user.role in _POLICE:
         # Each side a subquery on the referral's own column: no joins of whole tables to
         # filter through and no DISTINCT over the wide rows (the police API list at force
@@ -46,8 +51,8 @@ def referrals_for(user):
             arrest__patrol__area__in=areas
         )
         people = Person.objects.filter(area__in=areas)
-        return Referral.objects.filter(Q(person__in=people) | Q(caution__in=cautions))
-    return Referral.objects.none()
+        return base.filter(Q(person__in=people) | Q(caution__in=cautions))
+    return base.none()
 
 
 def people_for(user):

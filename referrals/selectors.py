@@ -137,11 +137,21 @@ def get_workable_referral(user, uuid) -> Referral:
     return referral
 
 
-def status_counts(user) -> list[tuple[ReferralStatus, int]]:
-    """How many of the agency's referrals are at each status, in lifecycle order: one query."""
-    grouped = referrals_for(user).order_by().values_list("status").annotate(n=Count("pk"))
-    counts = dict(grouped)
-    return [(status, counts.get(status, 0)) for status in ReferralStatus]
+def caseload_summary(user, today: dt.date) -> tuple[list[tuple[ReferralStatus, int]], int]:
+    """The portal's counts, in one query over the agency's referrals: how many are at each
+    status (lifecycle order), and how many are overdue (red)."""
+    red = deadlines.rag_q(user.agency, deadlines.Rag.RED, today)
+    grouped = (
+        shared_referrals(user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=red))
+    )
+    counts, overdue = {}, 0
+    for status, n, late in grouped:
+        counts[status] = n
+        overdue += late
+    return [(status, counts.get(status, 0)) for status in ReferralStatus], overdue
 
 
 def invitations_for(user):

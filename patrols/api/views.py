@@ -45,9 +45,10 @@ from .inputs import (
     return_choices,
 )
 from .serializers import (
+    PATROL_LIST_FIELDS,
     HotspotSerializer,
     PatrolDetailSerializer,
-    PatrolSerializer,
+    PatrolListSerializer,
     WorkReturnSerializer,
 )
 
@@ -138,7 +139,9 @@ PATROL_STEP = {200: PatrolDetailSerializer, **INVALID, **REFUSALS}
 @extend_schema_view(
     list=extend_schema(
         summary="Patrols of your areas",
-        responses={200: PatrolSerializer(many=True), **INVALID, **REFUSALS},
+        description="Each row links (`url`) to the patrol in full: its crew, hotspots, "
+        "invitations and risk assessment.",
+        responses={200: PatrolListSerializer(many=True), **INVALID, **REFUSALS},
     ),
     retrieve=extend_schema(
         summary="A patrol, with its crew's wellbeing warnings",
@@ -166,7 +169,7 @@ PATROL_STEP = {200: PatrolDetailSerializer, **INVALID, **REFUSALS}
 )
 class PatrolViewSet(mixins.ListModelMixin, ScopedViewSet):
     model = Patrol
-    serializer_class = PatrolSerializer
+    serializer_class = PatrolListSerializer
     permission_classes = [access.PatrolPermission]
     filter_backends = [access.PatrolScope, DjangoFilterBackend, OrderingFilter]
     filterset_class = PatrolFilter
@@ -175,6 +178,11 @@ class PatrolViewSet(mixins.ListModelMixin, ScopedViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def rows(self, queryset):
+        if self.action == "list":  # the list's rows carry a link, not the nested records
+            return queryset.select_related("area", "ward", "work_return").only(*PATROL_LIST_FIELDS)
+        return self.detail_rows(queryset)
+
+    def detail_rows(self, queryset):
         return queryset.select_related(
             "area",
             "ward",
@@ -193,7 +201,7 @@ class PatrolViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def detail_response(self, patrol: Patrol, code=status.HTTP_200_OK) -> Response:
         """The patrol afresh (after a change), with the warnings its page shows."""
-        patrol = self.rows(Patrol.objects).get(pk=patrol.pk)
+        patrol = self.detail_rows(Patrol.objects).get(pk=patrol.pk)
         warnings = services.patrol_warnings(patrol, list(patrol.officers.all()))
         context = {**self.get_serializer_context(), "warnings": warnings}
         return Response(PatrolDetailSerializer(patrol, context=context).data, status=code)

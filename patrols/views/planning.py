@@ -25,7 +25,7 @@ from ..forms.planning import (
 )
 from ..models import Patrol, PatrolStatus
 from ..permissions import can_file_return, get_observed_patrol, get_patrol_for_user
-from ..selectors import monthly_hours, patrol_rows
+from ..selectors import monthly_hours, patrol_list_rows, patrol_rows
 from ..selectors_trials import arms_for_week, week_panels
 
 
@@ -40,7 +40,7 @@ class PatrolListView(PermissionRequiredMixin, ListView):
             queryset=Patrol.objects.visible_to(self.request.user),
             user=self.request.user,
         )
-        return patrol_rows(self.filter.qs)
+        return patrol_list_rows(self.filter.qs)
 
     def get_context_data(self, **kwargs):
         can_plan = has_permission(self.request.user, "patrols.plan")

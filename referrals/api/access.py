@@ -40,7 +40,10 @@ class ReferralPermission(ApiRulePermission):
 
 class ReferralScope(ScopeFilter):
     def scope(self, user, queryset):
-        return queryset.filter(pk__in=referrals_for(user).values("pk"))
+        # The scope's own conditions on the queryset, not ``pk IN (scope)``: that joined
+        # the agency's thousands of referrals to themselves (partner list SQL at force
+        # scale: the keys query 84 -> 36 ms, the rows 41 -> 16 ms).
+        return referrals_for(user, queryset)
 
 
 class PersonPermission(ApiRulePermission):

@@ -118,12 +118,30 @@ def test_patrol_list_runs_constant_queries(
         patrol.hotspots.add(HotspotFactory(ward=ward))
     client.force_login(sergeant)
     # savepoint, session, user, count, release; filter choices: areas, wards; the page of
-    # patrols (with area, ward, risk assessment, return), their hotspots, their officers
+    # patrols (with their ward's name), their hotspots, their officers
     # ... and the header's count of unread notifications (every signed-in page).
     with django_assert_num_queries(11):
         response = client.get(reverse("patrols:list"))
     assert response.status_code == 200
     assert len(response.context["page_obj"]) == count
+
+
+def test_patrol_list_rows_show_crew_hotspots_and_status_tag(
+    client, sergeant, ward, ephedra_pc, local_pc
+):
+    """The list reads only what its table shows; each row still names the crew and
+    hotspots, and colours the status tag (grey planned, red cancelled)."""
+    patrol = crewed_patrol(ward, ephedra_pc, local_pc)
+    patrol.hotspots.add(HotspotFactory(ward=ward, name="Acre Lane (test)"))
+    PatrolFactory(ward=ward, status=PatrolStatus.CANCELLED, cancel_reason="Weather")
+    client.force_login(sergeant)
+
+    page = client.get(reverse("patrols:list")).content.decode()
+
+    assert "Acre Lane (test)" in page
+    assert f"{ephedra_pc}, {local_pc}" in page or f"{local_pc}, {ephedra_pc}" in page
+    assert 'govuk-tag govuk-tag--grey">Planned' in page
+    assert 'govuk-tag govuk-tag--red">Cancelled' in page
 
 
 def test_patrol_list_filters_by_status(client, sergeant, ward):

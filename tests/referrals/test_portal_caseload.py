@@ -224,7 +224,7 @@ def test_a_searched_and_filtered_page_runs_constant_queries(
         refer(agency_a, pc, made_at=timezone.now() - dt.timedelta(days=10))
     client.force_login(partner_a)
     client.get(reverse(HOME))  # django-guardian caches content types
-    # The same 15 as the plain page (tests/referrals/test_portal_views.py).
+    # The plain page's 14 (tests/referrals/test_portal_views.py) and the filtered count.
     with django_assert_num_queries(15):
         response = client.get(reverse(HOME), {"q": "test", "deadline": "red", "new": "on"})
     assert len(response.context["rows"]) == min(count, 50)
@@ -339,3 +339,24 @@ def test_the_export_runs_constant_queries(
     with django_assert_num_queries(8):
         response = client.get(reverse(EXPORT))
     assert len(csv_rows(response)) == count + 1
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+def test_pages_hold_the_whole_caseload_newest_first(client, partner_a, agency_a, pc):
+    """The unfiltered caseload's page count is the counts' total; a filtered one counts
+    what matches. Page 2 goes on where page 1 stopped (keys first, then rows)."""
+    made = [refer(agency_a, pc, made_at=timezone.now() - dt.timedelta(hours=n)) for n in range(51)]
+    walk_to(made[50], ReferralStatus.RECEIVED, partner_a)  # the oldest
+    client.force_login(partner_a)
+
+    first = client.get(reverse(HOME))
+    second = client.get(reverse(HOME), {"page": 2})
+    received = client.get(reverse(HOME), {"status": ReferralStatus.RECEIVED})
+
+    assert "Page 1 of 2" in first.content.decode()
+    shown = [row.referral.pk for page in (first, second) for row in page.context["rows"]]
+    assert shown == [referral.pk for referral in made]
+    assert received.context["page_obj"].paginator.num_pages == 1
+    assert [row.referral.pk for row in received.context["rows"]] == [made[50].pk]
