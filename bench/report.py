@@ -20,6 +20,7 @@ from bench.dataset import Scale, build
 
 # Targets from issue 8.
 PAGE_P95_MS = 150
+MORE_USERS = 50  # a second load run, reported beside the target's (issue 19)
 PAGE_FLOOR_RATIO = 3.0
 IMPORT_COPY_RATIO = 0.5  # at least half the speed of raw COPY
 PDF_SECONDS = 5.0
@@ -89,6 +90,7 @@ class Results:
     pdf: measure.PdfResult
     ranking: measure.RankingResult
     machine: dict[str, str] = field(default_factory=dict)
+    load_more: list[measure.LoadResult] | None = None  # the same at MORE_USERS, reported
 
 
 def run(scale: Scale, *, load: bool, users: int, seconds: int, import_rows: int,
@@ -101,6 +103,10 @@ def run(scale: Scale, *, load: bool, users: int, seconds: int, import_rows: int,
         cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
     world = _world()
     pages, load_results = pages_and_load(world, load, users, seconds, progress)
+    load_more = None
+    if load and users < MORE_USERS:
+        progress(f"Load: {MORE_USERS} users for {seconds} s against gunicorn")
+        load_more = more_load(world, pages, seconds)
     progress(f"Importing {import_rows:,} crime rows, and the same file by raw COPY")
     imports = measure.import_speeds(import_rows, raw_copy=connection.vendor == "postgresql")
     progress("Monthly PDF, and WeasyPrint alone on the same HTML")
@@ -110,7 +116,7 @@ def run(scale: Scale, *, load: bool, users: int, seconds: int, import_rows: int,
     week = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
     ranking = measure.ranking(world["area"], week)
     return Results(scale, counts, build_s, pages, load_results, users, seconds, imports, pdf,
-                   ranking, _machine())  # fmt: skip
+                   ranking, _machine(), load_more)  # fmt: skip
 
 
 def pages_and_load(world: dict, load: bool, users: int, seconds: int, progress) -> tuple:
@@ -127,6 +133,16 @@ def pages_and_load(world: dict, load: bool, users: int, seconds: int, progress) 
         sessions = {who: client.cookies[cookie].value for who, client in clients.items()}
         load_results = measure.load_test(pages, sessions, tokens, users=users, seconds=seconds)
     return pages, load_results
+
+
+def more_load(world: dict, pages: list, seconds: int) -> list:
+    """The same pages under MORE_USERS users (fresh sessions: the first run's may have
+    been rotated by the load)."""
+    clients = {who: measure.signed_in_client(world[who]) for who in ("sergeant", "partner")}
+    tokens = {who: measure.api_token(world[who]) for who in ("sergeant", "partner")}
+    cookie = settings.SESSION_COOKIE_NAME
+    sessions = {who: client.cookies[cookie].value for who, client in clients.items()}
+    return measure.load_test(pages, sessions, tokens, users=MORE_USERS, seconds=seconds)
 
 
 def world() -> dict:
@@ -282,7 +298,30 @@ def _pages(r: Results) -> list[str]:
     ]
     if any("**missed**" in line for line in lines):
         lines += [PAGES_MISSED, ""]
-    return lines
+    return [*lines, *_more_users(r)]
+
+
+def _more_users(r: Results) -> list[str]:
+    """The MORE_USERS run beside the target's: reported, not a target."""
+    if not r.load_more:
+        return []
+    more = {x.name: x for x in r.load_more}
+    floor = more[r.pages[0].name]
+    lines = [
+        f"The same pages under {MORE_USERS} users (same pauses and duration, gunicorn as "
+        "above): reported beside the target's run, not a target of its own.",
+        "",
+        "| Page | Requests | Errors | p50 | p95 | p95 / floor |",
+        "|---|---|---|---|---|---|",
+    ]
+    for t in r.pages:
+        x = more[t.name]
+        ratio = x.p95_ms / floor.p95_ms if floor.p95_ms else float("nan")
+        lines.append(
+            f"| {t.name} | {x.requests:,} | {x.failures} | {x.p50_ms:.0f} ms | "
+            f"{x.p95_ms:.0f} ms | {ratio:.1f}x |"
+        )
+    return [*lines, ""]
 
 
 def _imports(r: Results) -> list[str]:

@@ -35,6 +35,18 @@ def test_every_measurement_runs_and_is_reported():
     for heading in ("Pages and API", "Crime import", "Monthly trend PDF", "Hotspot ranking"):
         assert heading in text
     assert f"{results.counts['patrols']:,} patrols" in text
+    # With a load run, the 50-user run is reported beside the target's.
+    from dataclasses import replace
+
+    from bench.measure import LoadResult
+
+    def loads(p95: float) -> list:
+        return [LoadResult(t.name, 10, 0, p95 / 2, p95) for t in results.pages]
+
+    loaded = report.markdown(replace(results, load=loads(100.0), load_more=loads(400.0)))
+    assert f"under {report.MORE_USERS} users" in loaded
+    assert "| 400 ms | 1.0x |" in loaded
+    assert "under 50 users" not in report.markdown(replace(results, load=loads(100.0)))
 
 
 def test_the_floor_view_runs_one_query(client, django_assert_num_queries):
