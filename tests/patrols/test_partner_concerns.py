@@ -356,3 +356,109 @@ def test_the_form_warns_to_leave_out_what_identifies_her(client, partner_a):
 
     assert "leave out anything that could identify her" in body
     assert "Send it anonymised" in body
+
+
+# --- Each rule says why, at its field (found by `make mutants`) ------------------------------
+
+
+@pytest.fixture
+def at_noon(monkeypatch):
+    """The clock at noon today, so that "later today" is a definite time."""
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "localtime", lambda *args, **kwargs: noon)
+    return noon
+
+
+def test_a_time_later_today_is_refused_and_any_time_on_an_earlier_day_is_not(
+    partner_a, area, at_noon
+):
+    with pytest.raises(
+        PatrolRuleError, match="^The time it happened cannot be in the future.$"
+    ) as refused:
+        send_concern(partner_a, concern(area, occurred_time=dt.time(13, 0)))
+    assert refused.value.field == "occurred_time"
+    yesterday = at_noon.date() - dt.timedelta(days=1)
+    send_concern(partner_a, concern(area, occurred_on=yesterday, occurred_time=dt.time(13, 0)))
+    send_concern(partner_a, concern(area, occurred_time=dt.time(11, 0)))
+    assert PartnerConcern.objects.count() == 2
+
+
+@pytest.mark.parametrize("field", ["subject_description", "details"])
+def test_who_or_what_and_what_happened_are_required(partner_a, area, field):
+    with pytest.raises(
+        PatrolRuleError, match="^Say who or what it is about, and what happened.$"
+    ) as refused:
+        send_concern(partner_a, concern(area, **{field: "  "}))
+    assert refused.value.field == field
+    assert not PartnerConcern.objects.exists()
+
+
+def test_her_words_are_kept_without_surrounding_spaces(partner_a, area):
+    sent = send_concern(partner_a, concern(area, subject_description=" Van ", details=" Seen "))
+    assert (sent.subject_description, sent.details) == ("Van", "Seen")
+
+
+@pytest.mark.parametrize(
+    ("given_on", "why"),
+    [(None, "^Enter the date she agreed.$"), (1, "^The date she agreed cannot be in the future.$")],
+)
+def test_consent_needs_a_date_that_has_come(partner_a, area, given_on, why):
+    if given_on is not None:
+        given_on = timezone.localdate() + dt.timedelta(days=given_on)
+    fields = {"anonymised": False, "consent_method": "verbal", "consent_given_on": given_on}
+    with pytest.raises(PatrolRuleError, match=why) as refused:
+        send_concern(partner_a, concern(area, **fields))
+    assert refused.value.field == "consent_given_on"
+    assert not PartnerConcern.objects.exists()
+
+
+def test_an_anonymised_concern_links_to_no_one(partner_a, agency_a, area, pc):
+    woman = consented_referral(agency=agency_a, by=pc, person=PersonFactory(area=area)).person
+    with pytest.raises(
+        PatrolRuleError, match="^An anonymised concern records no consent and links to no one.$"
+    ) as refused:
+        send_concern(partner_a, concern(area, person=woman))
+    assert refused.value.field == "anonymised"
+
+
+def test_only_the_active_sergeants_of_the_borough_are_told(
+    partner_a, area, other_area, sergeant, pc, project_lead
+):
+    OfficerFactory(role=Role.SERGEANT, areas=[area], is_active=False)
+    OfficerFactory(role=Role.SERGEANT, areas=[other_area])
+    second = OfficerFactory(role=Role.SERGEANT, areas=[area])
+    sent = sent_concern(by=partner_a, area=area)
+    told = Notification.objects.order_by("recipient_id")
+    assert [n.recipient for n in told] == [sergeant, second]
+    assert {n.message for n in told} == {
+        f"A partner agency has sent a concern in {area} for you to grade."
+    }
+    assert {n.url for n in told} == {reverse("patrols:concern", args=[sent.uuid])}
+
+
+def test_the_police_are_told_why_they_cannot_send_or_act(sergeant, pc, partner_a, area):
+    with pytest.raises(
+        PatrolRuleError, match="^Only a user of an active partner agency can send a concern.$"
+    ):
+        send_concern(sergeant, concern(area))
+    sent = sent_concern(by=partner_a, area=area)
+    with pytest.raises(
+        PatrolRuleError, match="^Only a supervisor of its borough can act on this concern.$"
+    ):
+        grade_concern(sent, pc, GRADE)
+    assert not IntelligenceReport.objects.exists()
+
+
+AUTOMATIC = ("patrols.partnerconcern.created", "patrols.partnerconcern.changed")
+
+
+def test_receiving_and_grading_are_audited_with_who(sergeant, partner_a, area):
+    sent = sent_concern(by=partner_a, area=area)
+    grade_concern(sent, sergeant, GRADE | {"handling_code": "C", "handling_conditions": "Ask"})
+    rows = AuditEvent.objects.for_object(sent).exclude(action__in=AUTOMATIC)
+    assert [(e.action, e.actor) for e in rows.order_by("pk")] == [
+        ("patrols.partnerconcern.sent", partner_a),
+        ("patrols.partnerconcern.received", sergeant),
+        ("patrols.partnerconcern.graded", sergeant),
+    ]
+    assert IntelligenceReport.objects.get().review_on is not None

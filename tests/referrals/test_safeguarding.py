@@ -14,6 +14,7 @@ from referrals import services
 from referrals.models import (
     MarkerKind,
     OnwardRoute,
+    Person,
     ReferralStatus,
     RiskLevel,
     RiskLevelChange,
@@ -241,3 +242,122 @@ def test_an_erased_record_takes_no_more_safeguarding(person, pc):
     with pytest.raises(SafeguardingRuleError, match="erased"):
         services.add_marker(person, pc, kind=MarkerKind.DRUG_USE, reason="r")
     assert not WarningMarker.objects.exists()
+
+
+# --- What the officer is told, and what is kept (found by `make mutants`) -------------------
+
+
+def test_a_refusal_tells_a_partner_and_an_officer_elsewhere_why(person, partner_a, other_area):
+    elsewhere = UserFactory(role="pc", areas=[other_area])
+    told = (
+        (partner_a, "Only police officers record safeguarding."),
+        (elsewhere, "This person is not in your areas."),
+    )
+    for user, why in told:
+        with pytest.raises(SafeguardingRuleError) as error:
+            services.add_marker(person, user, kind=MarkerKind.DRUG_USE, reason="r")
+        assert str(error.value) == why
+    assert not WarningMarker.objects.exists()
+
+
+@pytest.mark.parametrize("days", [1, 366])
+def test_a_review_date_from_tomorrow_to_a_year_on_is_accepted(person, pc, days):
+    review_on = timezone.localdate() + dt.timedelta(days=days)
+    services.set_risk_level(person, pc, level=RiskLevel.STANDARD, review_on=review_on, reason="r")
+    assert RiskLevelChange.objects.get().review_on == review_on
+
+
+def test_a_trafficking_marker_needs_no_nrm_referral_yet(person, pc):
+    marker = services.add_marker(person, pc, kind=MarkerKind.TRAFFICKING, reason="r")
+    assert (marker.nrm_referred_on, marker.nrm_reference) == (None, "")
+
+
+NRM = "National Referral Mechanism referral"
+
+
+@pytest.mark.parametrize(
+    ("kind", "referred_on", "reference", "why"),
+    [
+        (MarkerKind.DRUG_USE, None, "NRM-1", f"A {NRM} belongs to a trafficking marker."),
+        (MarkerKind.TRAFFICKING, None, "NRM-1", f"Give the date of the {NRM}."),
+        (MarkerKind.TRAFFICKING, 1, "", "The referral date cannot be in the future."),
+    ],
+)
+def test_each_nrm_refusal_says_why_at_the_date_field(person, pc, kind, referred_on, reference, why):
+    if referred_on is not None:
+        referred_on = timezone.localdate() + dt.timedelta(days=referred_on)
+    with pytest.raises(SafeguardingRuleError) as error:
+        services.add_marker(
+            person, pc, kind=kind, reason="r", nrm_referred_on=referred_on, nrm_reference=reference
+        )
+    assert str(error.value) == why
+    assert error.value.field == "nrm_referred_on"
+    assert not WarningMarker.objects.exists()
+
+
+def test_what_officers_type_is_kept_without_surrounding_spaces(person, pc):
+    risk = services.set_risk_level(
+        person, pc, level=RiskLevel.STANDARD, review_on=in_a_month(), reason="  seen twice "
+    )
+    marker = services.add_marker(
+        person, pc, kind=MarkerKind.TRAFFICKING, reason=" r ",
+        nrm_referred_on=timezone.localdate(), nrm_reference="  NRM-7 ",
+    )  # fmt: skip
+    services.end_marker(marker, pc, "  NRM decision ")
+    route = services.add_route(person, pc, service="  Housing office ", note=" Tuesdays ")
+    services.end_route(route, pc, " Housed ")
+    marker.refresh_from_db()
+    route.refresh_from_db()
+    assert risk.reason == "seen twice"
+    assert (marker.reason, marker.nrm_reference) == ("r", "NRM-7")
+    assert marker.end_reason == "NRM decision"
+    assert (route.service, route.note, route.end_reason) == ("Housing office", "Tuesdays", "Housed")
+
+
+@pytest.mark.parametrize("reason", ["", None])
+def test_an_empty_reason_is_refused_at_the_reason_field(person, pc, reason):
+    with pytest.raises(SafeguardingRuleError) as error:
+        services.add_marker(person, pc, kind=MarkerKind.DRUG_USE, reason=reason)
+    assert (str(error.value), error.value.field) == ("Say why the warning is added.", "reason")
+
+
+def test_a_route_ends_once_and_with_a_reason(person, pc):
+    route = services.add_route(person, pc, service="Housing office")
+    with pytest.raises(SafeguardingRuleError) as error:
+        services.end_route(route, pc, " ")
+    assert (str(error.value), error.value.field) == ("Say why the route ends.", "reason")
+    route.refresh_from_db()
+    assert route.active
+    services.end_route(route, pc, "Housed")
+    with pytest.raises(SafeguardingRuleError) as error:
+        services.end_route(route, pc, "again")
+    assert (str(error.value), error.value.field) == ("This route was already ended.", "reason")
+    route.refresh_from_db()
+    assert route.end_reason == "Housed"
+
+
+def test_each_change_is_audited_with_who_and_which_row(person, pc, sergeant):
+    services.set_risk_level(person, pc, level=RiskLevel.HIGH, review_on=in_a_month(), reason="r")
+    marker = services.add_marker(person, pc, kind=MarkerKind.DRUG_USE, reason="r")
+    services.end_marker(marker, sergeant, "gone")
+    route = services.add_route(person, pc, service="GP")
+    services.end_route(route, sergeant, "done")
+    verbs = ("risk_set", "marker_added", "marker_ended", "route_added", "route_ended")
+    rows = AuditEvent.objects.filter(action__in=[f"referrals.person.{v}" for v in verbs])
+    assert [(e.action, e.actor, e.detail) for e in rows.order_by("pk")] == [
+        ("referrals.person.risk_set", pc, "High"),
+        ("referrals.person.marker_added", pc, str(marker.uuid)),
+        ("referrals.person.marker_ended", sergeant, str(marker.uuid)),
+        ("referrals.person.route_added", pc, str(route.uuid)),
+        ("referrals.person.route_ended", sergeant, str(route.uuid)),
+    ]
+    assert set(rows) == set(AuditEvent.objects.for_object(person).filter(pk__in=rows))
+
+
+def test_safeguarding_her_moves_her_review_date(person, pc):
+    Person.objects.filter(pk=person.pk).update(review_on=None)
+    services.set_risk_level(person, pc, level=RiskLevel.HIGH, review_on=in_a_month(), reason="r")
+    assert Person.objects.get(pk=person.pk).review_on is not None
+    Person.objects.filter(pk=person.pk).update(review_on=None)
+    services.add_marker(person, pc, kind=MarkerKind.DRUG_USE, reason="r")
+    assert Person.objects.get(pk=person.pk).review_on is not None
