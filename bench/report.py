@@ -60,11 +60,12 @@ patrols, 20,000 referrals). Their queries stay constant, so the time is in the w
 row and in the plan: API lists now read their page's keys first and then those rows
 (`core.api_defaults.page_rows`: the patrol list's SQL 290 -> 65 ms, the police referral
 list's 450 -> 230 ms at force scale, 2026-12-06), and the police referral scope is two
-subqueries without DISTINCT. What remains: serialising nested objects per row through DRF
-(lighter list serialisers, links to details), template work per row on the patrol list
-page, and the partner lists' sort on a per-row arrival time over the agency's whole scope
-(a stored, indexed arrival column). Two CPUs shared by the load generator, gunicorn and
-PostgreSQL queue whatever a single request costs."""
+subqueries without DISTINCT; the API patrol list's rows link to the patrol instead of
+nesting its crew. What remains: the patrol list page's rendering of 50 table rows, and the
+partner referral list page, which sorts the agency's whole scope on a per-row arrival time
+and counts it by status (a stored, indexed arrival column would make it an index-ordered
+read; the bench dataset writes referrals in bulk and would have to fill it too). Two CPUs
+shared by the load generator, gunicorn and PostgreSQL queue whatever a single request costs."""
 
 PDF_MISSED = """\
 Why it is missed: the report reads the stored Evidence result (it never fits a model) and
