@@ -135,8 +135,13 @@ def file_return(page: Page, pc, night) -> None:
     page.locator("#id_referrals-0-consent_time").fill("22:15")
 
     page.get_by_role("button", name="Add intelligence").click()
-    page.locator("#id_intelligence-0-subject_description").fill("Synthetic: man in a grey van")
-    page.locator("#id_intelligence-0-details").fill("Synthetic: seen dropping women off twice.")
+    page.wait_for_load_state()  # the button posts the form back with a new row
+    subject = page.locator("#id_intelligence-0-subject_description")
+    details = page.locator("#id_intelligence-0-details")
+    expect(details).to_be_editable()
+    subject.fill("Synthetic: man in a grey van")
+    details.fill("Synthetic: seen dropping women off twice.")
+    expect(subject).to_have_value("Synthetic: man in a grey van")
     page.locator("#id_intelligence-0-source_evaluation").select_option("2")
     page.locator("#id_intelligence-0-intelligence_assessment").select_option("C")
     page.locator("#id_intelligence-0-handling_code").get_by_label("P –", exact=False).check()
