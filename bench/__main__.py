@@ -57,9 +57,9 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
     if args.import_only:
-        from bench import measure, report
+        from bench import import_speed, report
 
-        print("\n".join(report.imports_section(measure.import_speeds(args.import_rows))))
+        print("\n".join(report.imports_section(import_speed.import_speeds(args.import_rows))))
         return 0
     progress = lambda message: print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)  # noqa: E731
     load = not (args.smoke or args.no_load)

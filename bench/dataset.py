@@ -34,6 +34,7 @@ from referrals.models import (
     ReferralStatus,
     ReferralStatusChange,
 )
+from reporting import crime_partitions
 from reporting.models import CrimeFileKind, CrimeRecord, ImportBatch, ImportStatus
 
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105 - synthetic accounts in a throwaway database
@@ -421,6 +422,7 @@ def _crimes(scale: Scale, rng: random.Random, world: _World, start: dt.date, tod
         months.append(month)
         month = (month + dt.timedelta(days=32)).replace(day=1)
     per_batch = max(1, scale.crimes // (len(world.areas) * len(months)))
+    crime_partitions.ensure_months(months)
     batches = ImportBatch.objects.bulk_create(
         ImportBatch(
             filename=f"bench-{area.code}-{m:%Y-%m}.csv",

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from django.db import connection
 
 from bench.dataset import Scale, build
+from reporting import crime_partitions
 from reporting.models import CrimeFileKind, CrimeOutcome, CrimeRecord, ImportBatch, ImportStatus
 
 MET = "Metropolitan Police Service"
@@ -120,6 +121,7 @@ def build_national(
     counts = build(n.operational, today=today)
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     plan = n.plan(last_month)
+    crime_partitions.ensure_months(month for _, month, _ in plan)
     batches = _batches(plan)
     areas = _areas()
     if connection.vendor == "postgresql":
@@ -235,7 +237,8 @@ def _drop_secondary_indexes(cursor, table: str) -> list[str]:
     found = cursor.fetchall()
     for name, _ in found:
         cursor.execute(f"DROP INDEX {name}")
-    return [sql for _, sql in found]
+    # A partitioned table's index reads "ON ONLY": made again, it must reach the partitions.
+    return [sql.replace(" ON ONLY ", " ON ", 1) for _, sql in found]
 
 
 def _helper_tables(cursor, plan, batches, areas) -> None:

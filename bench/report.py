@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from bench import measure
+from bench import import_speed, measure
 from bench.dataset import Scale, build
 
 # Targets from issue 8.
@@ -35,23 +35,31 @@ coordinates and Month/Date agreement and gathers the few distinct Months, forces
 types, outcomes and LSOAs, which the Python parser's own functions check and convert; each
 force-month is then written by `INSERT ... SELECT` from the staging table (indexed by
 force-month when there are several). A bad line is read again and given to the parser, so
-the reason is the parser's. The crime table's indexes and foreign keys are the rest."""
+the reason is the parser's. Each month is stored in its own partition of the crime table
+(reporting 0013, `reporting.crime_partitions`: made before the month is written), so
+replacing a force-month deletes from and adds to one month's indexes, not the whole
+table's. The crime table's indexes and foreign keys are the rest."""
 
-IMPORT_MISSED = """\
+
+def import_missed(worst) -> str:
+    """Why the import misses, with this run's references for its worse file."""
+    cap = f"{worst.copy_s / worst.bare_s:.2f}" if worst.bare_s else "n/a"
+    return f"""\
 Why it is missed: storing the rows durably is most of the import, and no reading of the
-file can go under it. Measured on 2026-12-06 (100,000 converted rows of one month, same
-session): a bare temporary table, what raw COPY writes here, 0.14 s; a bare ordinary
-table, written to the WAL, 0.29 s; the crime table (primary key, batch, area-month-type,
-LSOA-month and the position index) 3.5-3.9 s. An import must COPY the file once and store
-it durably once, so even a crime table without indexes caps it near 0.33 of raw COPY; each
-index serves a query (batch: replacing a force-month; area-month-type: every area read;
-LSOA-month: the API's filter; position: the ranking) and the area index that repeated
-area-month-type's head is gone (reporting 0010: 9.18 -> 5.81 s to store 100,000 rows into
-6 million). Reaching 0.5 would need a write that skips the WAL (a partition created and
+file can go under it. In this run the bare table (the same rows, durable, no index) took
+{worst.bare_s:.2f} s against raw COPY's {worst.copy_s:.2f} s into a temporary table, which
+is not written to the WAL: an import with no checks into a table with no index would reach
+only about {cap} of raw COPY here. The crime table's indexes are the rest of storing
+({worst.table_s:.2f} s), and each serves a query (batch: replacing a force-month;
+area-month-type: every area read; LSOA-month: the API's filter; the position's GiST: the
+ranking). The GiST index is the largest part: storing 100,000 rows into the 2 million of
+force scale took 2.05 s without it and 5.11 s with it (by hand, 2026-12-06). Monthly
+partitions keep each month's indexes as small as the month, which counts once the whole
+table's indexes outgrow memory: on 6 million rows storing a month took 2.39 s partitioned
+against 5.81 s (by hand, 2026-12-05); at force scale they still fit and the two measure
+alike. Reaching 0.5 would need a write that skips the WAL (a month's partition made and
 loaded in one transaction under `wal_level = minimal`, which rules out streaming replicas
-and point-in-time recovery), its indexes built after the load, then attached.
-Partitioning by month, measured on 6 million rows and not yet built: storing a month 2.39
-s against 5.81 s; every writer would first have to create the month's partition."""
+and point-in-time recovery), its indexes built after the load, then attached."""
 
 
 PAGES_MISSED = """\
@@ -87,7 +95,7 @@ class Results:
     load: list[measure.LoadResult] | None
     users: int
     seconds: int
-    imports: list[measure.ImportResult]
+    imports: list[import_speed.ImportResult]
     pdf: measure.PdfResult
     ranking: measure.RankingResult
     machine: dict[str, str] = field(default_factory=dict)
@@ -109,7 +117,7 @@ def run(scale: Scale, *, load: bool, users: int, seconds: int, import_rows: int,
         progress(f"Load: {MORE_USERS} users for {seconds} s against gunicorn")
         load_more = more_load(world, pages, seconds)
     progress(f"Importing {import_rows:,} crime rows, and the same file by raw COPY")
-    imports = measure.import_speeds(import_rows, raw_copy=connection.vendor == "postgresql")
+    imports = import_speed.import_speeds(import_rows, raw_copy=connection.vendor == "postgresql")
     progress("Monthly PDF, and WeasyPrint alone on the same HTML")
     month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     pdf = measure.monthly_pdf(world["area"].pk, month.replace(day=1), in_process=not load)
@@ -329,7 +337,7 @@ def _imports(r: Results) -> list[str]:
     return imports_section(r.imports)
 
 
-def imports_section(imports: list[measure.ImportResult]) -> list[str]:
+def imports_section(imports: list[import_speed.ImportResult]) -> list[str]:
     """Section 2 (also printed alone by ``python -m bench --import-only``)."""
     rows = imports[0].rows
     lines = [
@@ -343,10 +351,12 @@ def imports_section(imports: list[measure.ImportResult]) -> list[str]:
         "text columns, in the same run. Storing is a second reference: the same rows, already",
         "converted, stored by one `INSERT ... SELECT` into a new table with the crime table's",
         "columns and indexes (no foreign keys): what storing them costs, however the file is",
-        "read.",
+        "read; the bare table is the same rows into an ordinary table with no index, written",
+        "to the WAL like every durable table: what storing them costs at the least.",
         "",
-        "| File | Ephedra import (s) | Rows per second | Raw COPY (s) | Ratio | Storing (s) |",
-        "|---|---|---|---|---|---|",
+        "| File | Ephedra import (s) | Rows per second | Raw COPY (s) | Ratio | Storing (s) "
+        "| Bare table (s) |",
+        "|---|---|---|---|---|---|---|",
     ]
     ratios = []
     for i in imports:
@@ -357,8 +367,10 @@ def imports_section(imports: list[measure.ImportResult]) -> list[str]:
         copy_s = f"{i.copy_s:.2f}" if i.copy_s else "n/a"
         name = "1 force-month" if i.force_months == 1 else f"{i.force_months} force-months"
         table_s = f"{i.table_s:.2f}" if i.table_s else "n/a"
+        bare_s = f"{i.bare_s:.2f}" if i.bare_s else "n/a"
         lines.append(
-            f"| {name} | {i.import_s:.2f} | {ours:,.0f} | {copy_s} | {shown} | {table_s} |"
+            f"| {name} | {i.import_s:.2f} | {ours:,.0f} | {copy_s} | {shown} | {table_s} "
+            f"| {bare_s} |"
         )
     if ratios:
         worst = min(ratios)
@@ -370,7 +382,8 @@ def imports_section(imports: list[measure.ImportResult]) -> list[str]:
             IMPORT_METHOD,
         ]
         if worst < IMPORT_COPY_RATIO:
-            lines += ["", IMPORT_MISSED]
+            slowest = min(imports, key=lambda i: i.copy_s / i.import_s if i.import_s else 0)
+            lines += ["", import_missed(slowest)]
     return [*lines, ""]
 
 

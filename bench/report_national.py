@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from bench import measure, report
+from bench import import_speed, measure, report
 from bench.national import FORCES, National, build_national
 from reporting.models import CrimeOutcome, CrimeRecord
 
@@ -48,7 +48,7 @@ class NationalResults:
     load: list[measure.LoadResult] | None
     users: int
     seconds: int
-    imports: list[measure.ImportResult]
+    imports: list[import_speed.ImportResult]
     machine: dict[str, str]
 
 
@@ -77,7 +77,7 @@ def run(n: National, *, load: bool, users: int, seconds: int, import_rows: int,
     plan = measure.aggregate_plan(world["area"], week) if postgres else None
     pages, load_results = report.pages_and_load(world, load, users, seconds, progress)
     progress(f"Importing {import_rows:,} crime rows into the national table, and raw COPY")
-    imports = measure.import_speeds(import_rows, raw_copy=postgres)
+    imports = import_speed.import_speeds(import_rows, raw_copy=postgres)
     return NationalResults(n, counts, build_s, *sizes, ranking, plan, pages, load_results,
                            users, seconds, imports, report.machine())  # fmt: skip
 

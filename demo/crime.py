@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Area
+from reporting import crime_partitions
 from reporting.evaluation import queries
 from reporting.evaluation.places import area_lsoas, layout
 from reporting.models import CrimeFileKind, CrimeRecord, ImportBatch, ImportStatus
@@ -65,6 +66,7 @@ def seed_crime(today: dt.date | None = None) -> int:
             status=ImportStatus.IMPORTED,
         )
         rows += _demo_crimes(batch, area, lsoas, n, month, starts)
+    crime_partitions.ensure_months(months)
     _insert_demo_crimes(rows)
     return len(rows)
 

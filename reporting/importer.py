@@ -35,11 +35,11 @@ from typing import IO, Protocol
 
 from django.db import connection, transaction
 
-from . import import_staging
+from . import crime_partitions, import_staging
 from .bulk_rows import insert_rows
 from .crime_files import NOT_TEXT, ImportRefused, Layout, layout_for
 from .import_parser import ParsedFile, Parser, Tally, by_month_then_force
-from .models import CrimeFileKind, ImportBatch, ImportStatus
+from .models import CrimeFileKind, CrimeRecord, ImportBatch, ImportStatus
 
 PROGRESS_EVERY = 10_000  # rows checked between progress reports
 
@@ -121,6 +121,8 @@ def import_file(
         try:
             plan = rows.plan
             writer = _Writer(parser, rows, filename, survey.sha256, imported_by)
+            if parser.layout.model is CrimeRecord:
+                crime_partitions.ensure_months(month for _, month in plan)
             checked = sum(tally.rows for tally in plan.values())
             parts = []
             for key in sorted(plan, key=by_month_then_force):
@@ -225,7 +227,8 @@ class _Writer:
 
     def _clear(self, old: ImportBatch, new: ImportBatch, tally: Tally) -> int:
         """Delete the replaced rows; a weekly extract keeps the earlier rows of other dates."""
-        rows = self.layout.model.objects.filter(batch=old)
+        # The batch's month too: on PostgreSQL only that month's partition is read.
+        rows = self.layout.model.objects.filter(batch=old, month=old.month)
         if self.layout.kind != CrimeFileKind.WEEKLY:
             rows.delete()
             return 0
