@@ -1,14 +1,13 @@
 """The planning cast: a Brixton North ward in Lambeth, a hotspot in it, an Ephedra-trained
 PC and a local PC from the ward (a test module may define its own ``ward``); for the timed
-visits' tests, a second hotspot and a crewed patrol deployed on the night shift of
-tests.patrols.visits (a module may define its own ``patrol``)."""
+visits' tests, a second hotspot and a patrol deployed on the night shift
+(tests.patrols.visits.night_patrol; a module may define its own ``patrol``)."""
 
 import pytest
 
 from accounts.models import Role
-from patrols.models import OfficerRole, PatrolOfficer, PatrolStatus
-from tests.factories import HotspotFactory, OfficerFactory, PatrolFactory, WardFactory
-from tests.patrols.visits import HOUR, NIGHT
+from tests.factories import HotspotFactory, OfficerFactory, WardFactory
+from tests.patrols.visits import night_patrol
 
 
 @pytest.fixture
@@ -40,12 +39,4 @@ def local_pc(area, ward):
 
 @pytest.fixture
 def patrol(ward, pc, area):
-    """Deployed on the night shift (NIGHT, eight hours), crewed by ``pc`` and a PC of the
-    ward."""
-    local = OfficerFactory(role=Role.PC, areas=[area], profile__home_ward=ward)
-    patrol = PatrolFactory(
-        ward=ward, starts_at=NIGHT, ends_at=NIGHT + 8 * HOUR, status=PatrolStatus.DEPLOYED
-    )
-    PatrolOfficer.objects.create(patrol=patrol, officer=pc, role=OfficerRole.EPHEDRA_PC)
-    PatrolOfficer.objects.create(patrol=patrol, officer=local, role=OfficerRole.LOCAL_PC)
-    return patrol
+    return night_patrol(ward, pc, area)
