@@ -35,20 +35,26 @@ def visit(hotspot, arrived: int | None, left: int | None) -> dict:
     }
 
 
+def return_fields(**changes) -> dict:
+    """A return's main fields for the whole night shift: a dry night, no hotspot listed,
+    nothing seen, no summary; ``changes`` say otherwise."""
+    return {
+        "started_at": NIGHT,
+        "ended_at": NIGHT + 8 * HOUR,
+        "weather": Weather.DRY,
+        "hotspots_visited": [],
+        "women_seen": 0,
+        "kerb_crawlers_seen": 0,
+        "engagement_count": 0,
+        "summary": "",
+    } | changes
+
+
 def submit(patrol, pc, visits, hotspots=()):
     return services.submit_return(
         patrol,
         pc,
-        return_fields={
-            "started_at": NIGHT,
-            "ended_at": NIGHT + 8 * HOUR,
-            "weather": Weather.DRY,
-            "hotspots_visited": list(hotspots),
-            "women_seen": 0,
-            "kerb_crawlers_seen": 0,
-            "engagement_count": 0,
-            "summary": "",
-        },
+        return_fields=return_fields(hotspots_visited=list(hotspots)),
         hours={pc: Decimal("8")},
         visits=visits,
     )
