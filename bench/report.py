@@ -66,7 +66,7 @@ PAGES_MISSED = """\
 Where a page misses: these are the lists that show 50 rows out of thousands (20,000
 patrols, 20,000 referrals). Their queries stay constant, so the time is in the work per
 row and in the plan: API lists now read their page's keys first and then those rows
-(`core.api_defaults.page_rows`: the patrol list's SQL 290 -> 65 ms, the police referral
+(`core.queries.page_rows`: the patrol list's SQL 290 -> 65 ms, the police referral
 list's 450 -> 230 ms at force scale, 2026-12-06), and the police referral scope is two
 subqueries without DISTINCT; the API patrol list's rows link to the patrol instead of
 nesting its crew. What remains: the patrol list page's rendering of 50 table rows, and the

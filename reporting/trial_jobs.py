@@ -5,13 +5,14 @@ in a request: intention to treat with 2,000 re-drawn allocations takes up to a s
 ``analyse_area`` stores one ``TrialAnalysis`` per trial of the area, with when it was
 worked out and the day its data runs to. A trial whose analysis fails keeps the result it
 had (the page says when that was worked out), so one odd trial never stops the others or
-the area's Evidence figures; the job's time limit still stops the whole run.
+the area's Evidence figures. Only data the analysis cannot work with is forgiven so
+(``ODD_DATA``); a bug, an outage or the job's time limit stops the whole run, which
+records it or tries again (evidence_jobs.run).
 """
 
 import datetime as dt
 import logging
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 from patrols.models import Trial
@@ -24,6 +25,13 @@ from .models import TrialAnalysis
 
 logger = logging.getLogger(__name__)
 
+# What one trial's data can make the analysis raise: numpy refusing arrays of odd shapes
+# or values, or a seed that is not hexadecimal (ValueError); a week, month or hotspot
+# looked up and not there (LookupError: KeyError, IndexError); a division by nothing or a
+# date past the calendar (ArithmeticError: ZeroDivisionError, FloatingPointError,
+# OverflowError). Anything else is not about the data, and is not caught here.
+ODD_DATA = (ValueError, LookupError, ArithmeticError)
+
 
 def analyse_area(area_id: int, today: dt.date | None = None) -> int:
     """Work out and store the result of every trial of the area; how many were stored."""
@@ -32,9 +40,7 @@ def analyse_area(area_id: int, today: dt.date | None = None) -> int:
     for trial in Trial.objects.filter(area=area_id).order_by("pk"):
         try:
             analyse_trial(trial, today)
-        except (SoftTimeLimitExceeded, OSError):
-            raise  # the run's time limit (it fails), or transient: the task retries
-        except Exception as error:  # a bug or odd data: the trial keeps its last result
+        except ODD_DATA as error:  # the trial keeps its last result; the others go on
             logger.error("Trial %s not analysed: %s", trial.pk, type(error).__name__)
         else:
             done += 1

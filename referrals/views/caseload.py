@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.reauth import RecentAuthenticationRequiredMixin
-from core.api_defaults import page_rows
 from core.permissions import PermissionRequiredMixin
+from core.queries import page_rows
 from core.spreadsheet import safe_cell
 from governance import audit
 

@@ -1,4 +1,4 @@
-"""core.api_defaults.page_rows: a list reads its page's keys, then those rows with their
+"""core.queries.page_rows: a list reads its page's keys, then those rows with their
 joins, in the list's order (the pager's next/previous and COUNT rules are tested with the
 crime records, tests/api/test_api_reporting.py)."""
 
@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Area, Ward
-from core.api_defaults import page_rows
+from core.queries import page_rows
 from tests.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db

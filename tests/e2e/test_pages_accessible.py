@@ -286,3 +286,32 @@ def test_trial_page_with_weeks_deviations_and_a_result(page: Page, project_lead,
     expect(page.locator("[data-result]")).to_be_visible()
     check_accessibility(page, "lead-trial-page")
     check_phone_layout(page, "lead-trial-page")
+
+
+# --- Work returns ----------------------------------------------------------------------------
+
+
+def test_amend_return_page_with_timed_visits(page: Page, sergeant, pc, area):
+    """The page that corrects a submitted return, its timed visits shown, then sent with a
+    departure before the arrival: the error at its field, on desktop and phone."""
+    from django.urls import reverse
+
+    from tests.patrols.visits import night_patrol, submit, visit
+
+    ward = WardFactory(area=area, name="Coldharbour")
+    hotspot = HotspotFactory(ward=ward, name="Acre Lane")
+    patrol = night_patrol(ward, pc, area)
+    submit(patrol, pc, [visit(hotspot, 60, 75)])  # 21:00 to 21:15
+    sign_in(page, sergeant)
+    page.goto(reverse("patrols:amend_return", args=[patrol.uuid]))
+    expect(page.get_by_role("heading", name="Time at each hotspot")).to_be_visible()
+    expect(page.locator("#id_visits-0-left")).to_have_value("21:15")
+    check_accessibility(page, "page-amend-return")
+    check_phone_layout(page, "page-amend-return")
+
+    page.locator("#id_visits-0-left").fill("20:30")
+    page.locator("#id_reason").fill("Checked against the radio log.")
+    page.get_by_role("button", name="Record the amendment").click()
+    expect(page.locator("#id_visits-0-left-error")).to_be_visible()
+    check_accessibility(page, "page-amend-return-errors")
+    check_phone_layout(page, "page-amend-return-errors")

@@ -8,28 +8,12 @@ import pytest
 
 from accounts.models import Role
 from patrols import services
-from patrols.models import HotspotVisit, OfficerRole, PatrolOfficer, PatrolStatus, ReturnAmendment
-from tests.factories import HotspotFactory, OfficerFactory, PatrolFactory
+from patrols.models import HotspotVisit, ReturnAmendment
+from tests.factories import OfficerFactory
 from tests.patrols.test_return_views import page_errors, page_fields, typed, urls
-from tests.patrols.test_visit_rules import HOUR, MINUTE, NIGHT, submit, visit
+from tests.patrols.visits import MINUTE, NIGHT, submit, visit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def other_hotspot(ward):
-    return HotspotFactory(ward=ward, name="Test Street South")
-
-
-@pytest.fixture
-def patrol(ward, pc, area):
-    local_pc = OfficerFactory(role=Role.PC, areas=[area], profile__home_ward=ward)
-    patrol = PatrolFactory(
-        ward=ward, starts_at=NIGHT, ends_at=NIGHT + 8 * HOUR, status=PatrolStatus.DEPLOYED
-    )
-    PatrolOfficer.objects.create(patrol=patrol, officer=pc, role=OfficerRole.EPHEDRA_PC)
-    PatrolOfficer.objects.create(patrol=patrol, officer=local_pc, role=OfficerRole.LOCAL_PC)
-    return patrol
 
 
 @pytest.fixture

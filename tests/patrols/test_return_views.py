@@ -49,6 +49,7 @@ from tests.factories import (
     PersonFactory,
     WardFactory,
 )
+from tests.patrols.visits import return_fields  # the same night, 20:00 GMT on 7 March 2025
 
 pytestmark = pytest.mark.django_db
 
@@ -643,16 +644,13 @@ def submitted(patrol, by, encounters: int = 1) -> WorkReturn:
     return submit_return(
         patrol,
         by,
-        return_fields={
-            "started_at": NIGHT,
-            "ended_at": NIGHT + 8 * HOUR,
-            "weather": Weather.COLD,
-            "hotspots_visited": list(patrol.hotspots.all()),
-            "women_seen": encounters,
-            "kerb_crawlers_seen": 1,
-            "engagement_count": 0,
-            "summary": "Cold night.",
-        },
+        return_fields=return_fields(
+            weather=Weather.COLD,
+            hotspots_visited=list(patrol.hotspots.all()),
+            women_seen=encounters,
+            kerb_crawlers_seen=1,
+            summary="Cold night.",
+        ),
         hours={by: Decimal("7.5")},
         encounters=[
             {

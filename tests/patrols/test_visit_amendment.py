@@ -9,43 +9,19 @@ import json
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
 from governance.models import AuditEvent
 from patrols import services
-from patrols.models import (
-    HotspotVisit,
-    OfficerRole,
-    PatrolOfficer,
-    PatrolStatus,
-    ReturnAmendment,
-)
+from patrols.models import HotspotVisit, ReturnAmendment
 from patrols.services import PatrolRuleError
-from tests.factories import HotspotFactory, OfficerFactory, PatrolFactory
-from tests.patrols.test_visit_rules import HOUR, NIGHT, submit, visit
+from tests.patrols.visits import HOUR, NIGHT, submit, visit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def other_hotspot(ward):
-    return HotspotFactory(ward=ward, name="Test Street South")
 
 
 @pytest.fixture
 def filed(patrol, pc, hotspot):
     """A submitted return with one timed visit, 21:00 to 21:15."""
     return submit(patrol, pc, [visit(hotspot, 60, 75)])
-
-
-@pytest.fixture
-def patrol(ward, pc, area):
-    local_pc = OfficerFactory(role=Role.PC, areas=[area], profile__home_ward=ward)
-    patrol = PatrolFactory(
-        ward=ward, starts_at=NIGHT, ends_at=NIGHT + 8 * HOUR, status=PatrolStatus.DEPLOYED
-    )
-    PatrolOfficer.objects.create(patrol=patrol, officer=pc, role=OfficerRole.EPHEDRA_PC)
-    PatrolOfficer.objects.create(patrol=patrol, officer=local_pc, role=OfficerRole.LOCAL_PC)
-    return patrol
 
 
 def times(work_return) -> list[tuple]:

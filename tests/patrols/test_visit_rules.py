@@ -1,74 +1,15 @@
 """Timed visits on a work return (patrols.services.visits): arrival and departure at a
 hotspot, optional; each rule refuses the whole return, with the visit named."""
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 
-from accounts.models import Role
 from patrols import services
-from patrols.models import (
-    HotspotVisit,
-    OfficerHours,
-    OfficerRole,
-    PatrolOfficer,
-    PatrolStatus,
-    Weather,
-    WorkReturn,
-)
+from patrols.models import HotspotVisit, OfficerHours, PatrolStatus, WorkReturn
 from patrols.services import PatrolRuleError
-from tests.factories import HotspotFactory, OfficerFactory, PatrolFactory, WardFactory
+from tests.factories import HotspotFactory, WardFactory
+from tests.patrols.visits import HOUR, NIGHT, submit, visit
 
 pytestmark = pytest.mark.django_db
-
-NIGHT = dt.datetime(2025, 3, 7, 20, 0, tzinfo=dt.UTC)  # a shift 20:00 to 04:00
-HOUR = dt.timedelta(hours=1)
-MINUTE = dt.timedelta(minutes=1)
-
-
-@pytest.fixture
-def other_hotspot(ward):
-    return HotspotFactory(ward=ward, name="Test Street South")
-
-
-@pytest.fixture
-def patrol(ward, pc, area):
-    local_pc = OfficerFactory(role=Role.PC, areas=[area], profile__home_ward=ward)
-    patrol = PatrolFactory(
-        ward=ward, starts_at=NIGHT, ends_at=NIGHT + 8 * HOUR, status=PatrolStatus.DEPLOYED
-    )
-    PatrolOfficer.objects.create(patrol=patrol, officer=pc, role=OfficerRole.EPHEDRA_PC)
-    PatrolOfficer.objects.create(patrol=patrol, officer=local_pc, role=OfficerRole.LOCAL_PC)
-    return patrol
-
-
-def visit(hotspot, arrived: int | None, left: int | None) -> dict:
-    """A visit `arrived` and `left` minutes after the shift began (None: not given)."""
-    return {
-        "hotspot": hotspot,
-        "arrived_at": None if arrived is None else NIGHT + arrived * MINUTE,
-        "left_at": None if left is None else NIGHT + left * MINUTE,
-    }
-
-
-def submit(patrol, pc, visits, hotspots=()):
-    return services.submit_return(
-        patrol,
-        pc,
-        return_fields={
-            "started_at": NIGHT,
-            "ended_at": NIGHT + 8 * HOUR,
-            "weather": Weather.DRY,
-            "hotspots_visited": list(hotspots),
-            "women_seen": 0,
-            "kerb_crawlers_seen": 0,
-            "engagement_count": 0,
-            "summary": "",
-        },
-        hours={pc: Decimal("8")},
-        visits=visits,
-    )
 
 
 def refused(patrol, pc, visits, message: str) -> None:

@@ -116,6 +116,48 @@ def test_a_trial_that_cannot_be_analysed_keeps_its_last_result_and_stops_nothing
     assert (after.computed_at, after.result) == (before.computed_at, before.result)
 
 
+@pytest.mark.parametrize("kind", [ValueError, IndexError, KeyError, ZeroDivisionError])
+def test_odd_data_in_one_trial_is_logged_and_the_next_trial_is_analysed(
+    project_lead, area, monkeypatch, caplog, kind
+):
+    odd = register(project_lead, area)  # analysed first (by pk)
+    fine = register(project_lead, area)
+    read = trial_jobs.trial_data
+
+    def data(trial, today):
+        if trial.pk == odd.pk:
+            raise kind("odd data")
+        return read(trial, today)
+
+    monkeypatch.setattr(trial_jobs, "trial_data", data)
+
+    assert trial_jobs.analyse_area(area.pk) == 1
+    assert list(TrialAnalysis.objects.values_list("trial", flat=True)) == [fine.pk]
+    assert f"Trial {odd.pk} not analysed: {kind.__name__}" in caplog.text
+
+
+@pytest.mark.parametrize("kind", [TypeError, AttributeError, NameError])
+def test_a_bug_in_a_trial_s_analysis_fails_the_area_s_run(project_lead, area, monkeypatch, kind):
+    """Not odd data but a mistake in the code: it is not logged and forgotten; the run
+    fails with its kind, for the administrator to see."""
+    register(project_lead, area)
+
+    def bug(*args, **kwargs):
+        raise kind("a bug")
+
+    monkeypatch.setattr(trial_jobs, "trial_data", bug)
+    with pytest.raises(kind):
+        trial_jobs.analyse_area(area.pk)
+
+    run = EvidenceRun.objects.create(area=area, as_of=timezone.localdate())
+    evidence_jobs.run(run.pk)
+
+    run.refresh_from_db()
+    assert run.status == EvidenceStatus.FAILED
+    assert f"({kind.__name__})" in run.error
+    assert not TrialAnalysis.objects.exists()
+
+
 def test_the_time_limit_in_a_trial_fails_the_whole_run(project_lead, area, monkeypatch):
     register(project_lead, area)
 
