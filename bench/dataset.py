@@ -326,6 +326,7 @@ class _World:
         provider = self.agencies[1][0]
         rows = []
         for caution in self.cautions[: self.scale.referrals // 5]:
+            made = timezone.make_aware(dt.datetime.combine(caution.given_on, dt.time(9)))
             rows.append(
                 Referral(
                     caution=caution,
@@ -334,7 +335,8 @@ class _World:
                     status=ReferralStatus.CLOSED,
                     closed_outcome=ClosedOutcome.COURSE_COMPLETED,
                     referred_by=self.officers[self.areas[0].pk][2],
-                    made_at=timezone.make_aware(dt.datetime.combine(caution.given_on, dt.time(9))),
+                    made_at=made,
+                    arrived_at=made,  # none is moved
                 )
             )
         statuses = [ReferralStatus.MADE, ReferralStatus.RECEIVED, ReferralStatus.ENGAGED]
@@ -358,6 +360,7 @@ class _World:
                     else "",
                     referred_by_id=encounter.patrol.planned_by_id,
                     made_at=encounter.occurred_at,
+                    arrived_at=encounter.occurred_at,  # none is moved
                 )
             )
         referrals = Referral.objects.bulk_create(self._count("referrals", rows), batch_size=5000)

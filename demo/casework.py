@@ -359,6 +359,7 @@ def seed_referrals(world: World) -> None:
                 "status": ReferralStatus.ENGAGED if n % 2 else ReferralStatus.RECEIVED,
                 "referred_by": caution.arrest.arresting_officer,
                 "made_at": _at(caution.given_on, 12),
+                "arrived_at": _at(caution.given_on, 12),  # never moved
             },
         )
         share_with_agency(referral, caution.provider)
@@ -388,6 +389,7 @@ def _referral(world, n, encounter, agency, service, status) -> Referral:
             "status": status,
             "referred_by": world.logins["pc"],
             "made_at": made_at,
+            "arrived_at": made_at,  # never moved
             "closed_outcome": ClosedOutcome.SUPPORT_COMPLETED
             if status == ReferralStatus.CLOSED
             else "",

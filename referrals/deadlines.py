@@ -14,13 +14,12 @@ so each state is one date bound per deadline, and a list is never filtered in Py
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from core.working_days import add_working_days, first_start_due_after, next_working_day
 
-from .models import Deadline, ReferralMove, ReferralStatus
+from .models import Deadline, ReferralStatus
 
 S = ReferralStatus
 # The statuses at which each deadline is still open.
@@ -61,11 +60,9 @@ class DeadlineState:
 
 
 def with_arrival(referrals: QuerySet) -> QuerySet:
-    """Each referral with `referred_at`: when it reached its current agency (the last move
-    to it, or when it was made); its deadlines run from then."""
-    arrivals = ReferralMove.objects.filter(referral=OuterRef("pk"), to_agency=OuterRef("agency"))
-    last_arrival = Subquery(arrivals.order_by("-moved_at").values("moved_at")[:1])
-    return referrals.annotate(referred_at=Coalesce(last_arrival, "made_at"))
+    """Each referral with `referred_at`: when it reached its current agency (its stored
+    `arrived_at`: made, or the last move to it); its deadlines run from then."""
+    return referrals.annotate(referred_at=F("arrived_at"))
 
 
 def days_for(agency, deadline: str) -> int:

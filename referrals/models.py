@@ -162,6 +162,10 @@ class Referral(models.Model):
     decline_detail = models.TextField(blank=True)
     referred_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="referrals_made")
     made_at = models.DateTimeField()
+    # When the referral reached its current agency: made_at, or the last move to it. Set by
+    # the services that make and move a referral; its deadlines run from then, and the
+    # partner's caseload sorts on it (stored, so the page reads an index, not every move).
+    arrived_at = models.DateTimeField(editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # Retention (dataprotection/retention.py): when the record is next reviewed, and when its
     # personal fields were erased; an erased row stays, so reports still count it.
@@ -170,7 +174,13 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-made_at"]
-        indexes = [models.Index(fields=["agency", "status"])]
+        indexes = [
+            models.Index(fields=["agency", "status"]),
+            # The caseload and the API lists, newest arrival first: the planner reads this
+            # index in order, checks each row against the agency's grants, and stops at a
+            # page (it sorted the whole scope before).
+            models.Index(fields=["-arrived_at", "-id"], name="referral_arrival_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(service__in=ServiceType.values), name="referral_service_valid"

@@ -147,6 +147,7 @@ class ReferralFactory(Base):
     consent_recorded_by = factory.SelfAttribute("referred_by")
     referred_by = factory.SubFactory(UserFactory)
     made_at = factory.LazyFunction(timezone.now)
+    arrived_at = factory.SelfAttribute("made_at")  # as make_referral sets it
 
 
 def consented_referral(*, agency, by, person=None, service=ServiceType.EXIT_SUPPORT, **extra):

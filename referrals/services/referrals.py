@@ -65,6 +65,7 @@ def make_referral(
         caution=caution,
         referred_by=referred_by,
         made_at=made_at,
+        arrived_at=made_at,  # its deadlines at the agency run from now
     )
     ReferralStatusChange.objects.create(
         referral=referral,
@@ -199,7 +200,7 @@ def move_referral(referral: Referral, to_agency: PartnerAgency, by, reason: str)
         raise ReferralRuleError("Give the reason for moving the referral.")
     _check_agency(to_agency, referral.service)
     previous = referral.agency
-    ReferralMove.objects.create(
+    move = ReferralMove.objects.create(
         referral=referral,
         from_agency=previous,
         to_agency=to_agency,
@@ -210,8 +211,9 @@ def move_referral(referral: Referral, to_agency: PartnerAgency, by, reason: str)
     if referral.status != ReferralStatus.MADE:
         write_step(referral, ReferralStatus.MADE, by, note="Referred to another agency.")
     referral.agency = to_agency
+    referral.arrived_at = move.moved_at  # its deadlines start again at the new agency
     referral.status = ReferralStatus.MADE
-    referral.save(update_fields=["agency", "status", "updated_at"])
+    referral.save(update_fields=["agency", "arrived_at", "status", "updated_at"])
     if referral.caution_id:  # the course is now booked with the new provider
         caution = type(referral.caution).objects.select_for_update().get(pk=referral.caution_id)
         caution.provider = to_agency

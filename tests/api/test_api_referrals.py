@@ -738,7 +738,8 @@ def test_the_police_see_a_person_with_her_linked_records_and_referrals(client, p
 def test_filters_and_ordering(client, pc, agency_a, agency_b):
     made = [consented_referral(agency=agency, by=pc) for agency in (agency_a, agency_b)]
     services.change_status(made[1], S.WITHDRAWN, pc)
-    Referral.objects.filter(pk=made[0].pk).update(made_at=timezone.now() - dt.timedelta(days=30))
+    month_ago = timezone.now() - dt.timedelta(days=30)  # never moved: it arrived when made
+    Referral.objects.filter(pk=made[0].pk).update(made_at=month_ago, arrived_at=month_ago)
     client.force_login(pc)
     listed = lambda query: [r["uuid"] for r in rows(client.get(f"/api/v1/referrals/?{query}"))]  # noqa: E731
     week_ago = (timezone.localdate() - dt.timedelta(days=7)).isoformat()

@@ -19,7 +19,8 @@ def caseload(area, pc, agency_a):
     old = consented_referral(
         agency=agency_a, by=pc, person=PersonFactory(area=area, working_name="Tia Testname")
     )
-    type(old).objects.filter(pk=old.pk).update(made_at=timezone.now() - dt.timedelta(days=21))
+    weeks_ago = timezone.now() - dt.timedelta(days=21)  # never moved: it arrived when made
+    type(old).objects.filter(pk=old.pk).update(made_at=weeks_ago, arrived_at=weeks_ago)
     consented_referral(
         agency=agency_a, by=pc, person=PersonFactory(area=area, working_name="Kay Testname")
     )

@@ -36,6 +36,7 @@ def consented(pc, agency_a):
         "consent_recorded_by": pc,
         "referred_by": pc,
         "made_at": NOW,
+        "arrived_at": NOW,
     }
 
 

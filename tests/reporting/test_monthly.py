@@ -292,6 +292,7 @@ def world(area, other_area):
         service=ServiceType.DIVERSION_COURSE,
         referred_by=w.officer,
         made_at=made,
+        arrived_at=made,
     )
     IntelligenceReport.objects.create(
         patrol=march[2],
