@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -57,6 +58,25 @@ def _actor(user, request):
 # --- Writing rows ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Source:
+    """Who acted and from where: the same for every row one call writes."""
+
+    actor: object
+    username: str
+    ip_address: str | None
+
+
+def _source(user, request) -> _Source:
+    request = request if request is not None else _request.get()
+    actor = _actor(user, request)
+    return _Source(
+        actor,
+        actor.get_username() if actor else "",
+        client_ip(request) if request is not None else None,
+    )
+
+
 def event(
     action: str,
     obj=None,
@@ -67,16 +87,17 @@ def event(
     detail: str = "",
     object_type: str = "",
     object_id: str = "",
+    source: _Source | None = None,
 ) -> AuditEvent:
-    """An unsaved row: ``record`` saves one, ``record_many`` several in one query."""
-    request = request if request is not None else _request.get()
-    actor = _actor(user, request)
+    """An unsaved row: ``record`` saves one, ``record_many`` several in one query.
+    ``source``: who and from where, when the caller has read it once for many rows."""
+    source = source or _source(user, request)
     if obj is not None:
         object_type, object_id = obj._meta.label_lower, object_key(obj)
     return AuditEvent(
-        actor=actor,
-        actor_username=actor.get_username() if actor else "",
-        ip_address=client_ip(request) if request is not None else None,
+        actor=source.actor,
+        actor_username=source.username,
+        ip_address=source.ip_address,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
@@ -144,8 +165,9 @@ def write_after_request(request) -> None:
 
 def record_many(action: str, objects: Iterable, **kwargs) -> list[AuditEvent]:
     """One row per object in a single INSERT (nothing for no objects)."""
+    source = _source(kwargs.pop("user", None), kwargs.pop("request", None))
     return AuditEvent.objects.bulk_create(
-        [event(action, obj, **kwargs) for obj in objects if obj is not None]
+        [event(action, obj, source=source, **kwargs) for obj in objects if obj is not None]
     )
 
 
@@ -158,12 +180,9 @@ def viewed_many(request, objects: Iterable) -> None:
     """One row per object shown on a page, in one query whatever their number or types:
     a list page stays constant in queries."""
     groups = _by_label(objects)
+    source = _source(None, request)
     AuditEvent.objects.bulk_create(
-        [
-            event(f"{label}.viewed", obj, request=request)
-            for label in groups
-            for obj in groups[label]
-        ]
+        [event(f"{label}.viewed", obj, source=source) for label in groups for obj in groups[label]]
     )
 
 

@@ -68,7 +68,7 @@ def case_rows(referrals, agency, since: dt.datetime | None, today: dt.date) -> l
 
 class CaseloadPaginator(Paginator):
     """Reads a page's keys first, then those referrals with their people and cautions
-    (core.api_defaults.page_rows): joined before sorting, the agency's thousands of
+    (core.queries.page_rows): joined before sorting, the agency's thousands of
     referrals were hashed against every person and caution. Given the count when the
     caller knows it (the unfiltered caseload's is the counts' total), none is run."""
 
