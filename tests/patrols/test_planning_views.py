@@ -149,7 +149,7 @@ def test_patrol_list_filters_by_status(client, sergeant, ward):
     planned = PatrolFactory(ward=ward)
     client.force_login(sergeant)
     response = client.get(reverse("patrols:list"), {"status": "planned"})
-    assert list(response.context["page_obj"]) == [planned]
+    assert [row.uuid for row in response.context["page_obj"]] == [planned.uuid]
 
 
 def test_patrol_list_bad_filter_input_is_not_a_500(client, sergeant):
