@@ -117,9 +117,9 @@ def test_patrol_list_runs_constant_queries(
         )
         patrol.hotspots.add(HotspotFactory(ward=ward))
     client.force_login(sergeant)
-    # savepoint, session, user, count, release; filter choices: areas, wards; the page of
-    # patrols (with their ward's name), their hotspots, their officers
-    # ... and the header's count of unread notifications (every signed-in page).
+    # savepoint, session, user, count; the page of patrols (with their ward's name), their
+    # hotspots' names, their officers' names (patrol_list_rows); release; filter choices:
+    # areas, wards ... and the header's count of unread notifications (every signed-in page).
     with django_assert_num_queries(11):
         response = client.get(reverse("patrols:list"))
     assert response.status_code == 200
