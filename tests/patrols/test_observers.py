@@ -164,7 +164,7 @@ def test_the_areas_other_patrols_stay_hidden(client, observed, visitor, ward):
     client.force_login(visitor)
     assert client.get(reverse("patrols:detail", args=[other.uuid])).status_code == 404
     listed = client.get(reverse("patrols:list")).context["page_obj"].object_list
-    assert observed not in list(listed)
+    assert observed.uuid not in [row.uuid for row in listed]
 
 
 def test_an_observer_removed_from_the_patrol_loses_it(client, observed, visitor):
