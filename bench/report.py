@@ -46,18 +46,19 @@ def import_missed(worst) -> str:
     cap = worst.copy_s / worst.bare_s if worst.bare_s else 0.0
     if cap < IMPORT_COPY_RATIO:
         bare = (
-            f"an import with no checks into a table with no index would reach only about {cap:.2f}"
+            "an import with no checks into a table with no index would reach only about "
+            f"{cap:.2f} of raw COPY here"
         )
     else:
         bare = (
-            f"a table with no index would allow about {cap:.2f}, so what the target lacks is "
-            "in the indexes"
+            f"a table with no index would allow about {cap:.2f} of raw COPY here, so what the "
+            "target lacks is in the indexes"
         )
     return f"""\
 Why it is missed: storing the rows durably is most of the import, and no reading of the
 file can go under it. In this run the bare table (the same rows, durable, no index) took
 {worst.bare_s:.2f} s against raw COPY's {worst.copy_s:.2f} s into a temporary table, which
-is not written to the WAL: {bare} of raw COPY here. The crime table's indexes are the rest
+is not written to the WAL: {bare}. The crime table's indexes are the rest
 of storing ({worst.table_s:.2f} s), and each serves a query (batch: replacing a force-month;
 area-month-type: every area read; LSOA-month: the API's filter; the position's GiST: the
 ranking). The GiST index is the largest part: storing 100,000 rows into the 2 million of
