@@ -10,13 +10,13 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
 from accounts.reauth import RecentAuthenticationRequiredMixin
+from core.pagination import SelectorPaginator
 from core.permissions import PermissionRequiredMixin
 from core.queries import page_rows
 from core.spreadsheet import safe_cell
@@ -66,23 +66,6 @@ def case_rows(referrals, agency, since: dt.datetime | None, today: dt.date) -> l
     ]
 
 
-class CaseloadPaginator(Paginator):
-    """Reads a page's keys first, then those referrals with their people and cautions
-    (core.queries.page_rows): joined before sorting, the agency's thousands of
-    referrals were hashed against every person and caution. Given the count when the
-    caller knows it (the unfiltered caseload's is the counts' total), none is run."""
-
-    def __init__(self, rows, per_page, count: int | None = None):
-        super().__init__(rows, per_page)
-        if count is not None:
-            self.count = count  # the cached property's value
-
-    def page(self, number):
-        number = self.validate_number(number)
-        offset = (number - 1) * self.per_page
-        return self._get_page(page_rows(self.object_list, offset, self.per_page), number, self)
-
-
 def partner_home(request):
     """The partner's start page, also served at "/" (pages.urls)."""
     return PartnerHomeView.as_view()(request)
@@ -101,7 +84,11 @@ class PartnerHomeView(PermissionRequiredMixin, View):
         counts, overdue = caseload_summary(user, today)
         total = sum(n for _, n in counts)
         rows = caseload(user, filters, since, today)
-        paginator = CaseloadPaginator(rows, PAGE_SIZE, None if filters else total)
+        # A page's keys first, then those referrals with their people and cautions
+        # (page_rows): joined before sorting, the agency's thousands of referrals were
+        # hashed against every person and caution. The unfiltered caseload's count is the
+        # counts' total, so none is run for it.
+        paginator = SelectorPaginator(rows, PAGE_SIZE, page_rows, count=None if filters else total)
         page = paginator.get_page(request.GET.get("page"))
         audit.viewed_many(request, audit.with_related(page, "person", "caution"))
         context = {
