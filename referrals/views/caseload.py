@@ -24,7 +24,7 @@ from governance import audit
 
 from .. import deadlines, services
 from ..forms import PortalFilterForm
-from ..models import Referral, ReferralStatus
+from ..models import Referral, ReferralStatus, ServiceType
 from ..selectors import caseload, caseload_summary, previous_portal_visit
 
 PAGE_SIZE = 50
@@ -44,6 +44,7 @@ CSV_COLUMNS = [
 @dataclass(frozen=True)
 class CaseRow:
     referral: Referral
+    arrived_on: dt.date  # the local day it reached the agency
     age_days: int
     deadline: deadlines.DeadlineState | None
     is_new: bool
@@ -53,17 +54,30 @@ class CaseRow:
         referral = self.referral
         return referral.person.working_name if referral.person else referral.caution.booking_name
 
+    @property
+    def service_name(self) -> str:
+        """The service's name; the model's get_service_display looks it up among all
+        the field's choices made hashable, on each call."""
+        return ServiceType(self.referral.service).label
+
+    @property
+    def status_name(self) -> str:
+        return ReferralStatus(self.referral.status).label
+
 
 def case_rows(referrals, agency, since: dt.datetime | None, today: dt.date) -> list[CaseRow]:
-    return [
-        CaseRow(
-            referral,
-            (today - timezone.localdate(referral.referred_at)).days,
-            deadlines.state_of(referral, agency, today),
-            since is None or referral.referred_at > since,
-        )
-        for referral in referrals
-    ]
+    return [case_row(referral, agency, since, today) for referral in referrals]
+
+
+def case_row(referral, agency, since: dt.datetime | None, today: dt.date) -> CaseRow:
+    arrived_on = timezone.localdate(referral.referred_at)
+    return CaseRow(
+        referral,
+        arrived_on,
+        (today - arrived_on).days,
+        deadlines.state_of(referral, agency, today),
+        since is None or referral.referred_at > since,
+    )
 
 
 def partner_home(request):
@@ -135,11 +149,11 @@ def write_csv(out, rows: list[CaseRow]) -> None:
         referral, deadline = row.referral, row.deadline
         cells = [
             str(referral.uuid),
-            f"{timezone.localdate(referral.referred_at):%Y-%m-%d}",
+            f"{row.arrived_on:%Y-%m-%d}",
             str(row.age_days),
             row.name,
-            referral.get_service_display(),
-            ReferralStatus(referral.status).label,
+            row.service_name,
+            row.status_name,
             deadline.label if deadline else "",
             f"{deadline.due_on:%Y-%m-%d}" if deadline else "",
             dict(deadlines.Rag.CHOICES)[deadline.rag] if deadline else "",
