@@ -17,6 +17,7 @@ from django.views import View
 
 from accounts.reauth import RecentAuthenticationRequiredMixin
 from core.pagination import SelectorPaginator
+from core.paths import uuid_paths
 from core.permissions import PermissionRequiredMixin
 from core.queries import page_rows
 from core.spreadsheet import safe_cell
@@ -48,6 +49,7 @@ class CaseRow:
     age_days: int
     deadline: deadlines.DeadlineState | None
     is_new: bool
+    url: str  # the referral's page in the portal
 
     @property
     def name(self) -> str:
@@ -66,10 +68,11 @@ class CaseRow:
 
 
 def case_rows(referrals, agency, since: dt.datetime | None, today: dt.date) -> list[CaseRow]:
-    return [case_row(referral, agency, since, today) for referral in referrals]
+    link = uuid_paths("referrals:partner_detail")
+    return [case_row(referral, agency, since, today, link) for referral in referrals]
 
 
-def case_row(referral, agency, since: dt.datetime | None, today: dt.date) -> CaseRow:
+def case_row(referral, agency, since: dt.datetime | None, today: dt.date, link) -> CaseRow:
     arrived_on = timezone.localdate(referral.referred_at)
     return CaseRow(
         referral,
@@ -77,6 +80,7 @@ def case_row(referral, agency, since: dt.datetime | None, today: dt.date) -> Cas
         (today - arrived_on).days,
         deadlines.state_of(referral, agency, today),
         since is None or referral.referred_at > since,
+        link(referral.uuid),
     )
 
 

@@ -83,7 +83,7 @@ def row_for(**fields) -> CaseRow:
     referral = Referral(service=ServiceType.EXIT_SUPPORT, status=S.CLOSED)
     for name, value in fields.items():
         setattr(referral, name, value)
-    return CaseRow(referral, dt.date(2026, 1, 1), 0, None, False)
+    return CaseRow(referral, dt.date(2026, 1, 1), 0, None, False, "")
 
 
 @pytest.mark.parametrize("service", ServiceType)
@@ -101,9 +101,25 @@ def test_a_row_names_its_status_as_the_model_does(status):
 def test_a_row_arrived_on_its_local_day():
     """Late in a summer evening in UTC is the next morning in London."""
     late = dt.datetime(2026, 6, 1, 23, 30, tzinfo=dt.UTC)
-    referral = SimpleNamespace(referred_at=late, status=S.CLOSED)
+    referral = SimpleNamespace(referred_at=late, status=S.CLOSED, uuid=None)
 
-    row = case_row(referral, agency=None, since=None, today=dt.date(2026, 6, 12))
+    row = case_row(referral, None, None, dt.date(2026, 6, 12), link=str)
 
     assert row.arrived_on == dt.date(2026, 6, 2)
     assert row.age_days == 10
+
+
+@pytest.mark.django_db
+def test_each_row_links_to_its_referral(client, partner_a, agency_a, pc):
+    referrals = [refer(agency_a, pc) for _ in range(3)]
+    client.force_login(partner_a)
+
+    response = client.get(reverse("referrals:partner_home"))
+
+    links = {row.referral.pk: row.url for row in response.context["rows"]}
+    assert links == {
+        referral.pk: reverse("referrals:partner_detail", args=[referral.uuid])
+        for referral in referrals
+    }
+    for url in links.values():
+        assert f'href="{url}"' in response.content.decode()
