@@ -38,3 +38,22 @@ def test_the_selector_reads_only_the_page():
     assert page.has_previous()
     with pytest.raises(EmptyPage):
         paginator.page(4)
+
+
+class Uncountable(list):
+    """A list whose length must not be asked: the paginator was told it."""
+
+    def count(self):
+        raise AssertionError("counted")
+
+    def __len__(self):
+        raise AssertionError("counted")
+
+
+def test_a_count_given_is_not_run_again():
+    paginator = SelectorPaginator(Uncountable(range(120)), 50, rows=sliced([]), count=120)
+
+    page = paginator.page(3)
+
+    assert paginator.num_pages == 3
+    assert list(page) == list(range(100, 120))

@@ -10,13 +10,14 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
 from accounts.reauth import RecentAuthenticationRequiredMixin
+from core.pagination import SelectorPaginator
+from core.paths import uuid_paths
 from core.permissions import PermissionRequiredMixin
 from core.queries import page_rows
 from core.spreadsheet import safe_cell
@@ -24,7 +25,7 @@ from governance import audit
 
 from .. import deadlines, services
 from ..forms import PortalFilterForm
-from ..models import Referral, ReferralStatus
+from ..models import Referral, ReferralStatus, ServiceType
 from ..selectors import caseload, caseload_summary, previous_portal_visit
 
 PAGE_SIZE = 50
@@ -44,43 +45,43 @@ CSV_COLUMNS = [
 @dataclass(frozen=True)
 class CaseRow:
     referral: Referral
+    arrived_on: dt.date  # the local day it reached the agency
     age_days: int
     deadline: deadlines.DeadlineState | None
     is_new: bool
+    url: str  # the referral's page in the portal
 
     @property
     def name(self) -> str:
         referral = self.referral
         return referral.person.working_name if referral.person else referral.caution.booking_name
 
+    @property
+    def service_name(self) -> str:
+        """The service's name; the model's get_service_display looks it up among all
+        the field's choices made hashable, on each call."""
+        return ServiceType(self.referral.service).label
+
+    @property
+    def status_name(self) -> str:
+        return ReferralStatus(self.referral.status).label
+
 
 def case_rows(referrals, agency, since: dt.datetime | None, today: dt.date) -> list[CaseRow]:
-    return [
-        CaseRow(
-            referral,
-            (today - timezone.localdate(referral.referred_at)).days,
-            deadlines.state_of(referral, agency, today),
-            since is None or referral.referred_at > since,
-        )
-        for referral in referrals
-    ]
+    link = uuid_paths("referrals:partner_detail")
+    return [case_row(referral, agency, since, today, link) for referral in referrals]
 
 
-class CaseloadPaginator(Paginator):
-    """Reads a page's keys first, then those referrals with their people and cautions
-    (core.queries.page_rows): joined before sorting, the agency's thousands of
-    referrals were hashed against every person and caution. Given the count when the
-    caller knows it (the unfiltered caseload's is the counts' total), none is run."""
-
-    def __init__(self, rows, per_page, count: int | None = None):
-        super().__init__(rows, per_page)
-        if count is not None:
-            self.count = count  # the cached property's value
-
-    def page(self, number):
-        number = self.validate_number(number)
-        offset = (number - 1) * self.per_page
-        return self._get_page(page_rows(self.object_list, offset, self.per_page), number, self)
+def case_row(referral, agency, since: dt.datetime | None, today: dt.date, link) -> CaseRow:
+    arrived_on = timezone.localdate(referral.referred_at)
+    return CaseRow(
+        referral,
+        arrived_on,
+        (today - arrived_on).days,
+        deadlines.state_of(referral, agency, today),
+        since is None or referral.referred_at > since,
+        link(referral.uuid),
+    )
 
 
 def partner_home(request):
@@ -101,7 +102,11 @@ class PartnerHomeView(PermissionRequiredMixin, View):
         counts, overdue = caseload_summary(user, today)
         total = sum(n for _, n in counts)
         rows = caseload(user, filters, since, today)
-        paginator = CaseloadPaginator(rows, PAGE_SIZE, None if filters else total)
+        # A page's keys first, then those referrals with their people and cautions
+        # (page_rows): joined before sorting, the agency's thousands of referrals were
+        # hashed against every person and caution. The unfiltered caseload's count is the
+        # counts' total, so none is run for it.
+        paginator = SelectorPaginator(rows, PAGE_SIZE, page_rows, count=None if filters else total)
         page = paginator.get_page(request.GET.get("page"))
         audit.viewed_many(request, audit.with_related(page, "person", "caution"))
         context = {
@@ -148,11 +153,11 @@ def write_csv(out, rows: list[CaseRow]) -> None:
         referral, deadline = row.referral, row.deadline
         cells = [
             str(referral.uuid),
-            f"{timezone.localdate(referral.referred_at):%Y-%m-%d}",
+            f"{row.arrived_on:%Y-%m-%d}",
             str(row.age_days),
             row.name,
-            referral.get_service_display(),
-            ReferralStatus(referral.status).label,
+            row.service_name,
+            row.status_name,
             deadline.label if deadline else "",
             f"{deadline.due_on:%Y-%m-%d}" if deadline else "",
             dict(deadlines.Rag.CHOICES)[deadline.rag] if deadline else "",
