@@ -1,8 +1,9 @@
 """Who may see which referral and person: the wall between police and partner data.
 
 Police see the referrals and people of their areas. A partner user sees exactly the
-referrals django-guardian has granted to their agency's group, fetched in SQL (never
-filtered in Python), and anything else answers 404 — as if it did not exist.
+referrals django-guardian has granted to their agency's group and that are at their
+agency now, fetched in SQL (never filtered in Python), and anything else answers 404 —
+as if it did not exist.
 """
 
 from django.db.models import Q
@@ -40,8 +41,13 @@ def referrals_for(user, queryset=None):
             user, "referrals.view_referral", klass=Referral, accept_global_perms=False
         )
         # The grants' condition on the base queryset itself (guardian, given a queryset,
-        # would nest it inside the grants' subquery).
-        return granted if queryset is None else base & granted
+        # would nest it inside the grants' subquery). Granted AND at the user's agency:
+        # the services grant an agency exactly the referrals at it, so the second
+        # condition narrows nothing that is right, holds if a grant ever outlived a move,
+        # and lets the planner start from the agency's index, not every referral of the
+        # force (the portal's counts at force scale: 8.0 -> 5.6 ms).
+        scoped = granted if queryset is None else base & granted
+        return scoped.filter(agency_id=user.agency_id)
     if user.role in _POLICE:
         # Each side a subquery on the referral's own column: no joins of whole tables to
         # filter through and no DISTINCT over the wide rows (the police API list at force

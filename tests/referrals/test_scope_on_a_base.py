@@ -37,3 +37,18 @@ def test_a_police_scope_narrows_the_base_to_their_areas(pc, other_area, agency_a
     assert set(referrals_for(pc, base)) == set(two)
     assert list(referrals_for(elsewhere, base)) == [away]
     assert list(referrals_for(pc, Referral.objects.filter(pk=away.pk))) == []
+
+
+def test_a_partner_needs_both_the_grant_and_the_referral_at_their_agency(
+    partner_a, agency_a, agency_b, pc
+):
+    from guardian.shortcuts import assign_perm, remove_perm
+
+    granted_elsewhere = refer(agency_b, pc)  # a grant that outlived a move, say
+    assign_perm("referrals.view_referral", agency_a.group, granted_elsewhere)
+    ungranted_here = refer(agency_a, pc)
+    remove_perm("referrals.view_referral", agency_a.group, ungranted_here)
+    mine = refer(agency_a, pc)
+
+    assert list(referrals_for(partner_a)) == [mine]
+    assert list(referrals_for(partner_a, Referral.objects.all())) == [mine]
