@@ -39,7 +39,8 @@ class Pagination(CursorPagination):
     a page (core.queries.keyed_rows), as before. The cursor holds the values of the
     ordering's fields for a row the page showed (fields the view names in
     ``ordering_fields`` or ``ordering``, never any other: a partner must not key by
-    made_at), and its filter narrows the scoped queryset, never widens it. An ordering
+    made_at), the row named by its uuid where it has one (not its integer key), and its
+    filter narrows the scoped queryset, never widens it. An ordering
     that cannot be keyed (see core.keyset) is paged by an offset in the cursor instead.
 
     A cursor that was not made here, or was made for another ordering, is 404 in the one
@@ -76,8 +77,9 @@ class Pagination(CursorPagination):
         read = [key.reversed() for key in keys] if backwards else keys
         rows = queryset.order_by(*(key.order() for key in read))
         if position is not None:
-            rows = rows.filter(keyset.after(read, position.values))
-        page = keyed_rows(rows, [key.name for key in read], size + 1)
+            values = keyset.at_uuids(queryset, read, position.values)
+            rows = rows.filter(keyset.after(read, values))
+        page = keyed_rows(rows, [key.read for key in read], size + 1)
         more, page = len(page) > size, page[:size]
         if backwards:
             page.reverse()

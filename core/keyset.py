@@ -11,13 +11,14 @@ they come first); keys that cannot be NULL keep plain ``ORDER BY`` terms, so the
 that served the list still serve it.
 
 What cannot be keyed (an expression or ``?`` in the ordering, a transform, a relation
-as the last step or a reverse many-valued one, ``extra()`` ordering, DISTINCT, combined or
-``values()`` querysets, a plain list) is read by offset: ``keys_for`` answers None and the
+as the last step or a reverse many-valued one, ``extra()`` ordering, ``DISTINCT ON``, combined
+or ``values()`` querysets, a plain list) is read by offset: ``keys_for`` answers None and the
 cursor carries an offset, as DRF's CursorPagination does for its ties.
 
 A cursor carries an ordering signature and the keys' values of the row at the page's
 edge: values of a row the user was shown, of the fields the list is ordered by (and a
-view names the only fields it may be), so it reveals nothing the page did not. The
+view names the only fields it may be), the row named by its uuid where it has one, not
+by its integer key: it reveals nothing the page did not. The
 filter it becomes is applied on top of the scoped queryset, so it can narrow a list,
 never widen it. Anything else in the cursor place is ``InvalidCursor``.
 """
@@ -35,7 +36,7 @@ from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, FieldError, ValidationError
-from django.db.models import F, Field, Q, QuerySet
+from django.db.models import F, Field, Q, QuerySet, Subquery
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.expressions import Col
 from django.utils.duration import duration_iso_string
@@ -54,6 +55,11 @@ class Key:
     field: Field  # reads a cursor's value back (to_python)
     nullable: bool
     nulls_first: bool = False  # the forward order puts NULLs last
+    carried: str = ""  # the field whose value the cursor carries, when not ``name``'s
+
+    @property
+    def read(self) -> str:
+        return self.carried or self.name
 
     def reversed(self) -> "Key":
         return replace(self, descending=not self.descending, nulls_first=not self.nulls_first)
@@ -86,7 +92,7 @@ def ordering_of(queryset) -> list:
 def keyable(queryset) -> bool:
     return (
         isinstance(queryset, QuerySet)
-        and not queryset.query.distinct
+        and not queryset.query.distinct_fields  # a plain DISTINCT (a filter's) is keyed
         and not queryset.query.combinator
         and queryset._fields is None
         and not queryset.query.extra_order_by
@@ -110,9 +116,23 @@ def keys_for(queryset, allowed: set[str] | None = None) -> list[Key] | None:
             return None
         keys.append(Key("pk" if pk else name, term.startswith("-"), *found))
         if pk:
-            return keys  # unique: what follows it never decides an order
+            return [*keys[:-1], _pk_key(queryset.model, keys[-1].descending)]  # unique: done
     descending = keys[-1].descending if keys else False
-    return [*keys, Key("pk", descending, queryset.model._meta.pk, False)]
+    return [*keys, _pk_key(queryset.model, descending)]
+
+
+def _pk_key(model, descending: bool) -> Key:
+    """The pk, as the last key. A record with a ``uuid`` (a person's, a referral's) is
+    named in its cursor by that uuid, which its page shows, never by its integer key,
+    which would tell how many records the force has made (ARCHITECTURE: integer keys stay
+    internal); ``at_uuids`` turns it back into the key inside the query."""
+    try:
+        public = model._meta.get_field("uuid")
+    except FieldDoesNotExist:
+        public = None
+    if public is not None and public.unique and not public.null:
+        return Key("pk", descending, public, False, carried="uuid")
+    return Key("pk", descending, model._meta.pk, False)
 
 
 def _field_of(queryset, name: str) -> tuple[Field, bool] | None:
@@ -163,6 +183,17 @@ def signature(terms) -> str:
 
 
 # --- "After this row" ----------------------------------------------------------------------
+
+
+def at_uuids(scope: QuerySet, keys: list[Key], values: list) -> list:
+    """A cursor's values for ``after``: a uuid it carries becomes that row's pk, read by a
+    subquery of the scoped list (no query more; a uuid outside the scope is no row, and
+    nothing comes after it)."""
+    rows = scope.order_by()
+    return [
+        Subquery(rows.filter(**{key.carried: value}).values("pk")[:1]) if key.carried else value
+        for key, value in zip(keys, values, strict=True)
+    ]
 
 
 def after(keys: list[Key], values: list) -> Q:

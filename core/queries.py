@@ -26,15 +26,16 @@ def page_rows(queryset, offset: int, limit: int) -> list:
 
 
 def keyed_rows(queryset: QuerySet, names: list[str], limit: int) -> list[tuple]:
-    """The first ``limit`` rows of a model queryset in its order, each as ``(row, keys)``
-    with its values of ``names`` (its ordering's keys, the last one its pk; core.keyset
-    makes the cursors of them). As ``page_rows``: the keys first, then those rows with
-    everything the serializer needs by ``pk IN (...)``; put back in the keys' order here,
-    so the rows' query needs no sort. Two queries whatever the page's length (one when
-    there are no rows); a row deleted between the two is left out."""
-    keys = list(queryset.values_list(*names)[:limit])
+    """The first ``limit`` rows of a model queryset in its order, each as ``(row, values)``
+    with its values of ``names`` (its ordering's keys: core.keyset makes the cursors of
+    them). As ``page_rows``: the keys first, then those rows with everything the serializer
+    needs by ``pk IN (...)``, put back in the keys' order here, so the rows' query needs no
+    sort. Two queries whatever the page's length (one when there are no rows); a row
+    deleted between the two is left out. A plain DISTINCT (a filter across a many-valued
+    relation) reads each row once: the keys are one value a row, the pk among them."""
+    keys = list(queryset.values_list(*names, "pk")[:limit])
     if not keys:
         return []
     rows = queryset.filter(pk__in=[key[-1] for key in keys]).order_by()
     by_pk = {row.pk: row for row in rows}
-    return [(by_pk[key[-1]], key) for key in keys if key[-1] in by_pk]
+    return [(by_pk[key[-1]], list(key[:-1])) for key in keys if key[-1] in by_pk]
