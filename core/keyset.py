@@ -207,7 +207,13 @@ def after(keys: list[Key], values: list) -> Q:
             disjuncts.append(equal & beyond)
         is_null = Q(**{f"{key.name}__isnull": True})
         equal &= is_null if value is None else Q(**{key.name: value})
-    return reduce(or_, disjuncts)  # never empty: the last key is the pk, never NULL
+    rows = reduce(or_, disjuncts)  # never empty: the last key is the pk, never NULL
+    first, value = keys[0], values[0]
+    if len(keys) > 1 and not first.nullable:
+        # Implied by the disjuncts, but it is what lets PostgreSQL start the ordering's
+        # index scan at the row (an OR of ANDs alone would walk the index from its start).
+        rows = Q(**{f"{first.name}__{'lte' if first.descending else 'gte'}": value}) & rows
+    return rows
 
 
 def _beyond(key: Key, value) -> Q | None:

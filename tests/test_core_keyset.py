@@ -278,3 +278,14 @@ def test_a_uuid_in_the_cursor_is_read_back_as_its_row_inside_the_scope():
     outside = everything.exclude(pk=agencies[1].pk)  # the named row is not in the scope
     later = outside.filter(keyset.after(keys, keyset.at_uuids(outside, keys, edge)))
     assert list(later) == agencies[2:]  # no row is placed by it: nothing more is shown
+
+
+@pytest.mark.django_db
+def test_the_first_key_bounds_the_scan_where_it_cannot_be_null():
+    queryset = CrimeRecord.objects.order_by("-month", "date")
+    keys = keyset.keys_for(queryset)
+    sql = str(queryset.filter(keyset.after(keys, [dt.date(2026, 9, 1), None, 5])).query)
+    assert 'WHERE ("reporting_crimerecord"."month" <= 2026-09-01 AND' in sql
+    nullable = keyset.keys_for(queryset.order_by("date", "month"))
+    sql = str(queryset.filter(keyset.after(nullable, [dt.date(2026, 9, 1), None, 5])).query)
+    assert ">= 2026-09-01" not in sql

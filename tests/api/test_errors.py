@@ -84,7 +84,8 @@ def test_404_suggests_the_trailing_slash(client):
 
 @pytest.mark.parametrize("cursor", ["not a cursor", "eyJzIjoiMSJ9", "e30"])
 def test_404_for_a_cursor_not_made_here(client, pc_token, cursor):
-    body = assert_error(client.get(CRIMES, {"cursor": cursor}, **bearer(pc_token)), 404, "not_found")
+    response = client.get(CRIMES, {"cursor": cursor}, **bearer(pc_token))
+    body = assert_error(response, 404, "not_found")
     assert body["detail"] == "Invalid cursor."
 
 
