@@ -40,8 +40,8 @@ class Pagination(CursorPagination):
     ordering's fields for a row the page showed (fields the view names in
     ``ordering_fields`` or ``ordering``, never any other: a partner must not key by
     made_at), the row named by its uuid where it has one (not its integer key), and its
-    filter narrows the scoped queryset, never widens it. An ordering
-    that cannot be keyed (see core.keyset) is paged by an offset in the cursor instead.
+    filter narrows the scoped queryset, never widens it. An ordering that cannot be keyed
+    (see core.keyset) is paged by an offset in the cursor instead.
 
     A cursor that was not made here, or was made for another ordering, is 404 in the one
     error shape; so is ``?page=``, which lists no longer read (a client counting pages

@@ -307,6 +307,7 @@ def _from_json(key: Key, value):
         raise InvalidCursor
     try:
         python = key.field.to_python(value)
+        key.field.run_validators(python)  # a key the database's integers cannot hold
     except (ValidationError, TypeError, ValueError, OverflowError, decimal.InvalidOperation):
         raise InvalidCursor from None
     if python is None:

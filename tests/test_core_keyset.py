@@ -82,6 +82,7 @@ SIGNED = keyset.signature(["date", "pk"])
         encoded({"s": SIGNED, "k": ["someday", 1]}),  # not a date
         encoded({"s": SIGNED, "k": ["2026-01-01", "one"]}),  # not a key
         encoded({"s": SIGNED, "k": ["2026-01-01", None]}),  # NULL where none can be
+        encoded({"s": SIGNED, "k": ["2026-01-01", 2**64]}),  # no database integer
         encoded({"s": SIGNED, "k": [["2026-01-01"], 1]}),  # not a plain value
         encoded({"s": SIGNED, "k": ["2026-01-01", 1], "b": 2}),
         encoded({"s": SIGNED, "k": ["2026-01-01", 1], "extra": 1}),
