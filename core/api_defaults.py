@@ -8,53 +8,104 @@ DRF imports these while its own views module loads: import nothing here that imp
 import time
 
 from django.core.exceptions import RequestDataTooBig
+from django.db.models import QuerySet
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from redis.exceptions import ConnectionError as RedisUnavailable
 from redis.exceptions import TimeoutError as RedisTimeout
 from rest_framework.exceptions import NotFound, ParseError, ValidationError
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from . import rate_limit
-from .queries import page_rows
+from . import keyset, rate_limit
+from .queries import keyed_rows, page_rows
 
 # --- Pagination and throttling -----------------------------------------------------------
 
 
-class Pagination(PageNumberPagination):
-    """50 a page; ``?page_size=`` up to 200 for integrations pulling everything.
+class Pagination(CursorPagination):
+    """Keyset (cursor) pages: 50 a page, ``?page_size=`` up to 200 for integrations
+    pulling everything; ``next`` and ``previous`` are links carrying ``?cursor=`` (URL-safe
+    base64 of compact JSON), ``null`` at the ends; the answer is ``{"next", "previous",
+    "results"}``, with no COUNT over the user's whole scope.
 
-    No COUNT over the user's whole scope (at force scale it cost more than the page): one
-    row more than the page is read to know whether there is a next page, and the answer
-    is ``{"next", "previous", "results"}``. A page past the end, or a page that is not a
-    whole number from 1 to ``MAX_PAGE``, is 404.
-    """
+    A page is the rows after (``previous``: before) the row its cursor names, in the
+    list's ordering made total (core.keyset: the views' ``ordering`` or the client's
+    ``?ordering=``, then the pk; NULLs last): however deep, the database reads by the
+    ordering's index from that row on, where an OFFSET walked and dropped every row before
+    it. One row more than the page is read to know whether another follows; two queries
+    a page (core.queries.keyed_rows), as before. The cursor holds the values of the
+    ordering's fields for a row the page showed (fields the view names in
+    ``ordering_fields`` or ``ordering``, never any other: a partner must not key by
+    made_at), the row named by its uuid where it has one (not its integer key), and its
+    filter narrows the scoped queryset, never widens it. An ordering that cannot be keyed
+    (see core.keyset) is paged by an offset in the cursor instead.
+
+    A cursor that was not made here, or was made for another ordering, is 404 in the one
+    error shape; so is ``?page=``, which lists no longer read (a client counting pages
+    would read the first page for ever)."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    MAX_PAGE = 1_000_000  # beyond it an OFFSET would overflow the database's integers
-    template = None  # the browsable API's page numbers would need the count
+    MAX_OFFSET = 200_000_000  # beyond it an OFFSET would overflow the database's integers
+    invalid_cursor_message = "Invalid cursor."
+    cursor_query_description = "Where the page starts: the cursor of a next or previous link."
+    template = None
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
+        # None: no link; "": the first page (no cursor); else the page's cursor.
+        self.next_cursor = self.previous_cursor = None
+        if "page" in request.query_params:
+            raise NotFound("Lists are read by ?cursor=, from their next and previous links.")
         size = self.get_page_size(request)
-        self.number = self._page_number(request)
-        offset = (self.number - 1) * size
-        rows = page_rows(queryset, offset, size + 1)
-        if self.number > 1 and not rows:
-            raise NotFound(self.invalid_page_message)
-        self.more = len(rows) > size
-        return rows[:size]
+        cursor = request.query_params.get(self.cursor_query_param) or None
+        keys = keyset.keys_for(queryset, _orderable(view))
+        try:
+            if keys is None:
+                return self._offset_page(queryset, size, cursor)
+            return self._keyset_page(queryset, keys, size, cursor)
+        except keyset.InvalidCursor:
+            raise NotFound(self.invalid_cursor_message) from None
 
-    def _page_number(self, request) -> int:
-        raw = request.query_params.get(self.page_query_param) or "1"
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.MAX_PAGE:
-            raise NotFound(self.invalid_page_message)
-        return int(raw)
+    def _keyset_page(self, queryset, keys, size, cursor):
+        position = keyset.read_position(cursor, keys) if cursor else None
+        backwards = position is not None and position.backwards
+        read = [key.reversed() for key in keys] if backwards else keys
+        rows = queryset.order_by(*(key.order() for key in read))
+        if position is not None:
+            values = keyset.at_uuids(queryset, read, position.values)
+            rows = rows.filter(keyset.after(read, values))
+        page = keyed_rows(rows, [key.read for key in read], size + 1)
+        more, page = len(page) > size, page[:size]
+        if backwards:
+            page.reverse()
+        first, last = (page[0][1], page[-1][1]) if page else (None, None)
+        if backwards:  # rows follow this page: the ones the cursor's row begins
+            self.next_cursor = keyset.position_cursor(keys, last, False) if page else ""
+            if more:
+                self.previous_cursor = keyset.position_cursor(keys, first, True)
+        else:
+            if more:
+                self.next_cursor = keyset.position_cursor(keys, last, False)
+            if position is not None:  # rows came before it: up to the cursor's row
+                edge = first if page else position.values
+                self.previous_cursor = keyset.position_cursor(keys, edge, True)
+        return [row for row, _ in page]
+
+    def _offset_page(self, queryset, size, cursor):
+        terms = keyset.ordering_of(queryset) if isinstance(queryset, QuerySet) else []
+        offset = keyset.read_offset(cursor, terms, self.MAX_OFFSET) if cursor else 0
+        rows = page_rows(queryset, offset, size + 1)
+        if len(rows) > size and offset + size <= self.MAX_OFFSET:
+            self.next_cursor = keyset.offset_cursor(terms, offset + size)
+        if offset > 0:
+            back = offset - size
+            self.previous_cursor = keyset.offset_cursor(terms, back) if back > 0 else ""
+        return rows[:size]
 
     def get_paginated_response(self, data):
         return Response(
@@ -62,24 +113,48 @@ class Pagination(PageNumberPagination):
         )
 
     def get_next_link(self):
-        if not self.more:
-            return None
-        url = self.request.build_absolute_uri()
-        return replace_query_param(url, self.page_query_param, self.number + 1)
+        return self._link(self.next_cursor)
 
     def get_previous_link(self):
-        if self.number == 1:
+        return self._link(self.previous_cursor)
+
+    def _link(self, cursor: str | None) -> str | None:
+        if cursor is None:
             return None
         url = self.request.build_absolute_uri()
-        if self.number == 2:
-            return remove_query_param(url, self.page_query_param)
-        return replace_query_param(url, self.page_query_param, self.number - 1)
+        if cursor == "":
+            return remove_query_param(url, self.cursor_query_param)
+        return replace_query_param(url, self.cursor_query_param, cursor)
 
     def get_paginated_response_schema(self, schema):
-        answer = super().get_paginated_response_schema(schema)
-        del answer["properties"]["count"]
-        answer["required"] = ["results"]
-        return answer
+        def link(direction):
+            return {
+                "type": "string",
+                "format": "uri",
+                "nullable": True,
+                "description": f"The {direction} page (a link with its cursor); null at the end.",
+                "example": "https://ephedra.example/api/v1/patrols/?cursor=eyJzIjoiMWYyZTNk"
+                "NGM1YjZhIiwiayI6WzQyXX0",
+            }
+
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {"next": link("next"), "previous": link("previous"), "results": schema},
+        }
+
+
+def _orderable(view) -> set[str] | None:
+    """The fields a cursor may carry: those the view lets clients order by and its own
+    ordering (the pk always). None when the view names neither (its queryset's ordering
+    is then the view's choice) or allows every field."""
+    fields = getattr(view, "ordering_fields", None)
+    default = getattr(view, "ordering", None)
+    if fields == "__all__" or (fields is None and default is None):
+        return None
+    if isinstance(default, str):
+        default = [default]
+    return {term.removeprefix("-") for term in [*(fields or []), *(default or [])]}
 
 
 class ApiRateThrottle(BaseThrottle):

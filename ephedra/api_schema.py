@@ -9,8 +9,9 @@ def settings() -> dict:
         "DESCRIPTION": (
             "The same records and the same rules as the Ephedra pages. Authenticate with a "
             "personal token (`Authorization: Bearer eph_…`, made at /account/api-tokens/). "
-            "Lists are paginated (`page`, `page_size` up to 200); dates are ISO 8601; every "
-            "error has the `Error` shape."
+            "Lists are paginated by cursor (follow `next` and `previous`, links that carry "
+            "`cursor`; `page_size` up to 200); dates are ISO 8601; every error has the "
+            "`Error` shape."
         ),
         "VERSION": "1.0.0",
         "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -5,6 +5,7 @@ same rules, and the wall between police and partner data, probed as an outsider 
 matrix test runs each row for every role on fresh data (writes included).
 """
 
+import base64
 import datetime as dt
 import json
 import uuid
@@ -14,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework.settings import api_settings
 
 from governance.models import AuditEvent
@@ -817,6 +819,34 @@ def test_the_referral_list_costs_the_same_for_5_and_50(
     # session + user, (partner: groups), count, rows, audit bulk insert, savepoints
     with django_assert_max_num_queries(12):
         client.get(reverse("api:referral-list"))
+
+
+def cursor_values(link: str) -> list:
+    cursor = link.split("cursor=")[1].split("&")[0]
+    return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["k"]
+
+
+@pytest.mark.parametrize("ordering", ["", "made_at", "-made_at"])
+def test_a_partners_cursor_holds_what_its_page_shows_only(
+    client, partner_a, many_referrals, ordering
+):
+    """When each reached the agency and its uuid: not made_at (which a partner may not
+    order by either), not the integer key (how many referrals the force has made)."""
+    many_referrals(5)
+    client.force_login(partner_a)
+    url = f"/api/v1/referrals/?page_size=2&ordering={ordering}"
+
+    first = client.get(url).json()
+    shown = first["results"][-1]
+    pages = [first]
+    while pages[-1]["next"]:
+        pages.append(client.get(pages[-1]["next"]).json())
+
+    at, named = cursor_values(first["next"])
+    assert (parse_datetime(at), named) == (parse_datetime(shown["referred_at"]), shown["uuid"])
+    listed = [row["uuid"] for page in pages for row in page["results"]]
+    newest_first = Referral.objects.order_by("-arrived_at", "-pk").values_list("uuid", flat=True)
+    assert listed == [str(value) for value in newest_first]
 
 
 def test_the_people_list_costs_the_same_for_5_and_50(

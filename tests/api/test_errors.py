@@ -82,8 +82,11 @@ def test_404_suggests_the_trailing_slash(client):
     assert "Did you mean" not in client.get("/api/v1/nothing").json()["detail"]
 
 
-def test_404_for_a_page_past_the_end(client, pc_token):
-    assert_error(client.get(CRIMES, {"page": 9}, **bearer(pc_token)), 404, "not_found")
+@pytest.mark.parametrize("cursor", ["not a cursor", "eyJzIjoiMSJ9", "e30"])
+def test_404_for_a_cursor_not_made_here(client, pc_token, cursor):
+    response = client.get(CRIMES, {"cursor": cursor}, **bearer(pc_token))
+    body = assert_error(response, 404, "not_found")
+    assert body["detail"] == "Invalid cursor."
 
 
 def test_405_for_a_method_the_route_does_not_have(client, pc_token):
