@@ -1,7 +1,7 @@
 """`make bench`: build a dataset in PostgreSQL, measure, write its section of BENCHMARKS.md.
 
     python -m bench [--scale force|national] [--output BENCHMARKS.md] [--users 20]
-                    [--seconds 60] [--smoke] [--rows-per-month N] [--months N]
+                    [--seconds 120] [--smoke] [--rows-per-month N] [--months N]
     python -m bench --import-only   (section 2 alone, printed; BENCHMARKS.md untouched)
 
 Each scale rewrites only its own section of BENCHMARKS.md and keeps the other's.
@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
         help="national only: the database is already built (in SECONDS); measure it as it is",
     )  # fmt: skip
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--smoke", action="store_true", help="tiny dataset, no load test")
     parser.add_argument("--no-load", action="store_true", help="no load test (locust)")
