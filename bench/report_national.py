@@ -50,6 +50,7 @@ class NationalResults:
     seconds: int
     imports: list[import_speed.ImportResult]
     machine: dict[str, str]
+    load_more: list[measure.LoadResult] | None = None  # report.MORE_USERS, beside the target's
 
 
 def run(n: National, *, load: bool, users: int, seconds: int, import_rows: int,
@@ -76,10 +77,14 @@ def run(n: National, *, load: bool, users: int, seconds: int, import_rows: int,
     ranking = measure.ranking(world["area"], week)
     plan = measure.aggregate_plan(world["area"], week) if postgres else None
     pages, load_results = report.pages_and_load(world, load, users, seconds, progress)
+    load_more = None
+    if load:
+        progress(f"Load: {report.MORE_USERS} users for {seconds} s against gunicorn")
+        load_more = report.more_load(world, pages, seconds)
     progress(f"Importing {import_rows:,} crime rows into the national table, and raw COPY")
     imports = import_speed.import_speeds(import_rows, raw_copy=postgres)
     return NationalResults(n, counts, build_s, *sizes, ranking, plan, pages, load_results,
-                           users, seconds, imports, report.machine())  # fmt: skip
+                           users, seconds, imports, report.machine(), load_more)  # fmt: skip
 
 
 def _recount() -> dict[str, int]:

@@ -86,6 +86,19 @@ def test_the_national_scale_runs_and_writes_only_its_own_section(tmp_path):
         assert results.outcome_bytes > 0
         assert results.plan.rows_read > 0
 
+    # With a load run, both user counts are reported (the 50 users' run once crashed here).
+    from dataclasses import replace
+
+    from bench.measure import LoadResult
+
+    def loads(p95: float) -> list:
+        return [LoadResult(t.name, 10, 0, p95 / 2, p95) for t in results.pages]
+
+    loaded = report_national.markdown(replace(results, load=loads(90.0), load_more=loads(300.0)))
+    assert f"under {report.MORE_USERS} users" in loaded
+    assert "| 300 ms | 1.0x |" in loaded
+    assert "its p95 was 90 ms" in loaded  # the headroom line reads the target's run
+
     path = tmp_path / "BENCHMARKS.md"
     report.write(str(path), "force", "## Force scale\n\nforce figures\n")
     report.write(str(path), "national", report_national.markdown(results))
