@@ -37,7 +37,9 @@ def rows_by_keys(queryset: QuerySet, keys: list) -> QuerySet:
     ``select_related`` makes): the conditions' joins stay, and through a join to many rows
     a key would match more rows (or other rows aggregated) than the list did, so such a
     queryset keeps its conditions. Each key's row passed the conditions with the one row
-    each join gives it, so its columns and annotations are the list's."""
+    each join gives it, so its columns and annotations are the list's (as of this read: a
+    row changed in the milliseconds between the two reads shows as it is now, as a row
+    changed just after the page would)."""
     joins = [join for join in queryset.query.alias_map.values() if isinstance(join, Join)]
     if not all(_to_one(join) for join in joins):
         return queryset.filter(pk__in=keys)
