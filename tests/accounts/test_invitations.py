@@ -279,3 +279,50 @@ def test_a_collar_number_taken_at_the_same_moment_is_a_refusal_not_an_error(
     with pytest.raises(invitations.InvitationRuleError, match="same moment"):
         invitations.invite(invitee, admin_user)
     assert not User.objects.filter(email="r@example.org").exists()
+
+
+def test_what_an_invitation_stores_and_records(
+    admin_user, area, agency_a, django_capture_on_commit_callbacks
+):
+    """Names stored without their spaces; a police officer belongs to no agency whatever
+    was passed; the audit rows name the inviter, the role given and why the link went."""
+    invitee = invitations.Invitee(
+        "  Robin ", " Testperson  ", "robin.t@example.org", Role.PC, areas=[area],
+        collar_number="77ab", agency=agency_a,
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        [user] = invitations.invite_many([invitee], admin_user)
+
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name, user.agency) == ("Robin", "Testperson", None)
+    invited = AuditEvent.objects.get(action="accounts.user.invited")
+    assert (invited.actor, invited.detail) == (admin_user, "Police constable")
+    sent = AuditEvent.objects.get(action="accounts.user.set_password_link_sent", actor=admin_user)
+    assert sent.detail == invitations.INVITED
+
+
+def test_a_refusal_names_its_field_and_the_same_moment_says_what_to_do(
+    admin_user, area, monkeypatch
+):
+    OfficerFactory(areas=[area], profile__collar_number="5555LX")
+    invitee = invitations.Invitee(
+        "R", "T", "r@example.org", Role.PC, areas=[area], collar_number="5555lx"
+    )
+    with pytest.raises(invitations.InvitationRuleError) as refused:
+        invitations.invite(invitee, admin_user)
+    assert refused.value.field == "collar_number"
+
+    monkeypatch.setattr(invitations, "problems", lambda *args, **kwargs: {})
+    with pytest.raises(invitations.InvitationRuleError) as raced:
+        invitations.invite(invitee, admin_user)
+    assert str(raced.value) == (
+        "Someone was invited with the same details at the same moment. Nobody was "
+        "invited: check the users list and try again."
+    )
+
+
+def test_a_username_is_the_address_before_its_first_at_numbered_from_2(area):
+    assert invitations.unique_username("._Robin-_.@example.org") == "robin"
+    assert invitations.unique_username("jo@x@example.org") == "jo"
+    OfficerFactory(username="robin", areas=[area])
+    assert invitations.unique_username("robin@example.org") == "robin2"
