@@ -326,3 +326,32 @@ def test_a_username_is_the_address_before_its_first_at_numbered_from_2(area):
     assert invitations.unique_username("jo@x@example.org") == "jo"
     OfficerFactory(username="robin", areas=[area])
     assert invitations.unique_username("robin@example.org") == "robin2"
+
+
+@pytest.mark.parametrize(
+    ("role", "areas", "expected"),
+    [
+        (Role.PROJECT_LEAD, "theirs", {"role": "You may not give this role"}),
+        (Role.PC, "none", {"areas": "Choose at least one area"}),
+        (Role.PC, "another", {"areas": "Choose only areas you work in"}),
+    ],
+)
+def test_a_sergeants_refusals_whole(sergeant, area, other_area, role, areas, expected):
+    chosen = {"theirs": [area], "none": [], "another": [other_area]}[areas]
+    invitee = invitations.Invitee("A", "B", "a@example.org", role, areas=chosen, collar_number="9")
+    assert invitations.problems(invitee, sergeant) == expected
+
+
+@pytest.mark.parametrize(
+    ("collar", "expected"),
+    [
+        ("  ", {"collar_number": "Enter the officer's collar number (at most 20 characters)"}),
+        ("X" * 21, {"collar_number": "Enter the officer's collar number (at most 20 characters)"}),
+        ("X" * 20, {}),
+    ],
+)
+def test_a_collar_number_is_needed_and_at_most_20_characters(admin_user, area, collar, expected):
+    invitee = invitations.Invitee(
+        "A", "B", "a@example.org", Role.PC, areas=[area], collar_number=collar
+    )
+    assert invitations.problems(invitee, admin_user) == expected
