@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import invitations
 from accounts.models import OfficerProfile, Role, User
@@ -153,6 +154,7 @@ def test_a_sergeant_may_not_invite_into_another_area(client, sergeant, other_are
 
 def test_a_sergeant_may_not_invite_partner_users(client, sergeant, agency_a):
     invitee = invitations.Invitee("A", "B", "a@example.org", Role.PARTNER, agency=agency_a)
+    assert invitations.problems(invitee, sergeant) == {"role": "You may not invite partner users"}
     with pytest.raises(invitations.InvitationRuleError, match="partner users"):
         invitations.invite(invitee, sergeant)
     client.force_login(sergeant)
@@ -355,3 +357,40 @@ def test_a_collar_number_is_needed_and_at_most_20_characters(admin_user, area, c
         "A", "B", "a@example.org", Role.PC, areas=[area], collar_number=collar
     )
     assert invitations.problems(invitee, admin_user) == expected
+
+
+TAKEN = "Another officer already has this collar number"
+IN_THE_PAST = "The training date must be today or in the past"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("first_name", "N" * invitations.NAME_LENGTH, None),
+        ("email", "not-an-address", "Enter an e-mail address, like name@example.org"),
+        ("email", "Taken@Example.org", "Someone already has an account with this e-mail address"),
+        ("email", "c@example.org", "This e-mail address is used twice"),
+        ("collar_number", "5555lx", TAKEN),
+        ("collar_number", "42ab", "This collar number is used twice"),
+        ("home_ward", "other", "Choose a home ward in one of the officer's areas"),
+        ("trained_on", "today", None),
+        ("trained_on", "tomorrow", IN_THE_PAST),
+    ],
+)
+def test_each_refusal_whole(admin_user, area, other_area, field, value, message):
+    OfficerFactory(areas=[area], email="taken@example.org", profile__collar_number="5555LX")
+    earlier = invitations.Invitee(
+        "C", "D", "c@example.org", Role.PC, areas=[area], collar_number="42AB"
+    )
+    today = timezone.localdate()
+    values = {
+        "other": WardFactory(area=other_area),
+        "today": today,
+        "tomorrow": today + dt.timedelta(days=1),
+    }
+    invitee = invitations.Invitee(
+        **{"first_name": "A", "last_name": "B", "email": "a@example.org", "role": Role.PC,
+           "areas": [area], "collar_number": "9", field: values.get(value, value)}
+    )  # fmt: skip
+    expected = {field: message} if message else {}
+    assert invitations.problems(invitee, admin_user, [earlier]) == expected
