@@ -261,3 +261,17 @@ def test_an_ordering_by_an_expression_pages_by_an_offset_in_its_cursor(area):
     other = CrimeRecord.objects.order_by(F("date").asc(), "pk")
     with pytest.raises(NotFound, match="Invalid cursor"):
         paginate({"cursor": cursor}, other)
+
+
+def test_a_cursor_never_carries_a_field_the_view_does_not_let_clients_order_by(area):
+    """A list ordered by a field outside the view's ``ordering_fields`` and ``ordering``
+    (crime_type here) is paged by offset: its values never reach a cursor."""
+    from types import SimpleNamespace
+
+    add_crimes(area, MONTHS, DATES, TYPES)
+    view = SimpleNamespace(ordering_fields=["date"], ordering=["-month"])
+    request = Request(APIRequestFactory().get(URL, {"page_size": 3}))
+    pager = Pagination()
+    pager.paginate_queryset(CrimeRecord.objects.order_by("crime_type", "pk"), request, view)
+    cursor = pager.get_next_link().split("cursor=")[1].split("&")[0]
+    assert set(payload(cursor)) == {"s", "o"}
